@@ -1,0 +1,191 @@
+//! `zhiku build` and `zhiku check`: load, validate, render, then write the
+//! output atomically (a temporary folder beside `public/`, swapped in at the end).
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use crate::content::{load_site, Site};
+use crate::diagnostics::Report;
+use crate::render::{OutputFile, RenderError, Renderer};
+use crate::validate::validate;
+
+/// Why a build stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// Content has errors; the report holds them.
+    #[error("content has {0} error(s)")]
+    Content(usize),
+    /// The theme failed.
+    #[error(transparent)]
+    Render(#[from] RenderError),
+    /// Writing the output failed.
+    #[error("{action} {path}: {source}")]
+    Io {
+        /// What was being done.
+        action: &'static str,
+        /// Where.
+        path: PathBuf,
+        /// The OS error.
+        source: io::Error,
+    },
+    /// Building the search index failed.
+    #[error("search index: {0}")]
+    Search(String),
+}
+
+fn io_err<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(io::Error) -> BuildError + 'a {
+    move |source| BuildError::Io {
+        action,
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Where a site lives.
+#[derive(Debug, Clone)]
+pub struct Paths {
+    /// Site root (holds `content/` and `themes/`).
+    pub root: PathBuf,
+    /// Theme folder.
+    pub theme: PathBuf,
+    /// Output folder.
+    pub output: PathBuf,
+}
+
+impl Paths {
+    /// Default layout under a root: `themes/default`, `public/`.
+    pub fn new(root: &Path) -> Self {
+        Paths {
+            root: root.to_path_buf(),
+            theme: root.join("themes").join("default"),
+            output: root.join("public"),
+        }
+    }
+}
+
+/// Loads and validates; the report holds every diagnostic. `None` when the
+/// site could not be loaded at all.
+pub fn check(root: &Path) -> (Option<Site>, Report) {
+    let mut report = Report::default();
+    let site = load_site(root, &mut report);
+    if let Some(site) = &site {
+        validate(site, &mut report);
+    }
+    (site, report)
+}
+
+/// Figures about a finished build.
+#[derive(Debug, Clone)]
+pub struct BuildStats {
+    /// Pages and other files written.
+    pub files: usize,
+    /// Milliseconds spent.
+    pub millis: u128,
+}
+
+/// Renders every output file of a valid site (pages, assets, search index).
+pub fn render_site(site: &Site, paths: &Paths) -> Result<Vec<OutputFile>, BuildError> {
+    let search = crate::search::build_assets(site).map_err(BuildError::Search)?;
+    let renderer = Renderer::new(site, &paths.theme, search.assets.clone())?;
+    let mut files = renderer.render_all()?;
+    files.extend(search.files);
+    files.extend(static_files(&paths.theme)?);
+    Ok(files)
+}
+
+/// Full build: check, render, write atomically. On any error the previous
+/// output is left untouched.
+pub fn build(paths: &Paths) -> Result<(BuildStats, Report), (BuildError, Report)> {
+    let started = Instant::now();
+    let (site, report) = check(&paths.root);
+    let Some(site) = site.filter(|_| !report.has_errors()) else {
+        let n = report.error_count();
+        return Err((BuildError::Content(n), report));
+    };
+    let files = match render_site(&site, paths) {
+        Ok(f) => f,
+        Err(e) => return Err((e, report)),
+    };
+    let n = files.len();
+    if let Err(e) = write_atomically(&paths.output, &files) {
+        return Err((e, report));
+    }
+    Ok((
+        BuildStats {
+            files: n,
+            millis: started.elapsed().as_millis(),
+        },
+        report,
+    ))
+}
+
+/// Files under the theme's `static/` folder, copied as they are.
+pub fn static_files(theme: &Path) -> Result<Vec<OutputFile>, BuildError> {
+    let dir = theme.join("static");
+    let mut out = Vec::new();
+    for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
+        let entry = entry.map_err(|e| BuildError::Io {
+            action: "reading",
+            path: dir.clone(),
+            source: e.into(),
+        })?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let rel = entry.path().strip_prefix(&dir).unwrap_or(entry.path());
+        let bytes = fs::read(entry.path()).map_err(io_err("reading", entry.path()))?;
+        out.push(OutputFile {
+            path: format!("static/{}", rel.to_string_lossy().replace('\\', "/")),
+            bytes,
+        });
+    }
+    Ok(out)
+}
+
+/// Writes files into a fresh temporary folder beside `output`, then swaps it in.
+pub fn write_atomically(output: &Path, files: &[OutputFile]) -> Result<(), BuildError> {
+    let parent = output
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    fs::create_dir_all(parent).map_err(io_err("creating", parent))?;
+    let name = output
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("public");
+    let tmp = tempfile::Builder::new()
+        .prefix(&format!(".{name}.tmp-"))
+        .tempdir_in(parent)
+        .map_err(io_err("creating a temporary folder in", parent))?;
+    for f in files {
+        let dest = tmp.path().join(&f.path);
+        if let Some(dir) = dest.parent() {
+            fs::create_dir_all(dir).map_err(io_err("creating", dir))?;
+        }
+        fs::write(&dest, &f.bytes).map_err(io_err("writing", &dest))?;
+    }
+    let staged = tmp.keep();
+    let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+    let had_output = output.exists();
+    if had_output {
+        fs::rename(output, &old).map_err(io_err("moving aside", output))?;
+    }
+    if let Err(e) = fs::rename(&staged, output) {
+        // Put the previous output back so a failed swap changes nothing.
+        if had_output {
+            let _ = fs::rename(&old, output);
+        }
+        let _ = fs::remove_dir_all(&staged);
+        return Err(BuildError::Io {
+            action: "swapping in",
+            path: output.to_path_buf(),
+            source: e,
+        });
+    }
+    if had_output {
+        fs::remove_dir_all(&old).map_err(io_err("removing", &old))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,146 @@
+//! The table of everything an internal link may point to.
+
+use std::collections::{HashMap, HashSet};
+
+use super::ids::{parse_ref, url_for};
+use super::Site;
+use crate::render::markdown::heading_anchors;
+
+/// What kind of item an id names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TargetKind {
+    /// A FAQ chapter.
+    Chapter,
+    /// A FAQ entry.
+    Faq,
+    /// A rejection reason.
+    Rejection,
+    /// A province.
+    Province,
+    /// A decision tree.
+    Decision,
+}
+
+/// One linkable item.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// Kind of item.
+    pub kind: TargetKind,
+    /// URL path.
+    pub url: String,
+    /// Title shown in link lists.
+    pub title: String,
+    /// Anchors that exist on its page (`None`: not checked).
+    pub anchors: Option<HashSet<String>>,
+}
+
+/// Why a reference does not resolve.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum LinkError {
+    /// Not of the `@kind/...` form.
+    #[error("`{0}` is not an internal id (expected @faq/<chapter>/<slug>, @rejection/<slug>, @province/<pinyin> or @decision/<name>)")]
+    Malformed(String),
+    /// No item has that id.
+    #[error("no content has the id `{0}`")]
+    Unknown(String),
+    /// The page has no such anchor.
+    #[error("`{id}` has no anchor `#{anchor}`")]
+    UnknownAnchor {
+        /// The id.
+        id: String,
+        /// The missing anchor.
+        anchor: String,
+    },
+}
+
+/// Every linkable id of a site.
+#[derive(Debug, Default)]
+pub struct LinkTable {
+    targets: HashMap<String, Target>,
+}
+
+impl LinkTable {
+    /// Collects the ids of every chapter, entry, rejection, province and tree.
+    pub fn new(site: &Site) -> Self {
+        let mut targets = HashMap::new();
+        let mut add = |id: &str, kind, title: &str, anchors: Option<HashSet<String>>| {
+            if let Some(url) = url_for(id) {
+                targets.insert(
+                    id.to_string(),
+                    Target {
+                        kind,
+                        url,
+                        title: title.to_string(),
+                        anchors,
+                    },
+                );
+            }
+        };
+        for c in &site.chapters {
+            add(&c.id, TargetKind::Chapter, &c.front.title, None);
+        }
+        for e in &site.entries {
+            add(
+                &e.id,
+                TargetKind::Faq,
+                &e.front.title,
+                Some(heading_anchors(&e.body.text).into_iter().collect()),
+            );
+        }
+        for r in &site.rejections {
+            add(
+                &r.id,
+                TargetKind::Rejection,
+                &r.front.title,
+                Some(heading_anchors(&r.body.text).into_iter().collect()),
+            );
+        }
+        for p in &site.provinces {
+            add(&p.id, TargetKind::Province, &p.data.name, None);
+        }
+        for t in &site.trees {
+            let anchors = t
+                .data
+                .nodes
+                .iter()
+                .map(|n| n.id.get_ref().clone())
+                .chain(t.data.outcomes.iter().map(|o| o.id.get_ref().clone()));
+            add(
+                &t.id,
+                TargetKind::Decision,
+                &t.data.title,
+                Some(anchors.collect()),
+            );
+        }
+        LinkTable { targets }
+    }
+
+    /// Looks an id up (without `@`).
+    pub fn get(&self, id: &str) -> Option<&Target> {
+        self.targets.get(id)
+    }
+
+    /// Resolves `@id#anchor` to a URL, checking the anchor where anchors are known.
+    pub fn resolve(&self, reference: &str) -> Result<String, LinkError> {
+        let r = parse_ref(reference).ok_or_else(|| LinkError::Malformed(reference.to_string()))?;
+        url_for(r.id).ok_or_else(|| LinkError::Malformed(reference.to_string()))?;
+        let target = self
+            .targets
+            .get(r.id)
+            .ok_or_else(|| LinkError::Unknown(format!("@{}", r.id)))?;
+        match r.anchor {
+            None => Ok(target.url.clone()),
+            Some(a) => {
+                if let Some(known) = &target.anchors {
+                    if !known.contains(a) {
+                        return Err(LinkError::UnknownAnchor {
+                            id: format!("@{}", r.id),
+                            anchor: a.to_string(),
+                        });
+                    }
+                }
+                Ok(format!("{}#{}", target.url, a))
+            }
+        }
+    }
+}

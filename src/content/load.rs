@@ -1,0 +1,329 @@
+//! Reading `content/` into a [`Site`], recording every problem in a [`Report`].
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde::de::DeserializeOwned;
+use walkdir::WalkDir;
+
+use super::frontmatter;
+use super::ids::is_slug;
+use super::*;
+use crate::diagnostics::{FileId, Report};
+
+/// Reads every content file under `root/content`. Problems go to `report`;
+/// files that cannot be parsed are left out. Returns `None` only when
+/// `site.toml` itself is unusable.
+pub fn load_site(root: &Path, report: &mut Report) -> Option<Site> {
+    let content = root.join("content");
+    let config =
+        load_toml_file::<SiteConfig>(root, &content.join("site.toml"), report).map(|(c, f)| {
+            if c.language != "zh-CN" {
+                let span = find_span_in(report.sources.text(f), &c.language);
+                report
+                    .error(f, span, "`language` must be \"zh-CN\"")
+                    .label("unsupported language");
+            }
+            c
+        });
+
+    let mut chapters = Vec::new();
+    let mut entries = Vec::new();
+    for path in markdown_files(&content.join("faq"), report, root) {
+        let Some(chapter) = path
+            .parent()
+            .and_then(|p| p.file_name())
+            .and_then(|n| n.to_str())
+        else {
+            continue;
+        };
+        let chapter = chapter.to_string();
+        let stem = stem(&path);
+        if stem == "_index" {
+            if let Some((front, _, body)) = load_markdown::<ChapterFront>(root, &path, report) {
+                chapters.push(Chapter {
+                    id: format!("faq/{chapter}"),
+                    slug: chapter,
+                    front,
+                    body,
+                });
+            }
+        } else if let Some((front, front_offset, body)) =
+            load_markdown::<EntryFront>(root, &path, report)
+        {
+            entries.push(Entry {
+                id: format!("faq/{chapter}/{stem}"),
+                chapter,
+                slug: stem,
+                front,
+                front_offset,
+                body,
+            });
+        }
+    }
+
+    let mut rejections = Vec::new();
+    for path in markdown_files(&content.join("rejections"), report, root) {
+        let slug = stem(&path);
+        if let Some((front, front_offset, body)) =
+            load_markdown::<RejectionFront>(root, &path, report)
+        {
+            rejections.push(Rejection {
+                id: format!("rejection/{slug}"),
+                slug,
+                front,
+                front_offset,
+                body,
+            });
+        }
+    }
+
+    let mut provinces = Vec::new();
+    for path in toml_files(&content.join("provinces")) {
+        let slug = stem(&path);
+        if let Some((mut data, file)) =
+            load_toml_file::<search_index::province::Province>(root, &path, report)
+        {
+            data.id = slug.clone();
+            provinces.push(ProvinceFile {
+                id: format!("province/{slug}"),
+                data,
+                file,
+            });
+        }
+    }
+
+    let mut trees = Vec::new();
+    for path in toml_files(&content.join("decision")) {
+        let slug = stem(&path);
+        if let Some((data, file)) = load_toml_file::<DecisionFile>(root, &path, report) {
+            trees.push(DecisionTree {
+                id: format!("decision/{slug}"),
+                slug,
+                data,
+                file,
+            });
+        }
+    }
+
+    let synonyms_path = content.join("search").join("synonyms.toml");
+    let (synonyms, synonyms_file) = if synonyms_path.exists() {
+        match load_toml_file::<SynonymsFile>(root, &synonyms_path, report) {
+            Some((s, f)) => (s, Some(f)),
+            None => (SynonymsFile::default(), None),
+        }
+    } else {
+        (SynonymsFile::default(), None)
+    };
+
+    let chapter_order: BTreeMap<String, i64> = chapters
+        .iter()
+        .map(|c| (c.slug.clone(), c.front.order))
+        .collect();
+    chapters.sort_by(|a, b| (a.front.order, &a.slug).cmp(&(b.front.order, &b.slug)));
+    entries.sort_by(|a, b| {
+        let ka = (
+            chapter_order.get(&a.chapter).copied().unwrap_or(i64::MAX),
+            &a.chapter,
+            a.front.order,
+            &a.slug,
+        );
+        let kb = (
+            chapter_order.get(&b.chapter).copied().unwrap_or(i64::MAX),
+            &b.chapter,
+            b.front.order,
+            &b.slug,
+        );
+        ka.cmp(&kb)
+    });
+    rejections.sort_by(|a, b| {
+        (a.front.stage, a.front.order, &a.slug).cmp(&(b.front.stage, b.front.order, &b.slug))
+    });
+    provinces.sort_by(|a, b| a.id.cmp(&b.id));
+    trees.sort_by(|a, b| (a.data.order, &a.slug).cmp(&(b.data.order, &b.slug)));
+
+    Some(Site {
+        config: config?,
+        chapters,
+        entries,
+        rejections,
+        provinces,
+        trees,
+        synonyms,
+        synonyms_file,
+    })
+}
+
+fn stem(path: &Path) -> String {
+    path.file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// `.md` files below `dir`, sorted; warns about stray files and bad names.
+fn markdown_files(dir: &Path, report: &mut Report, root: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+    {
+        let path = entry.path();
+        if !entry.file_type().is_file() || is_hidden(path) {
+            continue;
+        }
+        if path.extension().and_then(|e| e.to_str()) != Some("md") {
+            continue;
+        }
+        let s = stem(path);
+        if s != "_index" && !is_slug(&s) {
+            let file = report.sources.add(&rel(root, path), String::new());
+            report
+                .error(
+                    file,
+                    0..0,
+                    format!(
+                        "invalid file name `{s}`: use lower-case ASCII letters, digits and `-`"
+                    ),
+                )
+                .label("bad slug");
+            continue;
+        }
+        out.push(path.to_path_buf());
+    }
+    out
+}
+
+fn toml_files(dir: &Path) -> Vec<PathBuf> {
+    WalkDir::new(dir)
+        .max_depth(1)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file() && !is_hidden(e.path()))
+        .filter(|e| e.path().extension().and_then(|x| x.to_str()) == Some("toml"))
+        .map(|e| e.into_path())
+        .collect()
+}
+
+fn is_hidden(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with('.') || n.ends_with('~'))
+}
+
+fn rel(root: &Path, path: &Path) -> PathBuf {
+    path.strip_prefix(root).unwrap_or(path).to_path_buf()
+}
+
+/// Reads a file as UTF-8 and registers it; reports unreadable or non-UTF-8 files.
+fn read_source(root: &Path, path: &Path, report: &mut Report) -> Option<FileId> {
+    let display = rel(root, path);
+    let bytes = match fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            let file = report.sources.add(&display, String::new());
+            report
+                .error(file, 0..0, format!("cannot read file: {e}"))
+                .label("unreadable");
+            return None;
+        }
+    };
+    match String::from_utf8(bytes) {
+        Ok(text) => Some(report.sources.add(&display, text)),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            // Point at the replacement character that stands for the first bad byte.
+            let pos = String::from_utf8_lossy(&e.as_bytes()[..at]).len();
+            let file = report.sources.add(&display, lossy);
+            report
+                .error(
+                    file,
+                    pos..pos + 3,
+                    format!("invalid UTF-8 at byte {at}: content files must be UTF-8"),
+                )
+                .label("not UTF-8")
+                .note("re-save the file as UTF-8 (without GBK/GB2312 encoding)");
+            None
+        }
+    }
+}
+
+fn load_toml_file<T: DeserializeOwned>(
+    root: &Path,
+    path: &Path,
+    report: &mut Report,
+) -> Option<(T, FileId)> {
+    let file = read_source(root, path, report)?;
+    let text = report.sources.text(file).to_string();
+    parse_toml(&text, 0, file, report).map(|v| (v, file))
+}
+
+fn load_markdown<T: DeserializeOwned>(
+    root: &Path,
+    path: &Path,
+    report: &mut Report,
+) -> Option<(T, usize, Body)> {
+    let file = read_source(root, path, report)?;
+    let text = report.sources.text(file).to_string();
+    let split = match frontmatter::split(&text) {
+        Ok(s) => s,
+        Err(e) => {
+            report
+                .error(
+                    file,
+                    0..text.find('\n').unwrap_or(text.len()),
+                    e.to_string(),
+                )
+                .label("expected `+++`");
+            return None;
+        }
+    };
+    let front = parse_toml(split.front, split.front_offset, file, report)?;
+    let body = Body {
+        file,
+        offset: split.body_offset,
+        text: split.body.to_string(),
+    };
+    Some((front, split.front_offset, body))
+}
+
+/// Parses TOML, turning syntax and type errors into diagnostics at the right place.
+fn parse_toml<T: DeserializeOwned>(
+    text: &str,
+    offset: usize,
+    file: FileId,
+    report: &mut Report,
+) -> Option<T> {
+    match toml::from_str::<T>(text) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            let span = e.span().unwrap_or(0..0);
+            let (start, end) = (span.start + offset, span.end + offset);
+            let message = e.message().trim().to_string();
+            let label = if message.starts_with("missing field") {
+                "in this table"
+            } else if message.starts_with("invalid type") {
+                "wrong type"
+            } else if message.starts_with("unknown") {
+                "not allowed here"
+            } else {
+                "here"
+            };
+            report.error(file, start..end, message).label(label);
+            None
+        }
+    }
+}
+
+/// Byte range of the first quoted occurrence of `needle` in `text` (or of the bare text).
+pub(crate) fn find_span_in(text: &str, needle: &str) -> std::ops::Range<usize> {
+    let quoted = format!("\"{needle}\"");
+    if let Some(i) = text.find(&quoted) {
+        return i..i + quoted.len();
+    }
+    text.find(needle).map_or(0..0, |i| i..i + needle.len())
+}

@@ -1,0 +1,351 @@
+//! Markdown to HTML: tables, footnotes, heading anchors, internal `@id` links
+//! and syntect highlighting with CSS classes.
+
+use std::collections::HashSet;
+use std::ops::Range;
+use std::sync::OnceLock;
+
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use serde::Serialize;
+use syntect::html::{ClassStyle, ClassedHTMLGenerator};
+use syntect::parsing::SyntaxSet;
+use syntect::util::LinesWithEndings;
+
+use crate::content::ids::anchor_for;
+
+/// A heading listed in an entry's table of contents.
+#[derive(Debug, Clone, Serialize)]
+pub struct TocItem {
+    /// 2 or 3.
+    pub level: u8,
+    /// Heading text.
+    pub text: String,
+    /// Anchor id.
+    pub anchor: String,
+}
+
+/// The HTML of a Markdown text plus what templates and search need from it.
+#[derive(Debug, Clone, Default)]
+pub struct Rendered {
+    /// HTML fragment.
+    pub html: String,
+    /// Level 2 and 3 headings.
+    pub toc: Vec<TocItem>,
+    /// Plain text, for search and descriptions.
+    pub text: String,
+}
+
+/// Markdown extensions zhiku enables everywhere.
+pub fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES
+}
+
+fn syntaxes() -> &'static SyntaxSet {
+    static SET: OnceLock<SyntaxSet> = OnceLock::new();
+    SET.get_or_init(SyntaxSet::load_defaults_newlines)
+}
+
+/// A link found in Markdown: its destination and byte range in the text.
+#[derive(Debug, Clone)]
+pub struct LinkRef {
+    /// Destination as written.
+    pub dest: String,
+    /// Byte range of the whole link in the Markdown.
+    pub span: Range<usize>,
+    /// True for images.
+    pub image: bool,
+}
+
+/// Every link and image in a Markdown text.
+pub fn links(md: &str) -> Vec<LinkRef> {
+    Parser::new_ext(md, options())
+        .into_offset_iter()
+        .filter_map(|(ev, span)| match ev {
+            Event::Start(Tag::Link { dest_url, .. }) => Some(LinkRef {
+                dest: dest_url.to_string(),
+                span,
+                image: false,
+            }),
+            Event::Start(Tag::Image { dest_url, .. }) => Some(LinkRef {
+                dest: dest_url.to_string(),
+                span,
+                image: true,
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Anchors of every heading of a Markdown text, in order (as [`render`] assigns them).
+pub fn heading_anchors(md: &str) -> Vec<String> {
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    let mut text: Option<String> = None;
+    for ev in Parser::new_ext(md, options()) {
+        match ev {
+            Event::Start(Tag::Heading { id, .. }) => {
+                if let Some(id) = id {
+                    out.push(unique(&mut seen, id.to_string()));
+                } else {
+                    text = Some(String::new());
+                }
+            }
+            Event::Text(t) | Event::Code(t) => {
+                if let Some(buf) = text.as_mut() {
+                    buf.push_str(&t);
+                }
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some(t) = text.take() {
+                    out.push(unique(&mut seen, anchor_for(&t)));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+fn unique(seen: &mut HashSet<String>, base: String) -> String {
+    let mut candidate = base.clone();
+    let mut n = 2;
+    while !seen.insert(candidate.clone()) {
+        candidate = format!("{base}-{n}");
+        n += 1;
+    }
+    candidate
+}
+
+/// Renders Markdown; `resolve` maps `@id#anchor` link targets to URLs.
+pub fn render(md: &str, resolve: &dyn Fn(&str) -> Option<String>) -> Rendered {
+    let mut events: Vec<Event> = Vec::new();
+    let mut toc = Vec::new();
+    let mut text = String::new();
+    let mut seen = HashSet::new();
+    let mut heading: Option<(HeadingLevel, Option<CowStr>, Vec<CowStr>, Vec<Event>)> = None;
+    let mut code: Option<(String, String)> = None;
+
+    for ev in Parser::new_ext(md, options()) {
+        if let Some((_, buf)) = code.as_mut() {
+            match ev {
+                Event::Text(t) => buf.push_str(&t),
+                Event::End(TagEnd::CodeBlock) => {
+                    let (lang, src) = code.take().unwrap_or_default();
+                    text.push_str(&src);
+                    text.push('\n');
+                    events.push(Event::Html(highlight(&lang, &src).into()));
+                }
+                _ => {}
+            }
+            continue;
+        }
+        match ev {
+            Event::Start(Tag::Heading {
+                level, id, classes, ..
+            }) => {
+                heading = Some((level, id, classes, Vec::new()));
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some((level, id, classes, inner)) = heading.take() {
+                    let plain = plain_text(&inner);
+                    let anchor = unique(
+                        &mut seen,
+                        id.map(|i| i.to_string())
+                            .unwrap_or_else(|| anchor_for(&plain)),
+                    );
+                    let lvl = level as u8;
+                    if lvl == 2 || lvl == 3 {
+                        toc.push(TocItem {
+                            level: lvl,
+                            text: plain.clone(),
+                            anchor: anchor.clone(),
+                        });
+                    }
+                    text.push_str(&plain);
+                    text.push('\n');
+                    events.push(Event::Start(Tag::Heading {
+                        level,
+                        id: Some(anchor.into()),
+                        classes,
+                        attrs: vec![],
+                    }));
+                    events.extend(inner);
+                    events.push(Event::End(TagEnd::Heading(level)));
+                }
+            }
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let lang = match kind {
+                    CodeBlockKind::Fenced(l) => {
+                        l.split_whitespace().next().unwrap_or("").to_string()
+                    }
+                    CodeBlockKind::Indented => String::new(),
+                };
+                code = Some((lang, String::new()));
+            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let dest = rewrite(&dest_url, resolve);
+                push(
+                    &mut heading,
+                    &mut events,
+                    Event::Start(Tag::Link {
+                        link_type,
+                        dest_url: dest,
+                        title,
+                        id,
+                    }),
+                );
+            }
+            Event::Text(ref t) | Event::Code(ref t) => {
+                if heading.is_none() {
+                    text.push_str(t);
+                }
+                push(&mut heading, &mut events, ev);
+            }
+            Event::SoftBreak
+            | Event::HardBreak
+            | Event::End(TagEnd::Paragraph)
+            | Event::End(TagEnd::Item) => {
+                if heading.is_none() {
+                    text.push('\n');
+                }
+                push(&mut heading, &mut events, ev);
+            }
+            other => push(&mut heading, &mut events, other),
+        }
+    }
+    let mut html = String::with_capacity(md.len() * 2);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    Rendered { html, toc, text }
+}
+
+fn push<'a>(
+    heading: &mut Option<(
+        HeadingLevel,
+        Option<CowStr<'a>>,
+        Vec<CowStr<'a>>,
+        Vec<Event<'a>>,
+    )>,
+    events: &mut Vec<Event<'a>>,
+    ev: Event<'a>,
+) {
+    match heading {
+        Some((_, _, _, inner)) => inner.push(ev),
+        None => events.push(ev),
+    }
+}
+
+fn rewrite<'a>(dest: &CowStr<'a>, resolve: &dyn Fn(&str) -> Option<String>) -> CowStr<'a> {
+    if dest.starts_with('@') {
+        resolve(dest)
+            .map(CowStr::from)
+            .unwrap_or_else(|| CowStr::from("#"))
+    } else {
+        dest.clone()
+    }
+}
+
+fn plain_text(events: &[Event]) -> String {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Highlights code with CSS classes (`syntax.css` styles them); unknown languages stay plain.
+pub fn highlight(lang: &str, src: &str) -> String {
+    let set = syntaxes();
+    let syntax = set
+        .find_syntax_by_token(lang)
+        .unwrap_or_else(|| set.find_syntax_plain_text());
+    let mut gen = ClassedHTMLGenerator::new_with_class_style(
+        syntax,
+        set,
+        ClassStyle::SpacedPrefixed { prefix: "hl-" },
+    );
+    for line in LinesWithEndings::from(src) {
+        if gen
+            .parse_html_for_line_which_includes_newline(line)
+            .is_err()
+        {
+            return format!("<pre><code>{}</code></pre>", escape(src));
+        }
+    }
+    let lang_attr = escape(lang);
+    format!(
+        "<pre class=\"code\" data-lang=\"{lang_attr}\"><code>{}</code></pre>",
+        gen.finalize()
+    )
+}
+
+/// Minimal HTML escaping for text and attribute values.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// CSS for highlighted code, light and dark.
+pub fn syntax_css() -> String {
+    use syntect::highlighting::ThemeSet;
+    use syntect::html::css_for_theme_with_class_style;
+    let themes = ThemeSet::load_defaults();
+    let style = ClassStyle::SpacedPrefixed { prefix: "hl-" };
+    let light = themes
+        .themes
+        .get("InspiredGitHub")
+        .and_then(|t| css_for_theme_with_class_style(t, style).ok());
+    let dark = themes
+        .themes
+        .get("base16-ocean.dark")
+        .and_then(|t| css_for_theme_with_class_style(t, style).ok());
+    format!(
+        "{}\n@media (prefers-color-scheme: dark) {{\n{}\n}}\n",
+        light.unwrap_or_default(),
+        dark.unwrap_or_default()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_tables_footnotes_anchors_and_links() {
+        let md = "## 办理 流程\n\n|a|b|\n|-|-|\n|1|2|\n\n见[这里](@faq/a/b#x)[^1]\n\n[^1]: 注\n\n## 办理 流程\n";
+        let r = render(md, &|d| Some(format!("/resolved/{}", &d[1..])));
+        assert!(r.html.contains("<table>"));
+        assert!(r.html.contains("id=\"办理-流程\""));
+        assert!(r.html.contains("id=\"办理-流程-2\""));
+        assert!(r.html.contains("href=\"/resolved/faq/a/b#x\""));
+        assert!(r.html.contains("footnote"));
+        assert_eq!(r.toc.len(), 2);
+        assert_eq!(heading_anchors(md), vec!["办理-流程", "办理-流程-2"]);
+    }
+
+    #[test]
+    fn highlights_with_classes() {
+        let r = render("```toml\na = 1\n```\n", &|_| None);
+        assert!(r.html.contains("class=\"hl-"), "{}", r.html);
+    }
+}

@@ -1,0 +1,249 @@
+//! Turning a validated [`Site`] into HTML pages with the theme's Tera templates.
+//!
+//! Every output page has a [`PageKey`]; [`Renderer::pages`] lists them and
+//! [`Renderer::render`] renders one, so a full build and the live server's
+//! partial rebuilds share one code path.
+
+pub mod markdown;
+mod model;
+mod seo;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde_json::json;
+use tera::Tera;
+
+use crate::content::links::LinkTable;
+use crate::content::Site;
+use model::Model;
+pub use model::{LinkView, SearchAssets};
+
+/// Why rendering failed (theme problems; content problems are caught by validation).
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    /// A template did not parse.
+    #[error("theme templates in {dir}: {message}")]
+    Templates {
+        /// Template folder.
+        dir: PathBuf,
+        /// Tera's explanation, with its causes.
+        message: String,
+    },
+    /// A template failed on a page.
+    #[error("rendering {page} with {template}: {message}")]
+    Page {
+        /// Output path.
+        page: String,
+        /// Template name.
+        template: String,
+        /// Tera's explanation, with its causes.
+        message: String,
+    },
+}
+
+/// Identifies one output page.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum PageKey {
+    /// `/`
+    Home,
+    /// `/faq/<chapter>/`
+    Chapter(String),
+    /// `/faq/<chapter>/<slug>/`
+    Entry(String),
+    /// `/rejections/`
+    Rejections,
+    /// `/rejections/<slug>/`
+    Rejection(String),
+    /// `/provinces/`
+    Provinces,
+    /// `/provinces/<pinyin>/`
+    Province(String),
+    /// `/provinces/compare/`
+    Compare,
+    /// `/decision/<name>/`
+    Decision(String),
+    /// `/tools/`
+    Tools,
+    /// `/search/`
+    Search,
+    /// `/404.html`
+    NotFound,
+}
+
+/// A rendered file, path relative to the output root.
+#[derive(Debug, Clone)]
+pub struct OutputFile {
+    /// e.g. `faq/basics/x/index.html`
+    pub path: String,
+    /// File contents.
+    pub bytes: Vec<u8>,
+}
+
+/// Renders pages of one loaded site.
+pub struct Renderer<'s> {
+    tera: Tera,
+    model: Model<'s>,
+    extra_head: String,
+}
+
+fn tera_message(e: &tera::Error) -> String {
+    let mut msg = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        msg.push_str(": ");
+        msg.push_str(&s.to_string());
+        source = s.source();
+    }
+    msg
+}
+
+impl<'s> Renderer<'s> {
+    /// Loads the theme's templates and prepares the site's derived data.
+    pub fn new(site: &'s Site, theme: &Path, search: SearchAssets) -> Result<Self, RenderError> {
+        let dir = theme.join("templates");
+        let glob = format!("{}/**/*.html", dir.display());
+        let mut tera = Tera::new(&glob).map_err(|e| RenderError::Templates {
+            dir: dir.clone(),
+            message: tera_message(&e),
+        })?;
+        tera.autoescape_on(vec![".html"]);
+        let links = LinkTable::new(site);
+        Ok(Renderer {
+            tera,
+            model: Model::new(site, links, search),
+            extra_head: String::new(),
+        })
+    }
+
+    /// HTML added at the end of every page's `<body>` (used by `zhiku serve`).
+    pub fn set_extra_body(&mut self, html: String) {
+        self.extra_head = html;
+    }
+
+    /// Every page of the site.
+    pub fn pages(&self) -> Vec<PageKey> {
+        let s = self.model.site;
+        let mut keys = vec![
+            PageKey::Home,
+            PageKey::Rejections,
+            PageKey::Provinces,
+            PageKey::Compare,
+            PageKey::Tools,
+            PageKey::Search,
+            PageKey::NotFound,
+        ];
+        keys.extend(s.chapters.iter().map(|c| PageKey::Chapter(c.id.clone())));
+        keys.extend(s.entries.iter().map(|e| PageKey::Entry(e.id.clone())));
+        keys.extend(
+            s.rejections
+                .iter()
+                .map(|r| PageKey::Rejection(r.id.clone())),
+        );
+        keys.extend(s.provinces.iter().map(|p| PageKey::Province(p.id.clone())));
+        keys.extend(s.trees.iter().map(|t| PageKey::Decision(t.id.clone())));
+        keys
+    }
+
+    /// Output path of a page.
+    pub fn path_of(&self, key: &PageKey) -> String {
+        let url = self.model.url_of(key);
+        if url.ends_with(".html") {
+            url.trim_start_matches('/').to_string()
+        } else {
+            format!("{}index.html", url.trim_start_matches('/'))
+        }
+    }
+
+    /// Renders every page in parallel, plus sitemap, robots.txt and the syntax CSS.
+    pub fn render_all(&self) -> Result<Vec<OutputFile>, RenderError> {
+        let keys = self.pages();
+        let mut files: Vec<OutputFile> = keys
+            .par_iter()
+            .map(|k| self.render(k))
+            .collect::<Result<_, _>>()?;
+        files.extend(self.extras(&keys));
+        Ok(files)
+    }
+
+    /// sitemap.xml, robots.txt and syntax.css.
+    pub fn extras(&self, keys: &[PageKey]) -> Vec<OutputFile> {
+        let base = self.model.site.config.base_url.trim_end_matches('/');
+        let urls: Vec<String> = keys
+            .iter()
+            .filter(|k| **k != PageKey::NotFound)
+            .map(|k| self.model.url_of(k))
+            .collect();
+        vec![
+            OutputFile {
+                path: "sitemap.xml".into(),
+                bytes: seo::sitemap(base, &urls).into_bytes(),
+            },
+            OutputFile {
+                path: "robots.txt".into(),
+                bytes: format!("User-agent: *\nAllow: /\nSitemap: {base}/sitemap.xml\n")
+                    .into_bytes(),
+            },
+            OutputFile {
+                path: "static/syntax.css".into(),
+                bytes: markdown::syntax_css().into_bytes(),
+            },
+        ]
+    }
+
+    /// Renders one page.
+    pub fn render(&self, key: &PageKey) -> Result<OutputFile, RenderError> {
+        let (template, mut ctx) = self.model.context(key);
+        let m = &self.model;
+        let url = m.url_of(key);
+        ctx.insert("site", &m.site.config);
+        ctx.insert("nav", &m.nav);
+        ctx.insert("tools", &m.tools);
+        ctx.insert("page_url", &url);
+        ctx.insert(
+            "canonical",
+            &format!("{}{}", m.site.config.base_url.trim_end_matches('/'), url),
+        );
+        ctx.insert("search", &m.search);
+        ctx.insert("extra_body", &self.extra_head);
+        if !ctx.contains_key("jsonld") {
+            ctx.insert("jsonld", &"");
+        }
+        let path = self.path_of(key);
+        let html = self
+            .tera
+            .render(template, &ctx)
+            .map_err(|e| RenderError::Page {
+                page: path.clone(),
+                template: template.to_string(),
+                message: tera_message(&e),
+            })?;
+        Ok(OutputFile {
+            path,
+            bytes: html.into_bytes(),
+        })
+    }
+
+    /// Ids a page shows (its own item, related items, backlinks), for partial rebuilds.
+    pub fn dependencies(&self) -> HashMap<PageKey, Vec<String>> {
+        self.pages()
+            .into_iter()
+            .map(|k| {
+                let deps = self.model.dependencies(&k);
+                (k, deps)
+            })
+            .collect()
+    }
+
+    /// JSON the tools pages embed: province rules, for the shared checker.
+    pub fn provinces_json(&self) -> serde_json::Value {
+        json!(self
+            .model
+            .site
+            .provinces
+            .iter()
+            .map(|p| &p.data)
+            .collect::<Vec<_>>())
+    }
+}

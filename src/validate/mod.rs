@@ -1,0 +1,274 @@
+//! Every check `zhiku check` runs on loaded content. Problems are collected
+//! into the [`Report`], never returned early, so writers see all of them at once.
+
+mod tree;
+
+use std::collections::{HashMap, HashSet};
+
+use toml::Spanned;
+
+use crate::content::links::{LinkTable, TargetKind};
+use crate::content::{Body, Site};
+use crate::diagnostics::{FileId, Report};
+use crate::render::markdown;
+
+/// Runs every validation over a loaded site.
+pub fn validate(site: &Site, report: &mut Report) {
+    let links = LinkTable::new(site);
+    let provinces: HashSet<&str> = site.provinces.iter().map(|p| p.data.id.as_str()).collect();
+    let ctx = Ctx {
+        links: &links,
+        provinces: &provinces,
+    };
+
+    let chapters: HashSet<&str> = site.chapters.iter().map(|c| c.slug.as_str()).collect();
+    for c in &site.chapters {
+        if let Some(s) = &c.front.section {
+            ctx.section(report, c.body.file, s, c.body.offset.saturating_sub(1));
+        }
+        ctx.markdown(report, &c.body);
+    }
+
+    let mut seen_titles: HashMap<&str, &str> = HashMap::new();
+    for e in &site.entries {
+        let file = e.body.file;
+        let off = e.front_offset;
+        if !chapters.contains(e.chapter.as_str()) {
+            report
+                .error(
+                    file,
+                    0..3,
+                    format!("chapter `{}` has no `_index.md`", e.chapter),
+                )
+                .label("entry outside a chapter")
+                .note(format!(
+                    "create content/faq/{}/_index.md with title, order and summary",
+                    e.chapter
+                ));
+        }
+        ctx.section(report, file, &e.front.section, off);
+        ctx.refs(report, file, off, &e.front.related, "related");
+        ctx.province_refs(report, file, off, &e.front.provinces);
+        if e.front.aliases.is_empty() {
+            report
+                .warning(file, 0..3, format!("entry `{}` has no aliases", e.id))
+                .label("add aliases")
+                .note("aliases are the other phrasings users type; search ranks them high");
+        }
+        if e.front.title.trim().is_empty() {
+            report
+                .error(file, off..off, "`title` is empty")
+                .label("empty title");
+        }
+        if let Some(prev) = seen_titles.insert(e.front.title.as_str(), e.id.as_str()) {
+            report
+                .warning(
+                    file,
+                    off..off,
+                    format!("entry `{}` has the same title as `{prev}`", e.id),
+                )
+                .label("duplicate title");
+        }
+        ctx.markdown(report, &e.body);
+    }
+
+    for r in &site.rejections {
+        let file = r.body.file;
+        let off = r.front_offset;
+        ctx.section(report, file, &r.front.section, off);
+        ctx.refs(report, file, off, &r.front.fixes, "fixes");
+        for f in &r.front.fixes {
+            if let Some(t) = links.get(f.get_ref().trim_start_matches('@')) {
+                if t.kind != TargetKind::Faq {
+                    let span = shift(f.span(), off);
+                    report
+                        .error(file, span, "`fixes` must name FAQ entries")
+                        .label("not a FAQ entry");
+                }
+            }
+        }
+        ctx.refs(report, file, off, &r.front.related, "related");
+        ctx.province_refs(report, file, off, &r.front.provinces);
+        if r.front.aliases.is_empty() {
+            report
+                .warning(file, 0..3, format!("rejection `{}` has no aliases", r.id))
+                .label("add aliases");
+        }
+        ctx.markdown(report, &r.body);
+    }
+
+    let mut names: HashMap<&str, FileId> = HashMap::new();
+    for p in &site.provinces {
+        if let Some(prev) = names.insert(p.data.name.as_str(), p.file) {
+            let span = crate::content::find_span_in(report.sources.text(p.file), &p.data.name);
+            let other = report.sources.path(prev).display().to_string();
+            report
+                .error(
+                    p.file,
+                    span,
+                    format!("duplicate province name `{}`", p.data.name),
+                )
+                .note(format!("also used by {other}"));
+        }
+        for req in &p.data.rules.requirements {
+            if let Some(see) = &req.see {
+                ctx.loose_ref(report, p.file, see);
+            }
+        }
+        for word in &p.data.forbidden_name_words {
+            if word.trim().is_empty() {
+                report.error(p.file, 0..0, "empty word in `forbidden_name_words`");
+            }
+        }
+    }
+
+    for t in &site.trees {
+        tree::check(t, &ctx, report);
+    }
+
+    if let Some(file) = site.synonyms_file {
+        for g in &site.synonyms.groups {
+            if g.words.len() < 2 {
+                let first = g.words.first().map(String::as_str).unwrap_or("");
+                let span = crate::content::find_span_in(report.sources.text(file), first);
+                report.warning(file, span, "a synonym group needs at least two words");
+            }
+        }
+    }
+}
+
+fn shift(span: std::ops::Range<usize>, by: usize) -> std::ops::Range<usize> {
+    span.start + by..span.end + by
+}
+
+/// What the checks need to look things up.
+pub(crate) struct Ctx<'a> {
+    links: &'a LinkTable,
+    provinces: &'a HashSet<&'a str>,
+}
+
+impl Ctx<'_> {
+    fn section(&self, report: &mut Report, file: FileId, section: &Spanned<String>, off: usize) {
+        let s = section.get_ref();
+        let ok = !s.is_empty()
+            && s.split('.')
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+        if !ok {
+            report
+                .error(
+                    file,
+                    shift(section.span(), off),
+                    format!(
+                        "`section` must be a source section number such as \"7.7\", found `{s}`"
+                    ),
+                )
+                .label("not a section number");
+        }
+    }
+
+    fn refs(
+        &self,
+        report: &mut Report,
+        file: FileId,
+        off: usize,
+        refs: &[Spanned<String>],
+        field: &str,
+    ) {
+        for r in refs {
+            if let Err(e) = self.links.resolve(r.get_ref()) {
+                report
+                    .error(
+                        file,
+                        shift(r.span(), off),
+                        format!("broken link in `{field}`: {e}"),
+                    )
+                    .label("does not resolve");
+            }
+        }
+    }
+
+    pub(crate) fn spanned_ref(
+        &self,
+        report: &mut Report,
+        file: FileId,
+        r: &Spanned<String>,
+        field: &str,
+    ) {
+        self.refs(report, file, 0, std::slice::from_ref(r), field);
+    }
+
+    /// Checks a reference whose span is not known, pointing at its text.
+    pub(crate) fn loose_ref(&self, report: &mut Report, file: FileId, reference: &str) {
+        if let Err(e) = self.links.resolve(reference) {
+            let span = crate::content::find_span_in(report.sources.text(file), reference);
+            report
+                .error(file, span, format!("broken link: {e}"))
+                .label("does not resolve");
+        }
+    }
+
+    fn province_refs(
+        &self,
+        report: &mut Report,
+        file: FileId,
+        off: usize,
+        refs: &[Spanned<String>],
+    ) {
+        for p in refs {
+            let id = p.get_ref().trim_start_matches("@province/");
+            if !self.provinces.contains(id) {
+                let mut known: Vec<&str> = self.provinces.iter().copied().collect();
+                known.sort_unstable();
+                report
+                    .error(
+                        file,
+                        shift(p.span(), off),
+                        format!("unknown province `{}`", p.get_ref()),
+                    )
+                    .label("no such file in content/provinces/")
+                    .note(format!("known provinces: {}", known.join(", ")));
+            }
+        }
+    }
+
+    /// Checks the links of a Markdown body.
+    fn markdown(&self, report: &mut Report, body: &Body) {
+        self.markdown_at(report, body.file, &body.text, Some(body.offset));
+    }
+
+    /// Checks the links of Markdown held in a TOML string; `offset` is `None`
+    /// when the text's position in the file is unknown.
+    pub(crate) fn markdown_at(
+        &self,
+        report: &mut Report,
+        file: FileId,
+        text: &str,
+        offset: Option<usize>,
+    ) {
+        for link in markdown::links(text) {
+            let span = match offset {
+                Some(o) => shift(link.span.clone(), o),
+                None => crate::content::find_span_in(report.sources.text(file), &link.dest),
+            };
+            if link.dest.starts_with('@') {
+                if let Err(e) = self.links.resolve(&link.dest) {
+                    report
+                        .error(file, span, format!("broken link: {e}"))
+                        .label("does not resolve");
+                }
+            } else if link.image
+                && (link.dest.starts_with("http://")
+                    || link.dest.starts_with("https://")
+                    || link.dest.starts_with("//"))
+            {
+                report
+                    .error(
+                        file,
+                        span,
+                        "images must be stored with the site: no request may leave it",
+                    )
+                    .label("external image");
+            }
+        }
+    }
+}
