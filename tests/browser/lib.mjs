@@ -1,0 +1,65 @@
+// Shared helpers for browser tests: build a site with the zhiku binary, serve a
+// folder on 127.0.0.1 with a tiny static server, and drive Debian's Chromium.
+import { spawnSync } from "node:child_process";
+import { createServer } from "node:http";
+import { readFile, stat } from "node:fs/promises";
+import { join, normalize, extname, resolve, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+export const repo = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const zhiku = process.env.ZHIKU_BIN || join(repo, "target", "debug", "zhiku");
+
+const TYPES = {
+  ".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8", ".json": "application/json", ".wasm": "application/wasm",
+  ".xml": "application/xml", ".txt": "text/plain; charset=utf-8", ".svg": "image/svg+xml", ".png": "image/png",
+};
+
+/** Runs `zhiku <args>` and returns { status, stdout, stderr }. */
+export function runZhiku(args, opts = {}) {
+  const r = spawnSync(zhiku, args, { encoding: "utf8", ...opts });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Builds the site at `root` into `out` (default: a fresh folder under the OS temp dir). */
+export function buildSite(root = repo, out) {
+  const output = out || join(process.env.TMPDIR || "/tmp", `zhiku-browser-${process.pid}-${Date.now()}`);
+  const r = runZhiku(["--root", root, "build", "--output", output]);
+  if (r.status !== 0) throw new Error(`zhiku build failed:\n${r.stderr}`);
+  return output;
+}
+
+/** Serves `dir` on 127.0.0.1 (ephemeral port) like any static host; returns { url, close }. */
+export async function serveStatic(dir) {
+  const server = createServer(async (req, res) => {
+    try {
+      let path = decodeURIComponent(new URL(req.url, "http://x").pathname);
+      path = normalize(path).replace(/^(\.\.[/\\])+/, "");
+      let file = join(dir, path);
+      if (!file.startsWith(dir)) throw new Error("outside");
+      if ((await stat(file).catch(() => null))?.isDirectory()) file = join(file, "index.html");
+      const body = await readFile(file);
+      res.writeHead(200, { "content-type": TYPES[extname(file)] || "application/octet-stream" });
+      res.end(body);
+    } catch {
+      const body = await readFile(join(dir, "404.html")).catch(() => "not found");
+      res.writeHead(404, { "content-type": "text/html; charset=utf-8" });
+      res.end(body);
+    }
+  });
+  await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
+  const { port } = server.address();
+  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((ok) => server.close(ok)) };
+}
+
+/** Launches headless Chromium with the flags this closed network needs. */
+export async function launch(options = {}) {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync"],
+    ...options,
+  });
+}
