@@ -33,7 +33,47 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Check a proposed website or APP name against the filing rules.
+    ///
+    /// Exit status: 0 pass or warn, 3 block, 2 bad input.
+    CheckName {
+        /// Province: pinyin id (guangdong), full name (广东省), name (广东) or abbreviation (粤).
+        #[arg(long)]
+        province: String,
+        /// The site is filed by an individual (个人).
+        #[arg(long, conflicts_with = "organisation")]
+        individual: bool,
+        /// The site is filed by an organisation (单位; the default).
+        #[arg(long, alias = "organization")]
+        organisation: bool,
+        /// Check an APP name (adds the APP rules).
+        #[arg(long)]
+        app: bool,
+        /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
+        /// The proposed name.
+        name: String,
+    },
+    /// List the pre-approval (前置审批) categories a business scope or site description touches.
+    ///
+    /// Exit status: 0 on success, 2 bad input.
+    CheckPreapproval {
+        /// Province: pinyin id, full name, name or abbreviation.
+        #[arg(long)]
+        province: String,
+        /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Business scope or site description.
+        text: String,
+    },
 }
+
+/// Exit status for bad input (unknown province, empty name), as clap uses for bad arguments.
+const EXIT_BAD_INPUT: u8 = 2;
+/// Exit status of a name check that found a blocking problem.
+const EXIT_BLOCK: u8 = 3;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -44,6 +84,16 @@ fn main() -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// Loads the province data, reporting an unknown province as bad input.
+fn rule_data(root: &std::path::Path) -> anyhow::Result<zhiku::tools::RuleData> {
+    Ok(zhiku::tools::RuleData::load(root)?)
+}
+
+fn bad_input(message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(EXIT_BAD_INPUT)
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -99,6 +149,65 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             } else {
                 ExitCode::SUCCESS
             })
+        }
+        Command::CheckName {
+            province,
+            individual,
+            organisation: _,
+            app,
+            json,
+            name,
+        } => {
+            use search_index::rules::name::{check_name, Subject};
+            let data = rule_data(&root)?;
+            let p = match data.province(&province) {
+                Ok(p) => p,
+                Err(e) => return Ok(bad_input(e)),
+            };
+            if name.trim().is_empty() {
+                return Ok(bad_input("the name is empty"));
+            }
+            let subject = if individual {
+                Subject::Individual
+            } else {
+                Subject::Organisation
+            };
+            let mut report = check_name(p, subject, app, &name);
+            data.resolve(&mut report.findings, &mut report.notes);
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print!(
+                    "{}",
+                    zhiku::tools::name_text(p, subject, app, &name, &report)
+                );
+            }
+            Ok(match report.verdict {
+                search_index::rules::Verdict::Block => ExitCode::from(EXIT_BLOCK),
+                _ => ExitCode::SUCCESS,
+            })
+        }
+        Command::CheckPreapproval {
+            province,
+            json,
+            text,
+        } => {
+            let data = rule_data(&root)?;
+            let p = match data.province(&province) {
+                Ok(p) => p,
+                Err(e) => return Ok(bad_input(e)),
+            };
+            if text.trim().is_empty() {
+                return Ok(bad_input("the text is empty"));
+            }
+            let mut report = search_index::rules::preapproval::check_preapproval(p, &text);
+            data.resolve(&mut report.findings, &mut report.notes);
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print!("{}", zhiku::tools::preapproval_text(&report));
+            }
+            Ok(ExitCode::SUCCESS)
         }
     }
 }

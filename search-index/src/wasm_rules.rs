@@ -29,8 +29,7 @@ fn parse<T: for<'de> Deserialize<'de>>(
     request_json: &str,
 ) -> Result<(Vec<crate::province::Province>, HashMap<String, String>, T), String> {
     let provinces = provinces_from_json(provinces_json).map_err(|e| e.to_string())?;
-    let links: Links =
-        serde_json::from_str(request_json).map_err(|e| format!("request: {e}"))?;
+    let links: Links = serde_json::from_str(request_json).map_err(|e| format!("request: {e}"))?;
     let body: T = serde_json::from_str(request_json).map_err(|e| format!("request: {e}"))?;
     Ok((provinces, links.links, body))
 }
@@ -57,11 +56,10 @@ pub fn check_name(provinces_json: &str, request_json: &str) -> String {
 /// `{"province", "text", "links"?}`.
 #[wasm_bindgen]
 pub fn check_preapproval(provinces_json: &str, request_json: &str) -> String {
-    let (provinces, links, req) =
-        match parse::<PreapprovalRequest>(provinces_json, request_json) {
-            Ok(v) => v,
-            Err(e) => return error(e),
-        };
+    let (provinces, links, req) = match parse::<PreapprovalRequest>(provinces_json, request_json) {
+        Ok(v) => v,
+        Err(e) => return error(e),
+    };
     let Some(p) = find_province(&provinces, &req.province) else {
         return error(format!("unknown province `{}`", req.province));
     };

@@ -59,8 +59,18 @@ pub const SENSITIVE_WORDS: &[&str] = &["反腐", "赌博"];
 /// (13.11: 公司、组织等类型的字眼; xxx企业、集团、有限公司、资讯、生产中心、科技、
 /// 贸易、协会、俱乐部、合作社、工作室等字样).
 pub const ORGANISATION_WORDS: &[&str] = &[
-    "公司", "企业", "集团", "有限公司", "资讯", "生产中心", "科技", "贸易", "协会", "俱乐部",
-    "合作社", "工作室",
+    "公司",
+    "企业",
+    "集团",
+    "有限公司",
+    "资讯",
+    "生产中心",
+    "科技",
+    "贸易",
+    "协会",
+    "俱乐部",
+    "合作社",
+    "工作室",
 ];
 
 /// Words in a name that call for asking the authorities about pre-approval
@@ -94,7 +104,11 @@ pub fn check_name(province: &Province, subject: Subject, app: bool, name: &str) 
     let mut c = Checker::default();
     let text = Text::new(name);
     let chars = text.chars();
-    let general = if app { see::APP_NAME } else { see::WEBSITE_NAME };
+    let general = if app {
+        see::APP_NAME
+    } else {
+        see::WEBSITE_NAME
+    };
 
     // Length: at least three characters, three included.
     let len = chars.len();
@@ -108,7 +122,11 @@ pub fn check_name(province: &Province, subject: Subject, app: bool, name: &str) 
     }
 
     // Composition: pure digits, pure Latin letters, letters and digits only.
-    let visible: Vec<char> = chars.iter().copied().filter(|c| !c.is_whitespace()).collect();
+    let visible: Vec<char> = chars
+        .iter()
+        .copied()
+        .filter(|c| !c.is_whitespace())
+        .collect();
     let has_han = visible.iter().any(|c| is_han(*c));
     if !visible.is_empty() && visible.iter().all(|c| c.is_ascii_digit()) {
         c.block(
@@ -124,8 +142,7 @@ pub fn check_name(province: &Province, subject: Subject, app: bool, name: &str) 
             "名称不能全部由英文字母组成，请改用能体现网站内容的中文名称。".into(),
             see::WEBSITE_NAME,
         );
-    } else if !visible.is_empty() && !has_han && visible.iter().all(|c| c.is_ascii_alphanumeric())
-    {
+    } else if !visible.is_empty() && !has_han && visible.iter().all(|c| c.is_ascii_alphanumeric()) {
         match subject {
             Subject::Individual => c.block(
                 "letters-and-digits-only",
@@ -154,7 +171,9 @@ pub fn check_name(province: &Province, subject: Subject, app: bool, name: &str) 
             c.block(
                 "special-symbols",
                 &symbols.iter().collect::<String>(),
-                format!("APP 名称不能含特殊符号或表情符号（例如“*”“&”“-”“（）”），这里有 {shown}。"),
+                format!(
+                    "APP 名称不能含特殊符号或表情符号（例如“*”“&”“-”“（）”），这里有 {shown}。"
+                ),
                 see::APP_SYMBOLS,
             );
         } else {
@@ -176,10 +195,7 @@ pub fn check_name(province: &Province, subject: Subject, app: bool, name: &str) 
     }
 
     // Reserved leading words.
-    if let Some(prefix) = RESERVED_PREFIXES
-        .iter()
-        .find(|p| name.starts_with(**p))
-    {
+    if let Some(prefix) = RESERVED_PREFIXES.iter().find(|p| name.starts_with(**p)) {
         let message = match subject {
             Subject::Individual => format!(
                 "名称以“{prefix}”开头。非国家级单位的网站名称不能以 中国、中央、国家、中华、人大、人民、反腐、纪检、监察、信访、维权、投诉 等字头命名，个人网站不能用。"
@@ -380,9 +396,9 @@ fn looks_like_domain(name: &str) -> bool {
     let s: String = name.chars().map(fold).collect();
     let labels: Vec<&str> = s.split('.').collect();
     labels.len() >= 2
-        && labels.iter().all(|l| {
-            !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-        })
+        && labels
+            .iter()
+            .all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
         && labels
             .last()
             .is_some_and(|t| t.len() >= 2 && t.chars().all(|c| c.is_ascii_alphabetic()))
@@ -418,7 +434,8 @@ fn placeholder(name: &str) -> Option<String> {
 /// by an amount.
 fn price_patterns(name: &str) -> Vec<String> {
     let chars: Vec<char> = name.chars().map(fold).collect();
-    let is_amount = |c: char| c.is_ascii_digit() || "零一二三四五六七八九十百千万两".contains(c) || c == 'x';
+    let is_amount =
+        |c: char| c.is_ascii_digit() || "零一二三四五六七八九十百千万两".contains(c) || c == 'x';
     let mut out = Vec::new();
     let mut i = 0;
     while i < chars.len() {
@@ -446,8 +463,7 @@ fn price_patterns(name: &str) -> Vec<String> {
                 // A lone Chinese numeral before 元 is often part of a word (单元 is
                 // not a price, 三元 may be a place); require a digit or 块.
                 let amount: String = chars[start..i].iter().collect();
-                if amount.chars().any(|c| c.is_ascii_digit() || c == 'x') || chars[i] == '块'
-                {
+                if amount.chars().any(|c| c.is_ascii_digit() || c == 'x') || chars[i] == '块' {
                     out.push(chars[start..end].iter().collect());
                 }
                 i = end;
@@ -538,7 +554,14 @@ mod tests {
         (O, false, "Hello世界", "pure-latin", Block, false),
         (O, false, "abc123", "letters-and-digits-only", Warn, true),
         (I, false, "abc123", "letters-and-digits-only", Block, true),
-        (O, false, "星辰大海官方网站", "special-symbols", Block, false),
+        (
+            O,
+            false,
+            "星辰大海官方网站",
+            "special-symbols",
+            Block,
+            false,
+        ),
         (O, false, "星辰★大海", "special-symbols", Block, true),
         (O, false, "星辰-大海", "special-symbols", Block, true),
         (O, false, "星辰 大海", "whitespace", Warn, true),
@@ -548,21 +571,98 @@ mod tests {
         (I, false, "人民生活记录", "reserved-prefix", Block, true),
         (O, false, "赌博游戏大全", "sensitive-word", Block, true),
         (O, false, "棋牌游戏大全", "sensitive-word", Block, false),
-        (O, false, "某某二手商城", "province-forbidden-word", Block, true),
-        (O, false, "某某二手市场", "province-forbidden-word", Block, false),
+        (
+            O,
+            false,
+            "某某二手商城",
+            "province-forbidden-word",
+            Block,
+            true,
+        ),
+        (
+            O,
+            false,
+            "某某二手市场",
+            "province-forbidden-word",
+            Block,
+            false,
+        ),
         (O, false, "校园新闻网", "preapproval-word", Warn, true),
         (O, false, "医疗器械目录", "preapproval-word", Warn, true),
         (O, false, "摄影作品集", "preapproval-word", Warn, false),
-        (I, false, "小明科技工作室", "individual-organisation-word", Block, true),
-        (O, false, "小明科技工作室", "individual-organisation-word", Block, false),
-        (I, false, "北极星有限公司", "individual-organisation-word", Block, true),
-        (I, false, "我的摄影作品分享", "individual-organisation-word", Block, false),
-        (I, false, "example.com", "individual-domain-as-name", Block, true),
-        (I, false, "我的摄影作品分享", "individual-domain-as-name", Block, false),
+        (
+            I,
+            false,
+            "小明科技工作室",
+            "individual-organisation-word",
+            Block,
+            true,
+        ),
+        (
+            O,
+            false,
+            "小明科技工作室",
+            "individual-organisation-word",
+            Block,
+            false,
+        ),
+        (
+            I,
+            false,
+            "北极星有限公司",
+            "individual-organisation-word",
+            Block,
+            true,
+        ),
+        (
+            I,
+            false,
+            "我的摄影作品分享",
+            "individual-organisation-word",
+            Block,
+            false,
+        ),
+        (
+            I,
+            false,
+            "example.com",
+            "individual-domain-as-name",
+            Block,
+            true,
+        ),
+        (
+            I,
+            false,
+            "我的摄影作品分享",
+            "individual-domain-as-name",
+            Block,
+            false,
+        ),
         (I, false, "摄影集", "individual-short-name", Warn, true),
-        (I, false, "摄影作品分享", "individual-short-name", Warn, false),
-        (I, false, "摄影作品分享", "individual-personal-or-place-name", Warn, true),
-        (O, false, "摄影作品分享", "individual-personal-or-place-name", Warn, false),
+        (
+            I,
+            false,
+            "摄影作品分享",
+            "individual-short-name",
+            Warn,
+            false,
+        ),
+        (
+            I,
+            false,
+            "摄影作品分享",
+            "individual-personal-or-place-name",
+            Warn,
+            true,
+        ),
+        (
+            O,
+            false,
+            "摄影作品分享",
+            "individual-personal-or-place-name",
+            Warn,
+            false,
+        ),
         (O, true, "手电筒", "app-generic-word", Block, true),
         (O, true, "极光手电筒", "app-generic-word", Warn, true),
         (O, true, "极光照明助手", "app-generic-word", Warn, false),
@@ -570,7 +670,14 @@ mod tests {
         (O, true, "某某助手", "app-placeholder", Block, true),
         (O, true, "Exxon助手", "app-placeholder", Block, false),
         (O, true, "锟斤拷助手", "app-garbled-text", Block, true),
-        (O, true, "免费小说阅读器", "app-price-marketing", Block, true),
+        (
+            O,
+            true,
+            "免费小说阅读器",
+            "app-price-marketing",
+            Block,
+            true,
+        ),
         (O, true, "9块9包邮购", "app-price-marketing", Block, true),
         (O, true, "10元抢购助手", "app-price-marketing", Block, true),
         (O, true, "¥99会员助手", "app-price-marketing", Block, true),
@@ -580,7 +687,14 @@ mod tests {
         (O, true, "星火阅读😀", "special-symbols", Block, true),
         (O, true, "星火（阅读）", "special-symbols", Block, true),
         // Website names are not held to the APP-only rules.
-        (O, false, "免费小说阅读器", "app-price-marketing", Block, false),
+        (
+            O,
+            false,
+            "免费小说阅读器",
+            "app-price-marketing",
+            Block,
+            false,
+        ),
     ];
 
     #[test]
@@ -639,7 +753,11 @@ mod tests {
         let r = check_name(&gd(), O, false, "中国美食网");
         assert!(r.findings[0].message.contains("国家级单位"));
         let r = check_name(&gd(), O, false, "维权服务中心");
-        let f = r.findings.iter().find(|f| f.rule == "reserved-prefix").unwrap();
+        let f = r
+            .findings
+            .iter()
+            .find(|f| f.rule == "reserved-prefix")
+            .unwrap();
         assert!(f.message.contains("没有提到“维权”"), "{}", f.message);
     }
 

@@ -228,7 +228,11 @@ fn notes(province: &Province) -> Vec<Note> {
             see: see::PREAPPROVAL_LETTERS.into(),
         });
     }
-    for row in province.preapproval.iter().filter(|r| r.keywords.is_empty()) {
+    for row in province
+        .preapproval
+        .iter()
+        .filter(|r| r.keywords.is_empty())
+    {
         notes.push(Note {
             message: format!(
                 "{}的表里还有“{}”一行，没有关键词（{}）{}，承诺书：{}。这一行工具无法按文字判断，请对照自己的情况。",
@@ -351,7 +355,12 @@ mod tests {
     #[test]
     fn rows_without_keywords_become_notes() {
         let mut p = province("tianjin", "天津市", "津");
-        let mut r0 = row("网站迁移", &[], Some("关键词一栏为“/”"), "《天津网站迁移情况说明》");
+        let mut r0 = row(
+            "网站迁移",
+            &[],
+            Some("关键词一栏为“/”"),
+            "《天津网站迁移情况说明》",
+        );
         r0.filing_types = "网站迁移".into();
         p.preapproval = vec![r0];
         let r = check_preapproval(&p, "网站迁移到新服务器");

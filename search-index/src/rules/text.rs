@@ -151,8 +151,18 @@ const CLAUSE_BREAKS: &[char] = &[
 
 /// Words that negate what follows them in the clause.
 const NEGATORS: &[&str] = &[
-    "不涉及", "未涉及", "不含", "不包含", "不包括", "没有", "不提供", "不从事", "不开展", "不经营",
-    "不做", "不是",
+    "不涉及",
+    "未涉及",
+    "不含",
+    "不包含",
+    "不包括",
+    "没有",
+    "不提供",
+    "不从事",
+    "不开展",
+    "不经营",
+    "不做",
+    "不是",
 ];
 
 /// What may follow a lone 无/非 for it to count as a negation (besides the keyword itself,
@@ -180,7 +190,10 @@ mod tests {
 
     fn negated(text: &str, word: &str) -> Vec<bool> {
         let t = Text::new(text);
-        t.find_all(&[word]).iter().map(|h| t.is_negated(h)).collect()
+        t.find_all(&[word])
+            .iter()
+            .map(|h| t.is_negated(h))
+            .collect()
     }
 
     #[test]
@@ -219,7 +232,11 @@ mod tests {
             ("非营利性教育机构", "教育", &[false]),
             ("无线电视", "电视", &[false]),
             ("不涉及新闻；我们发布新闻", "新闻", &[true, false]),
-            ("不涉及这是一段非常非常长的说明文字然后才是新闻", "新闻", &[false]),
+            (
+                "不涉及这是一段非常非常长的说明文字然后才是新闻",
+                "新闻",
+                &[false],
+            ),
         ];
         for (text, word, want) in cases {
             assert_eq!(&negated(text, word)[..], *want, "{text} / {word}");

@@ -1,0 +1,381 @@
+//! The filing-rule commands on the real content: every province's forbidden
+//! words, the general rules through the binary, exit codes and JSON shape.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use search_index::rules::name::{check_name, Subject};
+use search_index::rules::preapproval::check_preapproval;
+use search_index::rules::{Severity, Verdict, SEE_IDS};
+use serde_json::Value;
+use zhiku::tools::RuleData;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn zhiku(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_zhiku"))
+        .arg("--root")
+        .arg(root())
+        .args(args)
+        .output()
+        .expect("run zhiku")
+}
+
+fn json_of(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+/// A name that breaks no general rule and no province's list.
+const CLEAN: &str = "星辰大海书店";
+
+#[test]
+fn every_forbidden_word_of_every_province_blocks_and_a_clean_name_passes() {
+    let data = RuleData::load(root()).expect("content loads");
+    assert_eq!(data.provinces.len(), 31);
+    let with_words: Vec<_> = data
+        .provinces
+        .iter()
+        .filter(|p| !p.forbidden_name_words.is_empty())
+        .collect();
+    assert!(with_words.len() >= 11, "the source lists 11 provinces");
+    for p in &data.provinces {
+        let clean = check_name(p, Subject::Organisation, false, CLEAN);
+        assert_eq!(
+            clean.verdict,
+            Verdict::Pass,
+            "{}: {:?}",
+            p.id,
+            clean.findings
+        );
+        for w in &p.forbidden_name_words {
+            let name = format!("星辰{w}乐园");
+            let r = check_name(p, Subject::Organisation, false, &name);
+            let hit = r
+                .findings
+                .iter()
+                .find(|f| f.rule == "province-forbidden-word" && &f.matched == w);
+            assert!(hit.is_some(), "{} {name}: {:?}", p.id, r.findings);
+            assert_eq!(hit.unwrap().severity, Severity::Block);
+            assert_eq!(hit.unwrap().see, format!("@province/{}", p.id));
+            assert_eq!(r.verdict, Verdict::Block);
+        }
+    }
+    // A province whose list is silent does not block another province's word.
+    let hainan = data.province("hainan").unwrap();
+    assert!(hainan.forbidden_name_words.is_empty());
+    let r = check_name(hainan, Subject::Organisation, false, "星辰商城乐园");
+    assert_eq!(r.verdict, Verdict::Pass, "{:?}", r.findings);
+}
+
+#[test]
+fn every_see_id_exists_in_the_content() {
+    let data = RuleData::load(root()).unwrap();
+    for id in SEE_IDS {
+        assert!(data.url(id).is_some(), "{id} does not resolve");
+    }
+    for p in &data.provinces {
+        assert!(data.url(&format!("@province/{}", p.id)).is_some());
+    }
+}
+
+#[test]
+fn provinces_are_found_by_id_name_and_abbreviation() {
+    let data = RuleData::load(root()).unwrap();
+    for q in ["guangdong", "广东省", "广东", "粤"] {
+        assert_eq!(data.province(q).unwrap().id, "guangdong", "{q}");
+    }
+    for q in ["内蒙古", "蒙", "neimenggu"] {
+        assert_eq!(data.province(q).unwrap().id, "neimenggu", "{q}");
+    }
+    assert!(data.province("台湾").is_err());
+}
+
+/// (args, expected exit status, expected verdict, rule that must appear)
+const NAME_CASES: &[(&[&str], i32, &str, Option<&str>)] = &[
+    (&["--province", "guangdong", CLEAN], 0, "pass", None),
+    (
+        &["--province", "粤", "中国美食网"],
+        3,
+        "block",
+        Some("reserved-prefix"),
+    ),
+    (
+        &["--province", "广东", "云端"],
+        3,
+        "block",
+        Some("min-length"),
+    ),
+    (
+        &["--province", "guangdong", "123456"],
+        3,
+        "block",
+        Some("pure-digits"),
+    ),
+    (
+        &["--province", "guangdong", "HelloWorld"],
+        3,
+        "block",
+        Some("pure-latin"),
+    ),
+    (
+        &["--province", "guangdong", "星辰#书店"],
+        3,
+        "block",
+        Some("special-symbols"),
+    ),
+    (
+        &["--province", "guangdong", "赌博技巧大全"],
+        3,
+        "block",
+        Some("sensitive-word"),
+    ),
+    (
+        &["--province", "guangdong", "校园新闻中心"],
+        0,
+        "warn",
+        Some("preapproval-word"),
+    ),
+    (
+        &["--province", "hainan", "--individual", "我的摄影作品分享"],
+        0,
+        "warn",
+        Some("individual-personal-or-place-name"),
+    ),
+    (
+        &["--province", "hainan", "--individual", "小明科技工作室"],
+        3,
+        "block",
+        Some("individual-organisation-word"),
+    ),
+    (
+        &["--province", "hainan", "--organisation", "小明科技工作室"],
+        0,
+        "pass",
+        None,
+    ),
+    (
+        &["--province", "hainan", "--app", "9块9包邮"],
+        3,
+        "block",
+        Some("app-price-marketing"),
+    ),
+    (
+        &["--province", "hainan", "--app", "手电筒"],
+        3,
+        "block",
+        Some("app-generic-word"),
+    ),
+    (
+        &["--province", "hainan", "--app", "星辰阅读😀"],
+        3,
+        "block",
+        Some("special-symbols"),
+    ),
+    (
+        &["--province", "hainan", "--app", "星辰阅读器"],
+        0,
+        "pass",
+        None,
+    ),
+];
+
+#[test]
+fn check_name_exit_codes_verdicts_and_json_shape() {
+    for (args, status, verdict, rule) in NAME_CASES {
+        let mut full = vec!["check-name", "--json"];
+        full.extend_from_slice(args);
+        let out = zhiku(&full);
+        assert_eq!(out.status.code(), Some(*status), "{args:?}");
+        let v = json_of(&out);
+        assert_eq!(v["verdict"], *verdict, "{args:?}: {v}");
+        let findings = v["findings"].as_array().expect("findings array");
+        for f in findings {
+            for key in ["rule", "severity", "matched", "message", "see"] {
+                assert!(f[key].is_string(), "{key} missing in {f}");
+            }
+            assert!(["block", "warn"].contains(&f["severity"].as_str().unwrap()));
+            let see = f["see"].as_str().unwrap();
+            assert!(
+                see.starts_with("https://") && see.ends_with('/'),
+                "see is a site URL: {see}"
+            );
+        }
+        if let Some(rule) = rule {
+            assert!(
+                findings.iter().any(|f| f["rule"] == *rule),
+                "{args:?} lacks {rule}: {v}"
+            );
+        }
+        if *verdict == "pass" {
+            assert!(findings.is_empty());
+        }
+    }
+}
+
+#[test]
+fn check_name_plain_output_names_the_rule_and_link() {
+    let out = zhiku(&["check-name", "--province", "beijing", "星辰论坛乐园"]);
+    assert_eq!(out.status.code(), Some(3));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("province-forbidden-word"), "{text}");
+    assert!(text.contains("「论坛」"), "{text}");
+    assert!(text.contains("/provinces/beijing/"), "{text}");
+}
+
+#[test]
+fn bad_input_exits_2() {
+    let out = zhiku(&["check-name", "--province", "台湾", "星辰大海书店"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("unknown province"), "{err}");
+    assert!(
+        err.contains("guangdong") && err.contains("广东省（粤）"),
+        "lists valid provinces: {err}"
+    );
+    let out = zhiku(&["check-preapproval", "--province", "xx", "新闻"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = zhiku(&["check-name", "--province", "guangdong", "  "]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = zhiku(&[
+        "check-name",
+        "--province",
+        "guangdong",
+        "--individual",
+        "--organisation",
+        "星辰大海书店",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "conflicting subject flags");
+    let out = zhiku(&["check-name", "星辰大海书店"]);
+    assert_eq!(out.status.code(), Some(2), "missing --province");
+}
+
+fn categories(v: &Value) -> Vec<(String, String)> {
+    v["categories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["source"].as_str().unwrap().to_string(),
+                c["category"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn check_preapproval_positive_negated_and_without_table() {
+    // Positive: Guangdong's online-training row and its letter.
+    let out = zhiku(&[
+        "check-preapproval",
+        "--json",
+        "--province",
+        "广东",
+        "提供线上培训课程",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let v = json_of(&out);
+    assert_eq!(v["verdict"], "warn");
+    let c = &v["categories"][0];
+    assert_eq!(c["category"], "教育");
+    assert_eq!(c["keywords"][0], "线上培训");
+    assert_eq!(c["letters"][0], "《广东省线上培训承诺书》");
+    assert_eq!(
+        v["findings"][0]["see"],
+        "https://zhiku.example.cn/provinces/guangdong/"
+    );
+
+    // Negated: 不涉及新闻 does not trigger the news category.
+    let out = zhiku(&[
+        "check-preapproval",
+        "--json",
+        "--province",
+        "anhui",
+        "企业官网，不涉及新闻",
+    ]);
+    let v = json_of(&out);
+    assert_eq!(v["verdict"], "pass", "{v}");
+    assert_eq!(v["negated"][0], "新闻");
+    let out = zhiku(&[
+        "check-preapproval",
+        "--json",
+        "--province",
+        "anhui",
+        "发布行业新闻",
+    ]);
+    let v = json_of(&out);
+    assert_eq!(
+        categories(&v),
+        vec![
+            ("national".into(), "新闻".into()),
+            ("province".into(), "新闻".into())
+        ]
+    );
+    assert_eq!(v["categories"][1]["letters"][0], "《安徽不涉及新闻承诺书》");
+
+    // Finance eighteen words in Yunnan: a trigger, with the note explained.
+    let out = zhiku(&[
+        "check-preapproval",
+        "--json",
+        "--province",
+        "滇",
+        "理财产品介绍",
+    ]);
+    let v = json_of(&out);
+    let c = &v["categories"][0];
+    assert_eq!(c["category"], "金融");
+    assert_eq!(c["keyword_note"], "除金融十八词以外可用");
+    assert!(c["explanation"].as_str().unwrap().contains("18 个词"));
+
+    // No table: Hainan and Zhejiang fall back to the national categories.
+    for p in ["hainan", "zhejiang"] {
+        let out = zhiku(&[
+            "check-preapproval",
+            "--json",
+            "--province",
+            p,
+            "在线教育平台",
+        ]);
+        let v = json_of(&out);
+        assert_eq!(v["province_has_table"], false);
+        assert_eq!(categories(&v), vec![("national".into(), "教育".into())]);
+        assert!(v["notes"][0]["message"].as_str().unwrap().contains("没有"));
+    }
+}
+
+#[test]
+fn every_tabled_keyword_triggers_its_row() {
+    let data = RuleData::load(root()).unwrap();
+    for p in &data.provinces {
+        for row in &p.preapproval {
+            for k in &row.keywords {
+                let r = check_preapproval(p, &format!("我们的业务包括{k}。"));
+                assert!(
+                    r.categories
+                        .iter()
+                        .any(|c| c.category == row.category && c.letters == row.letters),
+                    "{} {k}: {:?}",
+                    p.id,
+                    r.categories
+                );
+                let r = check_preapproval(p, &format!("本网站不涉及{k}。"));
+                assert!(
+                    r.categories
+                        .iter()
+                        .all(|c| c.category != row.category || c.letters != row.letters),
+                    "{} 不涉及{k}: {:?}",
+                    p.id,
+                    r.categories
+                );
+            }
+        }
+    }
+}
