@@ -262,6 +262,19 @@ fn plain_text(events: &[Event]) -> String {
         .collect()
 }
 
+/// Renders a one-paragraph Markdown text without the wrapping `<p>`, for use inside lists.
+pub fn render_inline(md: &str, resolve: &dyn Fn(&str) -> Option<String>) -> String {
+    let html = render(md, resolve).html;
+    let trimmed = html.trim_end();
+    match trimmed
+        .strip_prefix("<p>")
+        .and_then(|h| h.strip_suffix("</p>"))
+    {
+        Some(inner) if !inner.contains("<p>") => inner.to_string(),
+        _ => html,
+    }
+}
+
 /// Highlights code with CSS classes (`syntax.css` styles them); unknown languages stay plain.
 pub fn highlight(lang: &str, src: &str) -> String {
     let set = syntaxes();
