@@ -66,6 +66,10 @@ pub enum PageKey {
     Decision(String),
     /// `/tools/`
     Tools,
+    /// `/tools/name-check/`: the website/APP name checker.
+    NameCheck,
+    /// `/tools/preapproval/`: the pre-approval checker.
+    Preapproval,
     /// `/search/`
     Search,
     /// `/404.html`
@@ -131,6 +135,8 @@ impl<'s> Renderer<'s> {
             PageKey::Provinces,
             PageKey::Compare,
             PageKey::Tools,
+            PageKey::NameCheck,
+            PageKey::Preapproval,
             PageKey::Search,
             PageKey::NotFound,
         ];

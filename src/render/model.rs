@@ -95,6 +95,16 @@ impl<'s> Model<'s> {
             })
             .collect();
         tools.push(LinkView {
+            title: "网站 / APP 名称自查".into(),
+            url: "/tools/name-check/".into(),
+            note: "名称".into(),
+        });
+        tools.push(LinkView {
+            title: "前置审批自查".into(),
+            url: "/tools/preapproval/".into(),
+            note: "前置审批".into(),
+        });
+        tools.push(LinkView {
             title: "各省管局规则对比".into(),
             url: "/provinces/compare/".into(),
             note: "省份".into(),
@@ -223,6 +233,8 @@ impl<'s> Model<'s> {
             PageKey::Compare => "/provinces/compare/".into(),
             PageKey::Decision(id) => format!("/{id}/"),
             PageKey::Tools => "/tools/".into(),
+            PageKey::NameCheck => "/tools/name-check/".into(),
+            PageKey::Preapproval => "/tools/preapproval/".into(),
             PageKey::Search => "/search/".into(),
             PageKey::NotFound => "/404.html".into(),
         }
@@ -476,21 +488,51 @@ impl<'s> Model<'s> {
                 ("province.html", ctx)
             }
             PageKey::Compare => {
+                use search_index::province::{ChangeOrder, RequirementKind};
                 let rows: Vec<_> = site.provinces.iter().map(|p| {
+                    let r = &p.data.rules;
                     let mut cats: Vec<&str> = Vec::new();
-                    for r in &p.data.preapproval {
-                        if !cats.contains(&r.category.as_str()) {
-                            cats.push(&r.category);
+                    for row in &p.data.preapproval {
+                        if !cats.contains(&row.category.as_str()) {
+                            cats.push(&row.category);
                         }
                     }
+                    // Extra verification: on-site checks above a domain count, and dated
+                    // authenticity procedures.
+                    let mut verification: Vec<String> = Vec::new();
+                    if r.domain_limit_verification == Some(true) {
+                        verification.push("域名超量时现场核验或邮寄域名证书".into());
+                    }
+                    let mut other: Vec<String> = Vec::new();
+                    for q in &r.requirements {
+                        let text = format!("{}（{} 起）", q.name, q.since);
+                        match q.kind {
+                            RequirementKind::AuthenticityVerification => verification.push(text),
+                            RequirementKind::CommitmentLetter => other.push(text),
+                        }
+                    }
+                    if let Some(n) = r.individual_max_websites {
+                        other.push(format!("个人最多 {n} 个网站"));
+                    }
+                    if let Some(n) = r.individual_domains_per_website {
+                        other.push(format!("个人每个网站 {n} 个域名"));
+                    }
+                    match r.change_and_new_site_order {
+                        Some(ChangeOrder::ChangeFirst) => other.push("先变更、再新增网站".into()),
+                        Some(ChangeOrder::NewSiteFirst) => other.push("可先新增网站、再变更".into()),
+                        None => {}
+                    }
+                    if r.copyright_notice_required == Some(true) {
+                        other.push("网站底部要有与单位名称一致的“版权所有”".into());
+                    }
                     json!({
-                        "name": p.data.name, "short_name": p.data.short_name, "url": format!("/provinces/{}/", p.data.id),
+                        "id": p.data.id, "name": p.data.name, "short_name": p.data.short_name, "url": format!("/provinces/{}/", p.data.id),
                         "silent": p.data.source_is_silent(),
                         "words": p.data.forbidden_name_words, "categories": cats,
-                        "domains_per_order": p.data.rules.domains_per_order,
-                        "display_number": p.data.rules.display_number,
-                        "verification": p.data.rules.domain_limit_verification,
-                        "requirements": p.data.rules.requirements.iter().map(|r| format!("{}（{} 起）", r.name, r.since)).collect::<Vec<_>>(),
+                        "domains_per_order": r.domains_per_order,
+                        "display_number": r.display_number,
+                        "verification": verification,
+                        "requirements": other,
                     })
                 }).collect();
                 ctx.insert("title", "各省管局规则对比");
@@ -529,8 +571,50 @@ impl<'s> Model<'s> {
             }
             PageKey::Tools => {
                 ctx.insert("title", "备案工具");
-                ctx.insert("description", "决策树、各省规则对比等备案自助工具。");
+                ctx.insert(
+                    "description",
+                    "决策树、网站/APP 名称自查、前置审批自查、各省规则对比等备案自助工具。",
+                );
                 ("tools.html", ctx)
+            }
+            PageKey::NameCheck => {
+                ctx.insert("title", "网站 / APP 名称自查");
+                ctx.insert(
+                    "description",
+                    "按网站名称、APP 名称要求和各省管局禁用词，检查拟用的备案名称。",
+                );
+                use search_index::rules::see;
+                self.rule_data(
+                    &mut ctx,
+                    &[
+                        see::WEBSITE_NAME,
+                        see::WEBSITE_NAME_PERSONAL,
+                        see::WEBSITE_NAME_PREFIX,
+                        see::APP_NAME,
+                        see::APP_GENERIC,
+                        see::APP_DUPLICATE,
+                        see::APP_SYMBOLS,
+                        see::APP_PRICE,
+                    ],
+                );
+                ("name-check.html", ctx)
+            }
+            PageKey::Preapproval => {
+                ctx.insert("title", "前置审批自查");
+                ctx.insert(
+                    "description",
+                    "输入经营范围或网站内容介绍，查看涉及哪些前置审批类别和所在省份要求的承诺书。",
+                );
+                use search_index::rules::see;
+                self.rule_data(
+                    &mut ctx,
+                    &[
+                        see::CONTENT_PREAPPROVAL,
+                        see::PREAPPROVAL_LETTERS,
+                        see::FINANCE_WORDS,
+                    ],
+                );
+                ("preapproval.html", ctx)
             }
             PageKey::Search => {
                 ctx.insert("title", "搜索");
@@ -557,6 +641,34 @@ impl<'s> Model<'s> {
                 ("404.html", ctx)
             }
         }
+    }
+
+    /// What the checker pages embed: the province list for the form, the
+    /// province rules as JSON for the wasm checker, the URLs of the pages the
+    /// rules cite, and links to those pages for readers without JavaScript.
+    fn rule_data(&self, ctx: &mut Context, cited: &[&str]) {
+        let site = self.site;
+        let provinces: Vec<_> = site
+            .provinces
+            .iter()
+            .map(|p| json!({"id": p.data.id, "name": p.data.name, "short_name": p.data.short_name}))
+            .collect();
+        let data: Vec<_> = site.provinces.iter().map(|p| &p.data).collect();
+        let mut links: BTreeMap<String, String> = BTreeMap::new();
+        let ids = search_index::rules::SEE_IDS
+            .iter()
+            .map(|s| s.to_string())
+            .chain(site.provinces.iter().map(|p| format!("@{}", p.id)));
+        for id in ids {
+            if let Ok(url) = self.links.resolve(&id) {
+                links.insert(id, url);
+            }
+        }
+        let sources: Vec<LinkView> = cited.iter().filter_map(|id| self.link(id)).collect();
+        ctx.insert("provinces", &provinces);
+        ctx.insert("provinces_json", &script_json(&json!(data)));
+        ctx.insert("links_json", &script_json(&json!(links)));
+        ctx.insert("sources", &sources);
     }
 
     fn entry_context(&self, ctx: &mut Context, idx: usize, e: &Entry) {
@@ -639,4 +751,10 @@ impl<'s> Model<'s> {
             &seo::faq_jsonld(&e.front.title, &body.text, &canonical),
         );
     }
+}
+
+/// JSON safe to place inside `<script type="application/json">`: `<` is
+/// written as `\u003c`, so no `</script>` can end the element early.
+fn script_json(v: &serde_json::Value) -> String {
+    v.to_string().replace('<', "\\u003c")
 }

@@ -1,71 +1,113 @@
 // Decision tree, one question at a time. The page works without this script
-// (every step is an anchor); with it, the path taken is kept in the URL hash
-// (#path=node,node,outcome) so a link reproduces the exact outcome.
+// (every step is an anchor, every option a plain link); with it, the path taken
+// is kept in the URL hash (#path=node,node,outcome) so a link reproduces the
+// exact outcome, shown as a breadcrumb with back and restart.
 (function () {
+  "use strict";
   var root = document.getElementById("decision");
   if (!root) return;
   var start = root.getAttribute("data-start");
   var trail = root.querySelector(".decision-trail");
   var list = trail.querySelector("ol");
+  var back = trail.querySelector(".back");
   var steps = {};
   root.querySelectorAll("[data-node],[data-outcome]").forEach(function (el) { steps[el.id] = el; });
+  if (!steps[start]) return;
   root.classList.add("interactive");
   trail.hidden = false;
 
-  function parse() {
-    var h = decodeURIComponent(location.hash.slice(1));
-    if (h.indexOf("path=") === 0) {
-      var ids = h.slice(5).split(",").filter(function (id) { return steps[id]; });
-      if (ids.length && ids[0] === start && valid(ids)) return ids;
-    } else if (steps[h]) {
-      return h === start ? [start] : [h];
+  function targets(id) {
+    var out = [];
+    steps[id].querySelectorAll("a.option[data-target]").forEach(function (a) {
+      out.push(a.getAttribute("data-target"));
+    });
+    return out;
+  }
+  // The longest prefix of `ids` that starts at the start node and follows options.
+  function validPrefix(ids) {
+    if (ids[0] !== start) return [start];
+    var ok = [start];
+    for (var i = 1; i < ids.length; i++) {
+      if (!steps[ids[i]] || targets(ids[i - 1]).indexOf(ids[i]) < 0) break;
+      ok.push(ids[i]);
     }
+    return ok;
+  }
+  // Shortest path from the start to a step (for plain #step links).
+  function pathTo(id) {
+    var prev = {};
+    prev[start] = null;
+    var queue = [start];
+    while (queue.length) {
+      var cur = queue.shift();
+      if (cur === id) break;
+      targets(cur).forEach(function (t) {
+        if (!(t in prev) && steps[t]) { prev[t] = cur; queue.push(t); }
+      });
+    }
+    if (!(id in prev)) return [start];
+    var path = [];
+    for (var s = id; s !== null; s = prev[s]) path.unshift(s);
+    return path;
+  }
+  function parse() {
+    var h;
+    try { h = decodeURIComponent(location.hash.slice(1)); } catch (e) { h = ""; }
+    if (h.indexOf("path=") === 0) return validPrefix(h.slice(5).split(","));
+    if (steps[h]) return pathTo(h);
     return [start];
   }
-  // A path is valid when every step is an option of the one before it.
-  function valid(ids) {
-    for (var i = 1; i < ids.length; i++) {
-      if (!steps[ids[i - 1]].querySelector('[data-target="' + ids[i] + '"]')) return false;
-    }
-    return true;
+  function option(from, to) {
+    return steps[from].querySelector('a.option[data-target="' + to + '"]');
   }
-  function labelOf(from, to) {
-    var a = steps[from] && steps[from].querySelector('[data-target="' + to + '"]');
-    return a ? a.textContent : "";
-  }
-  function show(ids, push) {
+  function same(a, b) { return a.join(",") === b.join(","); }
+
+  var path = null;
+  function show(ids, opts) {
+    opts = opts || {};
+    if (path && same(path, ids) && !opts.force) return;
+    path = ids;
     Object.keys(steps).forEach(function (k) { steps[k].classList.remove("current"); });
     var cur = steps[ids[ids.length - 1]];
     cur.classList.add("current");
-    list.innerHTML = "";
+    list.textContent = "";
     for (var i = 0; i < ids.length - 1; i++) {
       var li = document.createElement("li");
       var a = document.createElement("a");
       a.href = "#path=" + ids.slice(0, i + 1).join(",");
-      a.textContent = steps[ids[i]].querySelector("h2").textContent + " " + labelOf(ids[i], ids[i + 1]);
+      a.appendChild(document.createTextNode(steps[ids[i]].querySelector("h2").textContent + " "));
+      var chosen = document.createElement("strong");
+      var opt = option(ids[i], ids[i + 1]);
+      chosen.textContent = opt ? opt.textContent : "";
+      a.appendChild(chosen);
       li.appendChild(a);
       list.appendChild(li);
     }
-    trail.querySelector(".back").disabled = ids.length < 2;
+    back.disabled = ids.length < 2;
     var hash = "#path=" + ids.join(",");
-    if (push && location.hash !== hash) history.pushState(null, "", hash);
-    var h = cur.querySelector("h2");
-    if (h) { h.setAttribute("tabindex", "-1"); h.focus({ preventScroll: false }); }
+    if (opts.push && location.hash !== hash) history.pushState(null, "", hash);
+    // Move focus only on the reader's own navigation, not on page load.
+    if (opts.focus) {
+      var h = cur.querySelector("h2");
+      if (h) { h.setAttribute("tabindex", "-1"); h.focus(); }
+    }
   }
-  var path = parse();
+  function go(ids) { show(ids, { push: true, focus: true }); }
+
   root.addEventListener("click", function (e) {
     var a = e.target.closest("a.option");
-    if (a) {
+    if (a && steps[a.getAttribute("data-target")]) {
       e.preventDefault();
-      path = path.concat([a.getAttribute("data-target")]);
-      show(path, true);
+      go(path.concat([a.getAttribute("data-target")]));
       return;
     }
-    if (e.target.closest(".restart-link")) { e.preventDefault(); path = [start]; show(path, true); }
+    if (e.target.closest(".restart-link")) { e.preventDefault(); go([start]); }
   });
-  trail.querySelector(".back").addEventListener("click", function () { if (path.length > 1) { path = path.slice(0, -1); show(path, true); } });
-  trail.querySelector(".restart").addEventListener("click", function () { path = [start]; show(path, true); });
-  window.addEventListener("popstate", function () { path = parse(); show(path, false); });
-  window.addEventListener("hashchange", function () { path = parse(); show(path, false); });
-  show(path, false);
+  back.addEventListener("click", function () { if (path.length > 1) go(path.slice(0, -1)); });
+  trail.querySelector(".restart").addEventListener("click", function () { go([start]); });
+  // Browser back/forward and edited or followed #path= links.
+  function sync() { show(parse(), { focus: true }); }
+  window.addEventListener("popstate", sync);
+  window.addEventListener("hashchange", sync);
+  show(parse(), { force: true });
 })();
