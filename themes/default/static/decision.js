@@ -57,16 +57,30 @@
     if (steps[h]) return pathTo(h);
     return [start];
   }
-  function option(from, to) {
-    return steps[from].querySelector('a.option[data-target="' + to + '"]');
+  // The label of the answer taken from `from` to `to`. Several answers may lead
+  // to the same step; the one clicked is remembered in the history entry, and
+  // a bare link shows every answer that leads there.
+  function answer(from, to, choice) {
+    var opts = Array.prototype.filter.call(steps[from].querySelectorAll("a.option"), function (a) {
+      return a.getAttribute("data-target") === to;
+    });
+    if (choice != null && opts[choice]) return opts[choice].textContent;
+    return opts.map(function (a) { return a.textContent; }).join(" / ");
   }
   function same(a, b) { return a.join(",") === b.join(","); }
 
   var path = null;
+  var choices = [];
+  // Choices stored with the current history entry, if they belong to `ids`.
+  function storedChoices(ids) {
+    var st = history.state;
+    return st && st.path === ids.join(",") && Array.isArray(st.choices) ? st.choices : [];
+  }
   function show(ids, opts) {
     opts = opts || {};
     if (path && same(path, ids) && !opts.force) return;
     path = ids;
+    choices = opts.choices || storedChoices(ids);
     Object.keys(steps).forEach(function (k) { steps[k].classList.remove("current"); });
     var cur = steps[ids[ids.length - 1]];
     cur.classList.add("current");
@@ -77,34 +91,41 @@
       a.href = "#path=" + ids.slice(0, i + 1).join(",");
       a.appendChild(document.createTextNode(steps[ids[i]].querySelector("h2").textContent + " "));
       var chosen = document.createElement("strong");
-      var opt = option(ids[i], ids[i + 1]);
-      chosen.textContent = opt ? opt.textContent : "";
+      chosen.textContent = answer(ids[i], ids[i + 1], choices[i]);
       a.appendChild(chosen);
       li.appendChild(a);
       list.appendChild(li);
     }
     back.disabled = ids.length < 2;
     var hash = "#path=" + ids.join(",");
-    if (opts.push && location.hash !== hash) history.pushState(null, "", hash);
+    var state = { path: ids.join(","), choices: choices.slice(0, ids.length - 1) };
+    if (opts.push && location.hash !== hash) history.pushState(state, "", hash);
+    else if (opts.push || opts.force) history.replaceState(state, "", location.href);
     // Move focus only on the reader's own navigation, not on page load.
     if (opts.focus) {
       var h = cur.querySelector("h2");
       if (h) { h.setAttribute("tabindex", "-1"); h.focus(); }
     }
   }
-  function go(ids) { show(ids, { push: true, focus: true }); }
+  function go(ids, picked) { show(ids, { push: true, focus: true, choices: picked }); }
 
   root.addEventListener("click", function (e) {
     var a = e.target.closest("a.option");
     if (a && steps[a.getAttribute("data-target")]) {
       e.preventDefault();
-      go(path.concat([a.getAttribute("data-target")]));
+      var from = a.closest("[data-node]");
+      var twins = Array.prototype.filter.call(from.querySelectorAll("a.option"), function (o) {
+        return o.getAttribute("data-target") === a.getAttribute("data-target");
+      });
+      go(path.concat([a.getAttribute("data-target")]), choices.slice(0, path.length - 1).concat([twins.indexOf(a)]));
       return;
     }
-    if (e.target.closest(".restart-link")) { e.preventDefault(); go([start]); }
+    if (e.target.closest(".restart-link")) { e.preventDefault(); go([start], []); }
   });
-  back.addEventListener("click", function () { if (path.length > 1) go(path.slice(0, -1)); });
-  trail.querySelector(".restart").addEventListener("click", function () { go([start]); });
+  back.addEventListener("click", function () {
+    if (path.length > 1) go(path.slice(0, -1), choices.slice(0, path.length - 2));
+  });
+  trail.querySelector(".restart").addEventListener("click", function () { go([start], []); });
   // Browser back/forward and edited or followed #path= links.
   function sync() { show(parse(), { focus: true }); }
   window.addEventListener("popstate", sync);

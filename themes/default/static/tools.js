@@ -183,6 +183,7 @@
 
   function run() {
     var req = request();
+    out.removeAttribute("data-state");
     show(el("p", "loading", "正在检查…"));
     remember(req);
     runtime().then(function (rt) {
