@@ -23,22 +23,37 @@ fn error(message: String) -> String {
     serde_json::json!({ "error": message }).to_string()
 }
 
+/// A request with the province data it runs on.
+struct Parsed<T> {
+    provinces: Vec<crate::province::Province>,
+    links: HashMap<String, String>,
+    body: T,
+}
+
 /// Parses the shared parts of a request: provinces, the link map and the body.
 fn parse<T: for<'de> Deserialize<'de>>(
     provinces_json: &str,
     request_json: &str,
-) -> Result<(Vec<crate::province::Province>, HashMap<String, String>, T), String> {
+) -> Result<Parsed<T>, String> {
     let provinces = provinces_from_json(provinces_json).map_err(|e| e.to_string())?;
     let links: Links = serde_json::from_str(request_json).map_err(|e| format!("request: {e}"))?;
     let body: T = serde_json::from_str(request_json).map_err(|e| format!("request: {e}"))?;
-    Ok((provinces, links.links, body))
+    Ok(Parsed {
+        provinces,
+        links: links.links,
+        body,
+    })
 }
 
 /// Checks a website or APP name: `request_json` is
 /// `{"province", "subject": "individual"|"organisation", "app", "name", "links"?}`.
 #[wasm_bindgen]
 pub fn check_name(provinces_json: &str, request_json: &str) -> String {
-    let (provinces, links, req) = match parse::<NameRequest>(provinces_json, request_json) {
+    let Parsed {
+        provinces,
+        links,
+        body: req,
+    } = match parse::<NameRequest>(provinces_json, request_json) {
         Ok(v) => v,
         Err(e) => return error(e),
     };
@@ -56,7 +71,11 @@ pub fn check_name(provinces_json: &str, request_json: &str) -> String {
 /// `{"province", "text", "links"?}`.
 #[wasm_bindgen]
 pub fn check_preapproval(provinces_json: &str, request_json: &str) -> String {
-    let (provinces, links, req) = match parse::<PreapprovalRequest>(provinces_json, request_json) {
+    let Parsed {
+        provinces,
+        links,
+        body: req,
+    } = match parse::<PreapprovalRequest>(provinces_json, request_json) {
         Ok(v) => v,
         Err(e) => return error(e),
     };
