@@ -379,3 +379,46 @@ fn every_tabled_keyword_triggers_its_row() {
         }
     }
 }
+
+/// The text between `<script type="application/json" id="{id}">` and `</script>`.
+fn embedded<'a>(html: &'a str, id: &str) -> &'a str {
+    let open = format!("<script type=\"application/json\" id=\"{id}\">");
+    let start = html.find(&open).expect("embedded JSON") + open.len();
+    let len = html[start..].find("</script>").expect("closed");
+    &html[start..start + len]
+}
+
+#[test]
+fn checker_pages_embed_the_province_rules_and_rule_links() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = zhiku(&["build", "--output", dir.path().to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let data = RuleData::load(root()).unwrap();
+    for page in ["tools/name-check", "tools/preapproval"] {
+        let html = std::fs::read_to_string(dir.path().join(page).join("index.html")).unwrap();
+        let provinces =
+            search_index::rules::provinces_from_json(embedded(&html, "zhiku-provinces")).unwrap();
+        assert_eq!(
+            provinces, data.provinces,
+            "{page}: the same data the CLI uses"
+        );
+        let links: Value = serde_json::from_str(embedded(&html, "zhiku-links")).unwrap();
+        for id in SEE_IDS {
+            assert!(
+                links[*id].as_str().unwrap().starts_with('/'),
+                "{page}: {id}"
+            );
+        }
+        assert_eq!(links["@province/guangdong"], "/provinces/guangdong/");
+        assert!(html.contains("/static/tools.js"));
+    }
+    let tools = std::fs::read_to_string(dir.path().join("tools/index.html")).unwrap();
+    assert!(
+        tools.contains("href=\"&#x2F;tools&#x2F;name-check&#x2F;\"")
+            || tools.contains("href=\"/tools/name-check/\"")
+    );
+}
