@@ -117,7 +117,7 @@
     if (r.categories.length) {
       var table = el("table", "categories");
       var head = el("tr");
-      ["来源", "类别", "命中关键词", "承诺书", "说明"].forEach(function (h) { head.appendChild(el("th", null, h)); });
+      ["来源", "类别", "命中关键词", "承诺书", "说明与依据"].forEach(function (h) { head.appendChild(el("th", null, h)); });
       var thead = el("thead");
       thead.appendChild(head);
       table.appendChild(thead);
