@@ -403,6 +403,20 @@ fn check_everything(root: &Path, expect_trees: bool) {
     }
     check_trees(&out, &site);
 
+    // The home page and the 404 page list every chapter.
+    for rel in ["index.html", "404.html"] {
+        let page = out.pages.iter().find(|p| p.rel == rel).expect("page");
+        let hrefs: HashSet<&str> = page
+            .doc
+            .select(&sel("a[href]"))
+            .filter_map(|a| a.value().attr("href"))
+            .collect();
+        for c in &site.chapters {
+            let url = format!("/faq/{}/", c.slug);
+            assert!(hrefs.contains(url.as_str()), "{rel} does not list {url}");
+        }
+    }
+
     // Every content item has its page.
     for id in site
         .entries
