@@ -164,6 +164,24 @@ error_case!(
     "\"location\""
 );
 error_case!(
+    duplicate_decision_outcome_id,
+    "duplicate-outcome-id",
+    "content/decision/need-filing.toml",
+    34,
+    Some(6),
+    "duplicate id `no-abroad` in decision tree",
+    "\"no-abroad\""
+);
+error_case!(
+    fixes_must_name_faq_entries,
+    "fixes-not-faq",
+    "content/rejections/br-contact.md",
+    7,
+    Some(34),
+    "`fixes` must name FAQ entries",
+    "\"@province/hunan\""
+);
+error_case!(
     duplicate_province_name,
     "duplicate-province-name",
     "content/provinces/hubei.toml",
