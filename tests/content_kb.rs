@@ -311,6 +311,51 @@ const FACTS: &[Fact] = &[
         r"4000955988",
         "filing hotline 4000955988 ext. 5",
     ),
+    fact(
+        Entry("13.4"),
+        r"企业门户[^\n]{0,60}3个域名",
+        "one enterprise portal files 3 domains",
+    ),
+    fact(
+        Entry("13.15"),
+        r"5个(网站)?(域名|网站)",
+        "an ECS that already filed 5 website domains is used up",
+    ),
+    fact(
+        Entry("13.16"),
+        r"5个(备案)?授权码",
+        "each ECS generates 5 authorization codes",
+    ),
+    fact(
+        Entry("13.16"),
+        r"3个月",
+        "codes need a server subscribed for at least 3 months",
+    ),
+    fact(
+        Entry("13.19"),
+        r"专属云[^\n]{0,60}100",
+        "dedicated cloud: 100 (table 13-6)",
+    ),
+    fact(
+        Entry("13.19"),
+        r"NAT网关[^\n]{0,60}10",
+        "NAT gateway: 10 (table 13-6)",
+    ),
+    fact(
+        Entry("13.11"),
+        r"(4个汉字|四个汉字)",
+        "website name: at least 4 Chinese characters",
+    ),
+    fact(
+        Entry("13.14"),
+        r"086",
+        "office phone format 086 + area code",
+    ),
+    fact(
+        Entry("5"),
+        r"20个(抄送)?邮箱|20个",
+        "ticket: up to 20 CC addresses",
+    ),
     // Sizes.
     fact(Entry("14.6"), r"4MB", "uploaded images within 4 MB"),
     fact(
