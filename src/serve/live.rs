@@ -1,0 +1,258 @@
+//! The site as `zhiku serve` holds it: every output file in memory, rebuilt
+//! incrementally after each change. A failed rebuild keeps the last good files.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::body::Bytes;
+use serde::Serialize;
+
+use super::changes::Changes;
+use crate::build::{check, static_files, BuildError, Paths};
+use crate::content::Site;
+use crate::diagnostics::{Located, Report};
+use crate::render::{OutputFile, PageKey, RenderError, Renderer};
+
+/// Output files by path relative to the output root (`faq/x/y/index.html`).
+pub type SiteFiles = HashMap<String, Bytes>;
+
+/// Why a rebuild failed, in the form pages and the terminal show.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct BuildFailure {
+    /// The same text `zhiku check` prints (rustc-style, no colour).
+    pub text: String,
+    /// Errors and warnings with file, line and column.
+    pub diagnostics: Vec<Located>,
+}
+
+impl BuildFailure {
+    fn from_report(report: &Report) -> Self {
+        BuildFailure {
+            text: report.render_plain(),
+            diagnostics: report.located(),
+        }
+    }
+
+    fn from_error(e: &BuildError) -> Self {
+        BuildFailure {
+            text: format!("error: {e}\n"),
+            diagnostics: Vec::new(),
+        }
+    }
+}
+
+/// What a successful rebuild did.
+#[derive(Debug, Clone, Default)]
+pub struct Rebuilt {
+    /// Output paths whose bytes changed, appeared or disappeared.
+    pub changed: Vec<String>,
+    /// Pages rendered (all of them on a full rebuild).
+    pub rendered: usize,
+    /// Whether every page was rendered.
+    pub full: bool,
+    /// Milliseconds spent.
+    pub millis: u128,
+    /// Diagnostics of the successful build (warnings only).
+    pub warnings: Option<BuildFailure>,
+}
+
+/// The live site: last good output plus what a partial rebuild needs.
+pub struct LiveSite {
+    paths: Paths,
+    extra_body: String,
+    files: Arc<SiteFiles>,
+    /// Page keys and their dependencies as of the last good build.
+    deps: HashMap<PageKey, Vec<String>>,
+    /// Changes seen since the last good build (kept while the build is broken,
+    /// so the fix re-renders everything the broken edits touched).
+    pending: Changes,
+    /// Output paths of the theme's static files in `files`.
+    static_paths: Vec<String>,
+    /// Whether the last attempt failed.
+    broken: bool,
+}
+
+/// Result of one rebuild attempt.
+pub enum Outcome {
+    /// New files are live.
+    Ok(Rebuilt),
+    /// The build is broken; the previous files stay live.
+    Failed(BuildFailure),
+}
+
+impl LiveSite {
+    /// Builds everything once. `extra_body` is appended to every page (the
+    /// live-reload client). When the site is broken the live site starts
+    /// empty and the outcome holds the diagnostics.
+    pub fn new(paths: Paths, extra_body: String) -> (Self, Outcome) {
+        let mut live = LiveSite {
+            paths,
+            extra_body,
+            files: Arc::new(SiteFiles::new()),
+            deps: HashMap::new(),
+            pending: Changes::default(),
+            static_paths: Vec::new(),
+            broken: true,
+        };
+        let all = Changes {
+            full: true,
+            content: true,
+            assets: true,
+            ..Changes::default()
+        };
+        let outcome = live.rebuild(all);
+        (live, outcome)
+    }
+
+    /// The files currently served.
+    pub fn files(&self) -> Arc<SiteFiles> {
+        Arc::clone(&self.files)
+    }
+
+    /// Whether the last rebuild failed.
+    pub fn is_broken(&self) -> bool {
+        self.broken
+    }
+
+    /// Applies `changes`: reloads content, re-renders what depends on it and
+    /// swaps in the new files; or reports why that failed.
+    pub fn rebuild(&mut self, changes: Changes) -> Outcome {
+        let started = Instant::now();
+        self.pending.merge(changes);
+        let pending = self.pending.clone();
+        let result = if !self.files.is_empty() && !pending.content && !pending.full {
+            self.refresh_static()
+        } else {
+            self.rebuild_site(&pending)
+        };
+        match result {
+            Ok((files, mut rebuilt)) => {
+                rebuilt.changed = changed_paths(&self.files, &files);
+                rebuilt.millis = started.elapsed().as_millis();
+                self.files = Arc::new(files);
+                self.pending = Changes::default();
+                self.broken = false;
+                Outcome::Ok(rebuilt)
+            }
+            Err(f) => {
+                self.broken = true;
+                Outcome::Failed(f)
+            }
+        }
+    }
+
+    /// Only theme static files changed: re-read them, keep every page.
+    fn refresh_static(&mut self) -> Result<(SiteFiles, Rebuilt), BuildFailure> {
+        let mut files = self.files.as_ref().clone();
+        self.replace_static(&mut files)?;
+        Ok((files, Rebuilt::default()))
+    }
+
+    /// Swaps the theme's static files in `files` for what is on disk now
+    /// (added, edited and deleted files alike).
+    fn replace_static(&mut self, files: &mut SiteFiles) -> Result<(), BuildFailure> {
+        let fresh = static_files(&self.paths.theme).map_err(|e| BuildFailure::from_error(&e))?;
+        for old in &self.static_paths {
+            files.remove(old);
+        }
+        self.static_paths = fresh.iter().map(|f| f.path.clone()).collect();
+        insert_all(files, fresh);
+        Ok(())
+    }
+
+    fn rebuild_site(&mut self, changes: &Changes) -> Result<(SiteFiles, Rebuilt), BuildFailure> {
+        let (site, report) = check(&self.paths.root);
+        let site = match site {
+            Some(site) if !report.has_errors() => site,
+            _ => return Err(BuildFailure::from_report(&report)),
+        };
+        let warnings = (!report.items.is_empty()).then(|| BuildFailure::from_report(&report));
+        let (mut files, deps, rendered, full) = self
+            .render(&site, changes)
+            .map_err(|e| BuildFailure::from_error(&e))?;
+        if changes.touches_static() || full {
+            self.replace_static(&mut files)?;
+        }
+        self.deps = deps;
+        Ok((
+            files,
+            Rebuilt {
+                rendered,
+                full,
+                warnings,
+                ..Rebuilt::default()
+            },
+        ))
+    }
+
+    /// Renders the pages `changes` can affect (every page when the theme,
+    /// config or set of pages changed), the search index and the sitemap.
+    #[allow(clippy::type_complexity)]
+    fn render(
+        &self,
+        site: &Site,
+        changes: &Changes,
+    ) -> Result<(SiteFiles, HashMap<PageKey, Vec<String>>, usize, bool), BuildError> {
+        let search = crate::search::build_assets(site).map_err(BuildError::Search)?;
+        let mut renderer = Renderer::new(site, &self.paths.theme, search.assets.clone())?;
+        renderer.set_extra_body(self.extra_body.clone());
+        let keys = renderer.pages();
+        let deps = renderer.dependencies();
+        let same_pages =
+            keys.len() == self.deps.len() && keys.iter().all(|k| self.deps.contains_key(k));
+        let full = changes.full || !same_pages;
+        let todo: Vec<&PageKey> = if full {
+            keys.iter().collect()
+        } else {
+            let touched = |d: &Vec<String>| {
+                d.iter()
+                    .any(|id| id == "*" || changes.ids.contains(id.trim_start_matches('@')))
+            };
+            keys.iter()
+                .filter(|k| {
+                    deps.get(*k).is_some_and(touched) || self.deps.get(*k).is_some_and(touched)
+                })
+                .collect()
+        };
+        let pages = render_pages(&renderer, &todo)?;
+        // A full render starts empty so deleted pages disappear; the caller
+        // adds the theme's static files back.
+        let mut files = if full {
+            SiteFiles::new()
+        } else {
+            self.files.as_ref().clone()
+        };
+        let rendered = pages.len();
+        insert_all(&mut files, pages);
+        insert_all(&mut files, renderer.extras(&keys));
+        insert_all(&mut files, search.files);
+        Ok((files, deps, rendered, full))
+    }
+}
+
+fn render_pages(
+    renderer: &Renderer<'_>,
+    keys: &[&PageKey],
+) -> Result<Vec<OutputFile>, RenderError> {
+    use rayon::prelude::*;
+    keys.par_iter().map(|k| renderer.render(k)).collect()
+}
+
+fn insert_all(files: &mut SiteFiles, new: Vec<OutputFile>) {
+    for f in new {
+        files.insert(f.path, Bytes::from(f.bytes));
+    }
+}
+
+/// Paths that differ between two builds, sorted.
+fn changed_paths(old: &SiteFiles, new: &SiteFiles) -> Vec<String> {
+    let mut out: Vec<String> = new
+        .iter()
+        .filter(|(p, b)| old.get(*p) != Some(*b))
+        .map(|(p, _)| p.clone())
+        .chain(old.keys().filter(|p| !new.contains_key(*p)).cloned())
+        .collect();
+    out.sort();
+    out
+}
