@@ -64,6 +64,7 @@
     // After a reconnect, a changed build id means reloads were missed.
     if (build !== null && current !== build) reload();
     build = current;
+    document.documentElement.dataset.zhikuServe = "connected";
   });
   events.addEventListener("reload", reload);
   events.addEventListener("css", (e) => swapStyles(JSON.parse(e.data).paths));
