@@ -10,7 +10,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
 
-use common::{append_to_string_field, SiteCopy};
+use common::SiteCopy;
 
 /// A running `zhiku serve`; killed on drop.
 struct Server {

@@ -69,6 +69,14 @@ fn partial_rebuilds_equal_full_builds() {
     site.write(&entry, &append_to_string_field(&text, "title", "（改）"));
     assert_incremental_matches(&site, &mut live, &[&entry], "entry title");
 
+    let (popular, _) = site.most_referenced_entry();
+    let text = site.read(&popular);
+    site.write(
+        &popular,
+        &append_to_string_field(&text, "title", "（热门改）"),
+    );
+    assert_incremental_matches(&site, &mut live, &[&popular], "most referenced entry title");
+
     // Dropping the related list changes what other pages show as backlinks.
     let text = site.read(&entry);
     let start = text.find("\nrelated = [").expect("related");

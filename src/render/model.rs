@@ -283,6 +283,14 @@ impl<'s> Model<'s> {
                     );
                     deps.extend(r.front.provinces.iter().map(|p| province_dep(p.get_ref())));
                 }
+                if let Some(t) = self.site.trees.iter().find(|t| &t.id == id) {
+                    // Outcomes link to entries by their titles.
+                    deps.extend(t.data.outcomes.iter().flat_map(|o| {
+                        o.see
+                            .iter()
+                            .map(|s| s.get_ref().trim_start_matches('@').to_string())
+                    }));
+                }
                 if let Some(p) = self.site.provinces.iter().find(|p| &p.id == id) {
                     // Requirements link to entries by their titles.
                     deps.extend(p.data.rules.requirements.iter().filter_map(|r| {

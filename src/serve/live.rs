@@ -206,8 +206,10 @@ impl LiveSite {
             keys.iter().collect()
         } else {
             let touched = |d: &Vec<String>| {
-                d.iter()
-                    .any(|id| id == "*" || changes.ids.contains(id.trim_start_matches('@')))
+                d.iter().any(|id| {
+                    let id = id.trim_start_matches('@');
+                    id == "*" || changes.ids.contains(id.split('#').next().unwrap_or(id))
+                })
             };
             keys.iter()
                 .filter(|k| {

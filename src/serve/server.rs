@@ -147,15 +147,11 @@ async fn events(
         first.push(LiveEvent::Error(f).to_sse());
     }
     let live = stream::unfold(rx, |mut rx| async move {
-        loop {
-            match rx.recv().await {
-                Ok(ev) => return Some((ev.to_sse(), rx)),
-                // Too far behind: a reload brings the page up to date.
-                Err(broadcast::error::RecvError::Lagged(_)) => {
-                    return Some((LiveEvent::Reload.to_sse(), rx))
-                }
-                Err(broadcast::error::RecvError::Closed) => return None,
-            }
+        match rx.recv().await {
+            Ok(ev) => Some((ev.to_sse(), rx)),
+            // Too far behind: a reload brings the page up to date.
+            Err(broadcast::error::RecvError::Lagged(_)) => Some((LiveEvent::Reload.to_sse(), rx)),
+            Err(broadcast::error::RecvError::Closed) => None,
         }
     });
     let all = stream::iter(first).chain(live).map(Ok);

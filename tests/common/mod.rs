@@ -73,6 +73,45 @@ impl SiteCopy {
         panic!("no FAQ entry with related items in the content");
     }
 
+    /// The FAQ entry other content refers to most (`@id` occurrences), as
+    /// (path relative to the root, id): editing it touches the most pages.
+    pub fn most_referenced_entry(&self) -> (String, String) {
+        let texts: Vec<String> = walkdir::WalkDir::new(self.path("content"))
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file())
+            .filter_map(|e| fs::read_to_string(e.path()).ok())
+            .collect();
+        let mut best: Option<(usize, String)> = None;
+        for e in walkdir::WalkDir::new(self.path("content/faq"))
+            .sort_by_file_name()
+            .into_iter()
+            .filter_map(Result::ok)
+        {
+            let p = e.path();
+            if p.extension().is_none_or(|x| x != "md") || p.ends_with("_index.md") {
+                continue;
+            }
+            let rel = p.strip_prefix(self.root()).expect("under root");
+            let rel = rel.to_string_lossy().into_owned();
+            let id = rel
+                .trim_start_matches("content/")
+                .trim_end_matches(".md")
+                .to_string();
+            let needle = format!("@{id}");
+            let n: usize = texts.iter().map(|t| t.matches(&needle).count()).sum();
+            if best.as_ref().is_none_or(|(m, _)| n > *m) {
+                best = Some((n, rel));
+            }
+        }
+        let rel = best.expect("a FAQ entry").1;
+        let id = rel
+            .trim_start_matches("content/")
+            .trim_end_matches(".md")
+            .to_string();
+        (rel, id)
+    }
+
     /// The first file (sorted) in a content folder with the given extension.
     pub fn first_in(&self, folder: &str, ext: &str) -> String {
         let mut names: Vec<String> = fs::read_dir(self.path(folder))
