@@ -211,6 +211,27 @@ fn edit_reloads_broken_edit_shows_errors_fix_recovers() {
 }
 
 #[test]
+fn starts_with_broken_content_and_recovers() {
+    let site = SiteCopy::new();
+    let (entry, id) = site.entry_with_related();
+    let good = site.read(&entry);
+    site.write(&entry, &good.replacen("+++\n", "+++\nbogus_field = 1\n", 1));
+    let server = Server::start(&site);
+    // No good build yet: every path answers 404 with a page that still
+    // carries the client, so the overlay can show the errors.
+    let (status, body) = server.text("/");
+    assert_eq!(status, 404);
+    assert!(body.contains("/__zhiku/client.js"));
+    let events = server.events();
+    let data = events.wait_for("error", Duration::from_secs(5));
+    assert!(data.contains("bogus_field"), "{data}");
+    site.write(&entry, &good);
+    events.wait_for("ok", WAIT);
+    events.wait_for("reload", WAIT);
+    assert_eq!(server.text(&url_of(&id)).0, 200);
+}
+
+#[test]
 fn css_change_is_swapped_without_reload() {
     let site = SiteCopy::new();
     let server = Server::start(&site);

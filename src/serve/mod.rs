@@ -124,7 +124,7 @@ fn rebuild_loop(mut live: LiveSite, rx: mpsc::Receiver<Changes>, shared: &Shared
                 }
             }
             Outcome::Failed(f) => {
-                report_failure(&f, true);
+                report_failure(&f, !live.files().is_empty());
                 shared.publish_failure(Some(f));
             }
         }

@@ -15,8 +15,9 @@ pub type Watch = Debouncer<notify::RecommendedWatcher, RecommendedCache>;
 
 /// How long the file system must be quiet before a batch of events is
 /// reported. Editors' save sequences (truncate + write, temp + rename) finish
-/// well within it, and it is small next to the reload target of 100 ms.
-pub const DEBOUNCE: Duration = Duration::from_millis(25);
+/// well within it (a later event just triggers one more rebuild), and it is
+/// small next to the 100 ms edit-to-reload target.
+pub const DEBOUNCE: Duration = Duration::from_millis(10);
 
 /// Watches the site's content and theme folders; each debounced batch of
 /// events is sent as one [`Changes`] value.
