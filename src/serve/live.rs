@@ -69,6 +69,9 @@ pub struct LiveSite {
     pending: Changes,
     /// Output paths of the theme's static files in `files`.
     static_paths: Vec<String>,
+    /// Output paths of the search files in `files` (their names carry
+    /// content hashes, so a new index replaces rather than overwrites them).
+    search_paths: Vec<String>,
     /// Whether the last attempt failed.
     broken: bool,
 }
@@ -93,6 +96,7 @@ impl LiveSite {
             deps: HashMap::new(),
             pending: Changes::default(),
             static_paths: Vec::new(),
+            search_paths: Vec::new(),
             broken: true,
         };
         let all = Changes {
@@ -168,13 +172,20 @@ impl LiveSite {
             _ => return Err(BuildFailure::from_report(&report)),
         };
         let warnings = (!report.items.is_empty()).then(|| BuildFailure::from_report(&report));
-        let (mut files, deps, rendered, full) = self
+        let Rendered {
+            mut files,
+            deps,
+            search_paths,
+            rendered,
+            full,
+        } = self
             .render(&site, changes)
             .map_err(|e| BuildFailure::from_error(&e))?;
         if changes.touches_static() || full {
             self.replace_static(&mut files)?;
         }
         self.deps = deps;
+        self.search_paths = search_paths;
         Ok((
             files,
             Rebuilt {
@@ -188,12 +199,7 @@ impl LiveSite {
 
     /// Renders the pages `changes` can affect (every page when the theme,
     /// config or set of pages changed), the search index and the sitemap.
-    #[allow(clippy::type_complexity)]
-    fn render(
-        &self,
-        site: &Site,
-        changes: &Changes,
-    ) -> Result<(SiteFiles, HashMap<PageKey, Vec<String>>, usize, bool), BuildError> {
+    fn render(&self, site: &Site, changes: &Changes) -> Result<Rendered, BuildError> {
         let search = crate::search::build_assets(site).map_err(BuildError::Search)?;
         let mut renderer = Renderer::new(site, &self.paths.theme, search.assets.clone())?;
         renderer.set_extra_body(self.extra_body.clone());
@@ -228,9 +234,28 @@ impl LiveSite {
         let rendered = pages.len();
         insert_all(&mut files, pages);
         insert_all(&mut files, renderer.extras(&keys));
+        for old in &self.search_paths {
+            files.remove(old);
+        }
+        let search_paths = search.files.iter().map(|f| f.path.clone()).collect();
         insert_all(&mut files, search.files);
-        Ok((files, deps, rendered, full))
+        Ok(Rendered {
+            files,
+            deps,
+            search_paths,
+            rendered,
+            full,
+        })
     }
+}
+
+/// What [`LiveSite::render`] produced, before the theme's static files.
+struct Rendered {
+    files: SiteFiles,
+    deps: HashMap<PageKey, Vec<String>>,
+    search_paths: Vec<String>,
+    rendered: usize,
+    full: bool,
 }
 
 fn render_pages(
