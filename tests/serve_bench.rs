@@ -60,6 +60,7 @@ fn serve_benchmark() {
     summary("full build (in memory)", full);
     let (mut live, _) = LiveSite::new(paths.clone(), client_tag());
     let mut partial = Vec::new();
+    let mut index = Vec::new();
     let mut rendered = 0;
     for i in 0..30 {
         site.write(&entry, &format!("{good_entry}\n\n基准-{i}\n"));
@@ -70,12 +71,21 @@ fn serve_benchmark() {
             panic!("rebuild failed")
         };
         partial.push(t.elapsed().as_secs_f64() * 1e3);
+        let t = Instant::now();
+        if let Some(Outcome::Ok(r)) = live.rebuild_search() {
+            if !r.changed.is_empty() {
+                index.push(t.elapsed().as_secs_f64() * 1e3);
+            }
+        }
         rendered = r.rendered;
     }
     summary(
         &format!("partial rebuild after an entry edit ({rendered} pages rendered)"),
         partial,
     );
+    if !index.is_empty() {
+        summary("search index rebuild after an entry edit", index);
+    }
 
     // Edit-to-reload latency through the real binary.
     let mut child = Command::new(env!("CARGO_BIN_EXE_zhiku"))
@@ -113,36 +123,44 @@ fn serve_benchmark() {
             }
         }
     });
-    let wait_reload = |since: Instant| -> f64 {
+    // Milliseconds from `since` to the next event called `name`.
+    let wait_event = |name: &str, since: Instant, timeout: Duration| -> Option<f64> {
+        let deadline = Instant::now() + timeout;
         loop {
-            let (name, at) = rx
-                .recv_timeout(Duration::from_secs(30))
-                .expect("reload event");
-            if name == "reload" {
-                return at.duration_since(since).as_secs_f64() * 1e3;
+            let left = deadline.saturating_duration_since(Instant::now());
+            let (n, at) = rx.recv_timeout(left).ok()?;
+            if n == name {
+                return Some(at.duration_since(since).as_secs_f64() * 1e3);
             }
         }
     };
     let measure = |rel: &str, good: &str, edit: &dyn Fn(&str, usize) -> String, n: usize| {
-        let mut ms = Vec::new();
+        let (mut reload, mut index) = (Vec::new(), Vec::new());
         for i in 0..n {
             std::thread::sleep(Duration::from_millis(250));
             while rx.try_recv().is_ok() {}
             let text = edit(good, i);
             let t = Instant::now();
             std::fs::write(site.path(rel), text).expect("write");
-            ms.push(wait_reload(t));
+            reload.push(wait_event("reload", t, Duration::from_secs(30)).expect("reload event"));
+            // The search index follows the reload (only when the site has one).
+            if let Some(ms) = wait_event("search", t, Duration::from_secs(2)) {
+                index.push(ms);
+            }
         }
-        ms
+        (reload, index)
     };
-    let entry_ms = measure(
+    let (entry_ms, index_ms) = measure(
         &entry,
         &good_entry,
         &|g, i| format!("{g}\n\n延迟测试-{i}\n"),
         30,
     );
     summary("edit-to-reload, entry edit", entry_ms);
-    let template_ms = measure(
+    if !index_ms.is_empty() {
+        summary("edit-to-search-index, entry edit", index_ms);
+    }
+    let (template_ms, _) = measure(
         template,
         &good_template,
         &|g, i| g.replace("</footer>", &format!("<p>模板-{i}</p></footer>")),

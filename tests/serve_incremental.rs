@@ -10,7 +10,7 @@ use std::path::Path;
 use common::{append_to_string_field, SiteCopy};
 use zhiku::build::{check, render_site, Paths};
 use zhiku::serve::changes::Changes;
-use zhiku::serve::live::{LiveSite, Outcome, SiteFiles};
+use zhiku::serve::live::{serve_search_assets, LiveSite, Outcome, SiteFiles};
 use zhiku::serve::server::client_tag;
 
 fn full(root: &Path) -> SiteFiles {
@@ -37,21 +37,37 @@ fn assert_incremental_matches(site: &SiteCopy, live: &mut LiveSite, rels: &[&str
         Outcome::Failed(f) => panic!("{what}: rebuild failed:\n{}", f.text),
     };
     let expected = full(site.root());
-    let got = live.files();
-    let paths: BTreeSet<&String> = expected.keys().chain(got.keys()).collect();
-    let differing: Vec<&&String> = paths
-        .iter()
-        .filter(|p| expected.get(**p) != got.get(**p))
-        .collect();
+    // Pages are right before the search index is rebuilt...
+    let is_search = |p: &str| p.starts_with("search/") && !p.ends_with(".html");
+    let diff = differing(&expected, &live.files(), &|p| !is_search(p));
     assert!(
-        differing.is_empty(),
-        "{what}: partial rebuild ({} pages rendered) differs from a full build in {differing:?}",
+        diff.is_empty(),
+        "{what}: partial rebuild ({} pages rendered) differs from a full build in {diff:?}",
         rebuilt.rendered
     );
     assert!(
         !rebuilt.changed.is_empty(),
         "{what}: the edit changed no output"
     );
+    // ...and everything is once it has been.
+    if live.index_pending() {
+        assert!(matches!(live.rebuild_search(), Some(Outcome::Ok(_))));
+    }
+    assert!(!live.index_pending());
+    let diff = differing(&expected, &live.files(), &|_| true);
+    assert!(
+        diff.is_empty(),
+        "{what}: after the search index rebuild, differs from a full build in {diff:?}"
+    );
+}
+
+fn differing(a: &SiteFiles, b: &SiteFiles, keep: &dyn Fn(&str) -> bool) -> Vec<String> {
+    let paths: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+    paths
+        .into_iter()
+        .filter(|p| keep(p) && a.get(*p) != b.get(*p))
+        .cloned()
+        .collect()
 }
 
 #[test]
@@ -166,9 +182,21 @@ fn serve_output_is_build_output_plus_client_script_only() {
     let paths = Paths::new(site.root());
     let (checked, report) = check(site.root());
     assert!(!report.has_errors());
-    let built = render_site(&checked.expect("site"), &paths).expect("render");
+    let checked = checked.expect("site");
+    let built = render_site(&checked, &paths).expect("render");
     let served = full(site.root());
     let tag = client_tag();
+    // Serve mode points pages at the un-hashed search manifest (see
+    // `serve_search_assets`); built pages use the hashed one.
+    let search = zhiku::search::build_assets(&checked).expect("search");
+    // Templates escape `/` as `&#x2F;`.
+    let (built_manifest, served_manifest) = (
+        format!("\"{}\"", search.assets.manifest.replace('/', "&#x2F;")),
+        format!(
+            "\"{}\"",
+            serve_search_assets(&search).manifest.replace('/', "&#x2F;")
+        ),
+    );
     let built_paths: BTreeSet<&str> = built.iter().map(|f| f.path.as_str()).collect();
     let served_paths: BTreeSet<&str> = served.keys().map(String::as_str).collect();
     assert_eq!(
@@ -187,7 +215,12 @@ fn serve_output_is_build_output_plus_client_script_only() {
         if f.path.ends_with(".html") {
             pages += 1;
             assert_eq!(served_text.matches(&tag).count(), 1, "{}", f.path);
-            assert_eq!(served_text.replace(&tag, ""), text, "{}", f.path);
+            assert_eq!(
+                served_text.replace(&tag, ""),
+                text.replace(&built_manifest, &served_manifest),
+                "{}",
+                f.path
+            );
         } else {
             assert_eq!(served_text, text, "{}", f.path);
         }

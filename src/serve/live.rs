@@ -12,7 +12,8 @@ use super::changes::Changes;
 use crate::build::{check, static_files, BuildError, Paths};
 use crate::content::Site;
 use crate::diagnostics::{Located, Report};
-use crate::render::{OutputFile, PageKey, RenderError, Renderer};
+use crate::render::{OutputFile, PageKey, RenderError, Renderer, SearchAssets};
+use crate::search::SearchOutput;
 
 /// Output files by path relative to the output root (`faq/x/y/index.html`).
 pub type SiteFiles = HashMap<String, Bytes>;
@@ -72,6 +73,10 @@ pub struct LiveSite {
     /// Output paths of the search files in `files` (their names carry
     /// content hashes, so a new index replaces rather than overwrites them).
     search_paths: Vec<String>,
+    /// The search URLs pages embed, once the first build has made them.
+    search_assets: Option<SearchAssets>,
+    /// Content whose search index is still to be built (see [`LiveSite::rebuild_search`]).
+    index_pending: Option<Site>,
     /// Whether the last attempt failed.
     broken: bool,
 }
@@ -97,6 +102,8 @@ impl LiveSite {
             pending: Changes::default(),
             static_paths: Vec::new(),
             search_paths: Vec::new(),
+            search_assets: None,
+            index_pending: None,
             broken: true,
         };
         let all = Changes {
@@ -119,8 +126,15 @@ impl LiveSite {
         self.broken
     }
 
+    /// Whether content changed since the search index was last built.
+    pub fn index_pending(&self) -> bool {
+        self.index_pending.is_some()
+    }
+
     /// Applies `changes`: reloads content, re-renders what depends on it and
-    /// swaps in the new files; or reports why that failed.
+    /// swaps in the new files; or reports why that failed. After the first
+    /// build the search index is not rebuilt here but by
+    /// [`LiveSite::rebuild_search`], so pages reload without waiting for it.
     pub fn rebuild(&mut self, changes: Changes) -> Outcome {
         let started = Instant::now();
         self.pending.merge(changes);
@@ -175,7 +189,7 @@ impl LiveSite {
         let Rendered {
             mut files,
             deps,
-            search_paths,
+            search,
             rendered,
             full,
         } = self
@@ -185,7 +199,15 @@ impl LiveSite {
             self.replace_static(&mut files)?;
         }
         self.deps = deps;
-        self.search_paths = search_paths;
+        match search {
+            Some((paths, assets)) => {
+                self.search_paths = paths;
+                self.search_assets = Some(assets);
+                self.index_pending = None;
+            }
+            None if changes.content => self.index_pending = Some(site),
+            None => {}
+        }
         Ok((
             files,
             Rebuilt {
@@ -197,17 +219,69 @@ impl LiveSite {
         ))
     }
 
+    /// Builds the search index for the content of the last good rebuild and
+    /// swaps it in. `None` when the index is up to date.
+    pub fn rebuild_search(&mut self) -> Option<Outcome> {
+        let site = self.index_pending.take()?;
+        let started = Instant::now();
+        let search = match crate::search::build_assets(&site) {
+            Ok(s) => s,
+            Err(e) => {
+                // Retried with the next content change.
+                self.pending.content = true;
+                self.broken = true;
+                return Some(Outcome::Failed(BuildFailure::from_error(
+                    &BuildError::Search(e),
+                )));
+            }
+        };
+        let assets = serve_search_assets(&search);
+        if !same_assets(Some(&assets), self.search_assets.as_ref()) {
+            // The URLs every page embeds changed (not expected while serving):
+            // render everything along with the index.
+            self.search_assets = None;
+            let all = Changes {
+                full: true,
+                content: true,
+                ..Changes::default()
+            };
+            return Some(self.rebuild(all));
+        }
+        let mut files = self.files.as_ref().clone();
+        for old in &self.search_paths {
+            files.remove(old);
+        }
+        self.search_paths = search.files.iter().map(|f| f.path.clone()).collect();
+        insert_all(&mut files, search.files);
+        let changed = changed_paths(&self.files, &files);
+        self.files = Arc::new(files);
+        Some(Outcome::Ok(Rebuilt {
+            changed,
+            millis: started.elapsed().as_millis(),
+            ..Rebuilt::default()
+        }))
+    }
+
     /// Renders the pages `changes` can affect (every page when the theme,
-    /// config or set of pages changed), the search index and the sitemap.
+    /// config or set of pages changed) and the sitemap; the search index too
+    /// on the first build.
     fn render(&self, site: &Site, changes: &Changes) -> Result<Rendered, BuildError> {
-        let search = crate::search::build_assets(site).map_err(BuildError::Search)?;
-        let mut renderer = Renderer::new(site, &self.paths.theme, search.assets.clone())?;
+        // After the first build, pages keep the search URLs they have (stable
+        // in serve mode) and the index follows in `rebuild_search`.
+        let (assets, fresh_search) = match &self.search_assets {
+            Some(a) => (a.clone(), None),
+            None => {
+                let s = crate::search::build_assets(site).map_err(BuildError::Search)?;
+                (serve_search_assets(&s), Some(s))
+            }
+        };
+        let mut renderer = Renderer::new(site, &self.paths.theme, assets.clone())?;
         renderer.set_extra_body(self.extra_body.clone());
         let keys = renderer.pages();
         let deps = renderer.dependencies();
         let same_pages =
             keys.len() == self.deps.len() && keys.iter().all(|k| self.deps.contains_key(k));
-        let full = changes.full || !same_pages;
+        let full = changes.full || !same_pages || fresh_search.is_some();
         let todo: Vec<&PageKey> = if full {
             keys.iter().collect()
         } else {
@@ -234,15 +308,26 @@ impl LiveSite {
         let rendered = pages.len();
         insert_all(&mut files, pages);
         insert_all(&mut files, renderer.extras(&keys));
-        for old in &self.search_paths {
-            files.remove(old);
-        }
-        let search_paths = search.files.iter().map(|f| f.path.clone()).collect();
-        insert_all(&mut files, search.files);
+        let search = match fresh_search {
+            Some(fresh) => {
+                let paths = fresh.files.iter().map(|f| f.path.clone()).collect();
+                insert_all(&mut files, fresh.files);
+                Some((paths, assets))
+            }
+            None => {
+                // A full render starts empty: carry the current index over.
+                for p in &self.search_paths {
+                    if let Some(b) = self.files.get(p) {
+                        files.insert(p.clone(), b.clone());
+                    }
+                }
+                None
+            }
+        };
         Ok(Rendered {
             files,
             deps,
-            search_paths,
+            search,
             rendered,
             full,
         })
@@ -253,9 +338,32 @@ impl LiveSite {
 struct Rendered {
     files: SiteFiles,
     deps: HashMap<PageKey, Vec<String>>,
-    search_paths: Vec<String>,
+    /// Paths and URLs of a freshly built search index (first build only).
+    search: Option<(Vec<String>, SearchAssets)>,
     rendered: usize,
     full: bool,
+}
+
+fn same_assets(a: Option<&SearchAssets>, b: Option<&SearchAssets>) -> bool {
+    let json = |x: Option<&SearchAssets>| serde_json::to_string(&x).unwrap_or_default();
+    json(a) == json(b)
+}
+
+/// Stable path of the search manifest: the un-hashed copy the search module
+/// writes beside the content-hashed one.
+const STABLE_MANIFEST: &str = "search/manifest.json";
+
+/// The search URLs pages get in serve mode. Built pages point at a manifest
+/// whose name hashes the index, so every content edit would change every
+/// page; in serve mode (where nothing is cached: responses say `no-cache`)
+/// pages point at the un-hashed manifest instead, so an edit re-renders only
+/// the pages that show the edited item while search still sees the new index.
+pub fn serve_search_assets(search: &SearchOutput) -> SearchAssets {
+    let mut assets = search.assets.clone();
+    if search.files.iter().any(|f| f.path == STABLE_MANIFEST) {
+        assets.manifest = format!("/{STABLE_MANIFEST}");
+    }
+    assets
 }
 
 fn render_pages(

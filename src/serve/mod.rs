@@ -102,7 +102,21 @@ pub fn serve(opts: ServeOptions) -> Result<(), ServeError> {
 /// rebuild are folded into the next one, so a burst of saves costs at most
 /// one extra rebuild and always ends with the files' final state.
 fn rebuild_loop(mut live: LiveSite, rx: mpsc::Receiver<Changes>, shared: &Shared) {
-    while let Ok(mut changes) = rx.recv() {
+    loop {
+        // Pages first: the search index is rebuilt only when no change waits.
+        let next = if live.index_pending() {
+            match rx.try_recv() {
+                Ok(c) => Ok(c),
+                Err(mpsc::TryRecvError::Empty) => {
+                    rebuild_index(&mut live, shared);
+                    continue;
+                }
+                Err(mpsc::TryRecvError::Disconnected) => return,
+            }
+        } else {
+            rx.recv().map_err(|_| ())
+        };
+        let Ok(mut changes) = next else { return };
         while let Ok(more) = rx.try_recv() {
             changes.merge(more);
         }
@@ -128,6 +142,27 @@ fn rebuild_loop(mut live: LiveSite, rx: mpsc::Receiver<Changes>, shared: &Shared
                 shared.publish_failure(Some(f));
             }
         }
+    }
+}
+
+/// Builds the deferred search index and tells pages (`search` event).
+fn rebuild_index(live: &mut LiveSite, shared: &Shared) {
+    match live.rebuild_search() {
+        Some(Outcome::Ok(r)) => {
+            if r.full {
+                // The search URLs changed, so every page was rendered again.
+                report_success(&r, false);
+                shared.publish_files(live.files(), LiveEvent::Reload);
+            } else if !r.changed.is_empty() {
+                eprintln!("zhiku serve: search index rebuilt in {} ms", r.millis);
+                shared.publish_files(live.files(), LiveEvent::Index);
+            }
+        }
+        Some(Outcome::Failed(f)) => {
+            report_failure(&f, true);
+            shared.publish_failure(Some(f));
+        }
+        None => {}
     }
 }
 

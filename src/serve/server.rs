@@ -42,6 +42,8 @@ pub enum LiveEvent {
     Error(Arc<BuildFailure>),
     /// The build works again.
     Ok,
+    /// The search index was rebuilt (pages need not reload).
+    Index,
 }
 
 impl LiveEvent {
@@ -55,6 +57,7 @@ impl LiveEvent {
                 .event("error")
                 .data(serde_json::to_string(f.as_ref()).unwrap_or_else(|_| "{}".into())),
             LiveEvent::Ok => Event::default().event("ok").data("{}"),
+            LiveEvent::Index => Event::default().event("search").data("{}"),
         }
     }
 }

@@ -55,13 +55,24 @@ test("serve: live reload, CSS swap, error overlay", async () => {
       return window.scrollY;
     });
     assert.ok(scrolled > 100, `the entry page is long enough to scroll (${scrolled})`);
-    await writeFile(file, `${good}\n\n浏览器测试新段落-BROWSER-EDIT\n`);
+    await writeFile(file, `${good}\n\n浏览器测试新段落-BROWSER-EDIT：蓝鲸独角兽测验。\n`);
     await page.waitForFunction(() => document.body.innerText.includes("浏览器测试新段落-BROWSER-EDIT"), null, { timeout: 30000 });
     assert.equal(await page.evaluate(() => window.__beforeReload), undefined, "the page really reloaded");
     await page.waitForFunction(() => document.documentElement.dataset.zhikuServe === "connected");
     await page.waitForFunction((y) => Math.abs(window.scrollY - y) <= 1, scrolled, { timeout: 5000 })
       .catch(() => {});
     assert.ok(Math.abs((await page.evaluate(() => window.scrollY)) - scrolled) <= 1, "scroll position kept across the reload");
+
+    // Search (when the site has it) uses the rebuilt index: the new words find the entry.
+    if (await page.getAttribute("#q", "data-loader")) {
+      await page.locator("#q").pressSequentially("蓝鲸独角兽测验");
+      await page.waitForFunction(
+        (p) => [...document.querySelectorAll("#search-results [role=option] a")].some((a) => new URL(a.href).pathname === p),
+        path, { timeout: 30000 }).catch(async (e) => {
+        throw new Error(`${e.message}\nresults: ${await page.locator("#search-results").innerHTML()}`);
+      });
+      await page.locator("#q").fill("");
+    }
 
     // A stylesheet edit is swapped in without reloading.
     await page.evaluate(() => { window.__noReload = true; });
@@ -79,7 +90,7 @@ test("serve: live reload, CSS swap, error overlay", async () => {
     assert.match(await overlay.innerText(), /bogus_field/);
 
     // Fixing the file hides the overlay by itself.
-    await writeFile(file, `${good}\n\n浏览器测试新段落-BROWSER-EDIT\n`);
+    await writeFile(file, `${good}\n\n浏览器测试新段落-BROWSER-EDIT：蓝鲸独角兽测验。\n`);
     await overlay.waitFor({ state: "detached", timeout: 30000 });
     assert.ok(await page.evaluate(() => document.body.innerText.includes("浏览器测试新段落-BROWSER-EDIT")));
   } finally {
