@@ -411,6 +411,20 @@ fn http_safety_types_compression_and_404() {
         );
     }
 
+    // The real search runtime, when the site has one, is served as wasm too.
+    let manifest = server.get("/search/manifest.json");
+    if manifest.status() == 200 {
+        let m: serde_json::Value =
+            serde_json::from_str(&manifest.text().expect("body")).expect("manifest JSON");
+        let wasm = m["wasm"].as_str().expect("wasm URL in the manifest");
+        let r = server.get(wasm);
+        assert_eq!(r.status().as_u16(), 200, "{wasm}");
+        assert_eq!(
+            r.headers()["content-type"].to_str().ok(),
+            Some("application/wasm")
+        );
+    }
+
     // Compressed when the client accepts it.
     for enc in ["gzip", "br"] {
         let r = client
