@@ -1,9 +1,82 @@
-//! Helpers shared by the serve tests: a temporary copy of the real site.
+//! Helpers shared by the integration tests: fixture sites in temporary
+//! folders and running the real `zhiku` binary.
 
-#![allow(dead_code)]
+#![allow(dead_code)] // each test crate uses a different subset
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The repository root (where Cargo.toml, content/ and themes/ live).
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `tests/fixtures/<name>`.
+pub fn fixture(name: &str) -> PathBuf {
+    repo_root().join("tests").join("fixtures").join(name)
+}
+
+/// Copies a folder tree, overwriting files that already exist.
+pub fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.expect("walking a fixture");
+        let rel = entry.path().strip_prefix(from).expect("inside the tree");
+        let dest = to.join(rel);
+        if entry.file_type().is_dir() {
+            fs::create_dir_all(&dest).expect("creating a folder");
+        } else {
+            fs::copy(entry.path(), &dest).expect("copying a file");
+        }
+    }
+}
+
+/// A site root in a temporary folder holding a copy of the valid fixture's
+/// `content/` and the repository's default theme.
+pub fn valid_site() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    copy_tree(&fixture("valid"), dir.path());
+    with_theme(dir.path());
+    dir
+}
+
+/// The valid fixture with the files of `tests/fixtures/errors/<case>/` laid over it.
+pub fn error_site(case: &str) -> tempfile::TempDir {
+    let dir = valid_site();
+    let overlay = fixture("errors").join(case);
+    assert!(overlay.is_dir(), "missing fixture {}", overlay.display());
+    copy_tree(&overlay, dir.path());
+    dir
+}
+
+/// Copies the repository's default theme into `root/themes/default`.
+pub fn with_theme(root: &Path) {
+    copy_tree(
+        &repo_root().join("themes").join("default"),
+        &root.join("themes").join("default"),
+    );
+}
+
+/// Runs `zhiku --root <root> <args>`.
+pub fn zhiku(root: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_zhiku"))
+        .arg("--root")
+        .arg(root)
+        .args(args)
+        .output()
+        .expect("running zhiku")
+}
+
+/// Builds `root` into `out` and panics with the diagnostics if it fails.
+pub fn build_ok(root: &Path, out: &Path) {
+    let o = zhiku(root, &["build", "--output", &out.to_string_lossy()]);
+    assert!(
+        o.status.success(),
+        "zhiku build failed for {}:\n{}",
+        root.display(),
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
 
 /// A temporary copy of the repository's `content/` and `themes/`.
 pub struct SiteCopy {
@@ -17,7 +90,7 @@ impl SiteCopy {
         let dir = tempfile::tempdir().expect("temp dir");
         let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
         for sub in ["content", "themes"] {
-            copy_dir(&repo.join(sub), &dir.path().join(sub));
+            copy_tree(&repo.join(sub), &dir.path().join(sub));
         }
         SiteCopy { dir }
     }
@@ -131,17 +204,4 @@ pub fn append_to_string_field(text: &str, key: &str, suffix: &str) -> String {
     let start = text.find(&needle).expect("field present") + needle.len();
     let end = start + text[start..].find('"').expect("closing quote");
     format!("{}{}{}", &text[..end], suffix, &text[end..])
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.expect("walk");
-        let rel = entry.path().strip_prefix(from).expect("under from");
-        let dest = to.join(rel);
-        if entry.file_type().is_dir() {
-            fs::create_dir_all(&dest).expect("mkdir");
-        } else {
-            fs::copy(entry.path(), &dest).expect("copy");
-        }
-    }
 }
