@@ -227,3 +227,23 @@ fn serve_output_is_build_output_plus_client_script_only() {
     }
     assert!(pages > 100, "only {pages} pages");
 }
+
+#[test]
+fn broken_template_is_reported_and_fix_recovers() {
+    let site = SiteCopy::new();
+    let (mut live, _) = LiveSite::new(Paths::new(site.root()), client_tag());
+    let base = "themes/default/templates/base.html";
+    let good = site.read(base);
+    site.write(base, &good.replace("</footer>", "{% if %}</footer>"));
+    let Outcome::Failed(f) = live.rebuild(changes_for(site.root(), &[base])) else {
+        panic!("a template that does not parse must fail the rebuild");
+    };
+    assert!(f.text.contains("base.html"), "{}", f.text);
+    assert!(live.is_broken());
+    site.write(
+        base,
+        &good.replace("</footer>", "<p>修好的模板</p></footer>"),
+    );
+    assert_incremental_matches(&site, &mut live, &[base], "fixed template");
+    assert!(String::from_utf8_lossy(&live.files()["index.html"]).contains("修好的模板"));
+}
