@@ -8,5 +8,6 @@ pub mod content;
 pub mod diagnostics;
 pub mod render;
 pub mod search;
+pub mod serve;
 pub mod tools;
 pub mod validate;

@@ -68,6 +68,18 @@ enum Command {
         /// Business scope or site description.
         text: String,
     },
+    /// Build into memory, serve on 127.0.0.1 and reload open pages on every change.
+    Serve {
+        /// Port to listen on (0 picks a free one; the URL is printed).
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// Interface to bind; anything but 127.0.0.1 exposes the preview to the network.
+        #[arg(long, default_value = "127.0.0.1")]
+        host: String,
+        /// Open the site in the default browser.
+        #[arg(long)]
+        open: bool,
+    },
 }
 
 /// Exit status for bad input (unknown province, empty name), as clap uses for bad arguments.
@@ -86,7 +98,7 @@ fn main() -> ExitCode {
     }
 }
 
-/// Loads the province data, reporting an unknown province as bad input.
+/// Loads the province data and the link table of the site at `root`.
 fn rule_data(root: &std::path::Path) -> anyhow::Result<zhiku::tools::RuleData> {
     Ok(zhiku::tools::RuleData::load(root)?)
 }
@@ -129,6 +141,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     ))
                 }
             }
+        }
+        Command::Serve { port, host, open } => {
+            zhiku::serve::serve(zhiku::serve::ServeOptions {
+                paths: Paths::new(&root),
+                host,
+                port,
+                open,
+            })?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Check { json } => {
             let (_, report) = build::check(&root);

@@ -57,6 +57,16 @@ pub(super) struct Model<'s> {
 
 pub(super) type NavChapterRef = serde_json::Value;
 
+/// Dependency id of a province reference (`beijing` or `@province/beijing`).
+fn province_dep(reference: &str) -> String {
+    format!(
+        "province/{}",
+        reference
+            .trim_start_matches("@province/")
+            .trim_start_matches('@')
+    )
+}
+
 fn province_name(site: &Site, id: &str) -> Option<LinkView> {
     let id = id.trim_start_matches("@province/");
     site.provinces
@@ -290,6 +300,8 @@ impl<'s> Model<'s> {
                             .map(|r| r.get_ref().trim_start_matches('@').to_string()),
                     );
                     deps.extend(self.chapter_entries(&e.chapter).map(|o| o.id.clone()));
+                    // Province names are shown next to the answer.
+                    deps.extend(e.front.provinces.iter().map(|p| province_dep(p.get_ref())));
                 }
                 if let Some(c) = self.site.chapters.iter().find(|c| &c.id == id) {
                     deps.extend(self.chapter_entries(&c.slug).map(|e| e.id.clone()));
@@ -302,6 +314,23 @@ impl<'s> Model<'s> {
                             .chain(&r.front.related)
                             .map(|r| r.get_ref().trim_start_matches('@').to_string()),
                     );
+                    deps.extend(r.front.provinces.iter().map(|p| province_dep(p.get_ref())));
+                }
+                if let Some(t) = self.site.trees.iter().find(|t| &t.id == id) {
+                    // Outcomes link to entries by their titles.
+                    deps.extend(t.data.outcomes.iter().flat_map(|o| {
+                        o.see
+                            .iter()
+                            .map(|s| s.get_ref().trim_start_matches('@').to_string())
+                    }));
+                }
+                if let Some(p) = self.site.provinces.iter().find(|p| &p.id == id) {
+                    // Requirements link to entries by their titles.
+                    deps.extend(p.data.rules.requirements.iter().filter_map(|r| {
+                        r.see
+                            .as_deref()
+                            .map(|s| s.trim_start_matches('@').to_string())
+                    }));
                 }
                 deps.extend(
                     self.backlinks
