@@ -61,9 +61,9 @@
           throw e instanceof LoadError ? e : new LoadError("wasm", String(e && e.message || e));
         });
       });
-      runtimePromise.catch(function (e) {
-        if (e && e.kind === "network") runtimePromise = null;
-      });
+      // A browser that has WebAssembly may only have hit a network error: let
+      // the next focus or keystroke try again (the loader allows retries too).
+      runtimePromise.catch(function () { runtimePromise = null; });
     }
     runtimePromise.catch(function (e) {
       if (window.console) console.warn("zhiku search unavailable:", e && (e.detail || e.kind) || e);
