@@ -152,7 +152,7 @@ test("a query containing HTML is shown as text, never run", async () => {
   assert.ok((await page.textContent("#search-status")).includes(evil), "the status repeats the query as text");
 
   await page.locator("#q").fill(evil);
-  await page.locator("#search-results .count").waitFor();
+  await page.locator("#search-results .count:not(.loading)").waitFor();
 
   assert.equal(await page.locator("main img, #search-results img, header img").count(), 0, "no <img> was injected");
   assert.deepEqual(dialogs, [], "no script ran");

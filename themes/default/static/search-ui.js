@@ -27,6 +27,7 @@
   }
 
   var runtimePromise = null;
+  var runtimeReady = false;
 
   function injectLoader(src) {
     return new Promise(function (resolve, reject) {
@@ -57,7 +58,10 @@
       runtimePromise = Promise.reject(new LoadError("wasm"));
     } else {
       runtimePromise = injectLoader(src).then(function (api) {
-        return Promise.resolve(api.load()).catch(function (e) {
+        return Promise.resolve(api.load()).then(function (rt) {
+          runtimeReady = true;
+          return rt;
+        }, function (e) {
           throw e instanceof LoadError ? e : new LoadError("wasm", String(e && e.message || e));
         });
       });
@@ -225,6 +229,14 @@
 
   var runDropdown = debounce(function (q) {
     var mine = ++seq;
+    if (!runtimeReady && !items.length) {
+      // First query on a cold cache: say something while the runtime downloads.
+      clear(dropdown);
+      var wait = el("p", "count loading", "正在加载搜索…");
+      wait.setAttribute("role", "status");
+      dropdown.appendChild(wait);
+      openDropdown();
+    }
     runtime().then(function (rt) {
       return rt.search(q, { limit: DROPDOWN_LIMIT });
     }).then(function (hits) {
