@@ -108,42 +108,70 @@ async function sumSizes(root, paths) {
   return total;
 }
 
-/** Top-10 URLs (and the fragment files needed to show the top 5) for one query. */
-async function rankedQuery(browser, base, q) {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  page.setDefaultTimeout(60_000);
-  await page.goto(`${base}/pagefind-bench.html`);
-  // Pagefind fetches its wasm and index chunks from a worker, which resource
-  // timing in the page does not see; the context's network events do.
+/**
+ * Counts the files a page fetches under `prefix`, including those of workers
+ * (Pagefind loads its wasm and index chunks from one, which resource timing in
+ * the page does not see; the context's network events do).
+ */
+function trackFetches(context, prefix) {
   const fetched = [];
   let pending = 0;
   let settled = null;
-  context.on("request", (req) => { if (req.url().includes("/pagefind/")) pending++; });
+  const mine = (req) => new URL(req.url()).pathname.startsWith(prefix);
+  context.on("request", (req) => { if (mine(req)) pending++; });
   const done = (req) => {
-    const u = new URL(req.url());
-    if (!u.pathname.startsWith("/pagefind/")) return;
-    fetched.push(u.pathname);
+    if (!mine(req)) return;
+    fetched.push(new URL(req.url()).pathname);
     if (--pending === 0 && settled) settled();
   };
   context.on("requestfinished", done);
   context.on("requestfailed", done);
-  const idle = () => new Promise((ok) => { if (pending === 0) ok(); else settled = ok; }).then(() => { settled = null; });
+  /** Resolves once no tracked request is in flight; returns the files so far. */
+  const idle = () => new Promise((ok) => { if (pending === 0) ok(); else settled = ok; })
+    .then(() => { settled = null; return [...new Set(fetched)]; });
+  return idle;
+}
 
+/** Pagefind: top-10 URLs, files until the result list, files to show the top 5. */
+async function pagefindQuery(browser, base, q) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  page.setDefaultTimeout(60_000);
+  await page.goto(`${base}/pagefind-bench.html`);
+  const idle = trackFetches(context, "/pagefind/");
   const total = await page.evaluate(async (query) => {
     window.pf = await import("/pagefind/pagefind.js");
     window.res = await window.pf.search(query);
     return window.res.results.length;
   }, q);
-  await idle();
-  const searchFiles = [...fetched];
+  const searchFiles = await idle();
   // Showing a result needs its fragment (URL, title, excerpt).
   const top5 = await page.evaluate(() => Promise.all(window.res.results.slice(0, 5).map(async (x) => (await x.data()).url)));
-  await idle();
-  const top5Files = [...fetched];
+  const top5Files = await idle();
   const rest = await page.evaluate(() => Promise.all(window.res.results.slice(5, 10).map(async (x) => (await x.data()).url)));
   await context.close();
   return { total, urls: [...top5, ...rest], searchFiles, top5Files };
+}
+
+/** zhiku's own runtime, loaded the way search-ui.js does; hits carry title and snippet already. */
+async function zhikuQuery(browser, base, q, { loader, manifest }) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  page.setDefaultTimeout(60_000);
+  await page.goto(`${base}/pagefind-bench.html`);
+  const idle = trackFetches(context, "/search/");
+  const hits = await page.evaluate(async ({ query, loader, manifest }) => {
+    await new Promise((ok, fail) => {
+      const s = document.createElement("script");
+      s.src = loader; s.onload = ok; s.onerror = fail;
+      document.head.appendChild(s);
+    });
+    const rt = await window.zhikuSearch.load({ manifest });
+    return (await rt.search(query, { limit: 10 })).map((h) => h.url);
+  }, { query: q, loader, manifest });
+  const files = await idle();
+  await context.close();
+  return { total: hits.length, urls: hits, searchFiles: files, top5Files: files };
 }
 
 function median(xs) {
@@ -153,6 +181,54 @@ function median(xs) {
 
 function sectionMatches(expected, section) {
   return section === expected || section.startsWith(expected + ".");
+}
+
+/** Scores one engine's runs: ranks, Recall@1/@5, MRR@10 and payload medians. */
+async function evaluate(name, root, queries, sections, run) {
+  const rows = [];
+  for (const { q, expected } of queries) {
+    const r = await run(q);
+    const secs = r.urls.map((u) => sections.get(u) ?? "");
+    const rank = secs.findIndex((s) => s && expected.some((e) => sectionMatches(e, s)));
+    rows.push({
+      q, expected, total: r.total, urls: r.urls, sections: secs, rank: rank < 0 ? null : rank + 1,
+      files: r.top5Files,
+      search: await sumSizes(root, r.searchFiles),
+      withTop5: await sumSizes(root, r.top5Files),
+    });
+  }
+  const n = rows.length;
+  const r1 = rows.filter((r) => r.rank === 1).length;
+  const r5 = rows.filter((r) => r.rank && r.rank <= 5).length;
+  const mrr = rows.reduce((a, r) => a + (r.rank && r.rank <= 10 ? 1 / r.rank : 0), 0) / n;
+  const med = (key) => Object.fromEntries(["raw", "gzip", "brotli", "files"].map((f) => [f, median(rows.map((r) => r[key][f]))]));
+  const max = (key) => Object.fromEntries(["raw", "gzip", "brotli"].map((f) => [f, Math.max(...rows.map((r) => r[key][f]))]));
+  return {
+    name, rows,
+    summary: {
+      queries: n, r1, r5, recall_at_1: r1 / n, recall_at_5: r5 / n, mrr_at_10: mrr,
+      no_results: rows.filter((r) => r.total === 0).length,
+      payload_median: med("search"), payload_max: max("search"),
+      with_top5_median: med("withTop5"), with_top5_max: max("withTop5"),
+    },
+  };
+}
+
+function report(e) {
+  const s = e.summary;
+  const kb = (b) => (b / 1024).toFixed(1);
+  const sz = (m, x) => `raw ${kb(m.raw)} KB, gzip ${kb(m.gzip)} KB, brotli ${kb(m.brotli)} KB ` +
+    `(max gzip ${kb(x.gzip)} KB; median ${m.files} files)`;
+  console.log(`\n## ${e.name}`);
+  console.log(`Recall@1 ${s.r1}/${s.queries} = ${s.recall_at_1.toFixed(3)}; Recall@5 ${s.r5}/${s.queries} = ${s.recall_at_5.toFixed(3)}; ` +
+    `MRR@10 ${s.mrr_at_10.toFixed(3)}; no results for ${s.no_results}/${s.queries}`);
+  console.log(`first query, cold cache, up to the result list: ${sz(s.payload_median, s.payload_max)}`);
+  console.log(`plus what is needed to show the top 5:          ${sz(s.with_top5_median, s.with_top5_max)}`);
+  const misses = e.rows.filter((r) => !r.rank || r.rank > 5);
+  if (misses.length) console.log("misses (query → expected; results; top-5 sections):");
+  for (const r of misses) {
+    console.log(`  ${r.q} → ${r.expected.join(",")}; ${r.total} results; ${r.sections.slice(0, 5).map((x) => x || "-").join(" ") || "(none)"}`);
+  }
 }
 
 // ---- main --------------------------------------------------------------------
@@ -176,56 +252,32 @@ const version = spawnSync(args.pagefind, ["--version"], { encoding: "utf8" }).st
 const indexedPages = /Indexed (\d+) pages?/.exec(pf.stdout)?.[1];
 
 const queries = (await readFile(queriesFile, "utf8"))
-  .split("\n").slice(1).map((l) => l.trim()).filter(Boolean)
-  .map((l) => { const [q, exp] = l.split("\t"); return { q, expected: exp.split(",").map((s) => s.trim()) }; });
+  .split("\n").slice(1).filter((l) => l.trim())
+  .map((l) => { const [q, exp] = l.split("\t"); return { q: q.trim(), expected: exp.split(",").map((s) => s.trim()) }; });
+
+// zhiku's runtime as the build wrote it (URLs from the search box of the home page).
+const home = await readFile(join(site, "index.html"), "utf8");
+const attr = (name) => {
+  const v = new RegExp(`${name}="([^"]*)"`).exec(home)?.[1] ?? "";
+  return v.replace(/&#x2F;/g, "/").replace(/&amp;/g, "&");
+};
+const zhiku = { loader: attr("data-loader"), manifest: attr("data-manifest") };
 
 const server = await serveStatic(copy);
 const browser = await launch();
-const rows = [];
+const results = [];
 try {
-  for (const { q, expected } of queries) {
-    const r = await rankedQuery(browser, server.url, q);
-    const secs = r.urls.map((u) => sections.get(u) ?? "");
-    const rank = secs.findIndex((s) => s && expected.some((e) => sectionMatches(e, s)));
-    rows.push({
-      q, expected, total: r.total, urls: r.urls, sections: secs, rank: rank < 0 ? null : rank + 1,
-      files: r.top5Files,
-      search: await sumSizes(copy, [...new Set(r.searchFiles)]),
-      withTop5: await sumSizes(copy, [...new Set(r.top5Files)]),
-    });
-  }
+  results.push(await evaluate(version, copy, queries, sections, (q) => pagefindQuery(browser, server.url, q)));
+  if (zhiku.loader) results.push(await evaluate("zhiku (wasm runtime)", copy, queries, sections, (q) => zhikuQuery(browser, server.url, q, zhiku)));
+  else console.log("(the site has no zhiku search runtime; only Pagefind measured)");
 } finally {
   await browser.close();
   await server.close();
 }
 
-const n = rows.length;
-const r1 = rows.filter((r) => r.rank === 1).length;
-const r5 = rows.filter((r) => r.rank && r.rank <= 5).length;
-const mrr = rows.reduce((a, r) => a + (r.rank && r.rank <= 10 ? 1 / r.rank : 0), 0) / n;
-const empty = rows.filter((r) => r.total === 0).length;
-const kb = (b) => (b / 1024).toFixed(1);
-const fmt = (key) => {
-  const pick = (f) => median(rows.map((r) => r[key][f]));
-  const max = (f) => Math.max(...rows.map((r) => r[key][f]));
-  return `raw ${kb(pick("raw"))} KB, gzip ${kb(pick("gzip"))} KB, brotli ${kb(pick("brotli"))} KB ` +
-    `(max raw ${kb(max("raw"))} KB, gzip ${kb(max("gzip"))} KB; median ${median(rows.map((r) => r[key].files))} files)`;
-};
-
-const summary = {
-  pagefind: version, indexed_pages: Number(indexedPages ?? marked), marked_pages: marked, index_ms: indexMs,
-  queries: n, recall_at_1: r1 / n, recall_at_5: r5 / n, mrr_at_10: mrr, no_results: empty,
-  first_query_payload_median: Object.fromEntries(["raw", "gzip", "brotli"].map((f) => [f, median(rows.map((r) => r.search[f]))])),
-  first_query_with_top5_median: Object.fromEntries(["raw", "gzip", "brotli"].map((f) => [f, median(rows.map((r) => r.withTop5[f]))])),
-};
-
-console.log(`${version}: indexed ${summary.indexed_pages} pages (${marked} marked with data-pagefind-body) in ${indexMs} ms`);
-console.log(`queries: ${n} from ${queriesFile}`);
-console.log(`Recall@1 ${r1}/${n} = ${(r1 / n).toFixed(3)}; Recall@5 ${r5}/${n} = ${(r5 / n).toFixed(3)}; MRR@10 ${mrr.toFixed(3)}; no results for ${empty}/${n}`);
-console.log(`first query, cold cache, up to the result list: ${fmt("search")}`);
-console.log(`first query plus the fragments to show the top 5:    ${fmt("withTop5")}`);
-console.log("\nmisses (query → expected; top-5 sections):");
-for (const r of rows.filter((r) => !r.rank || r.rank > 5)) {
-  console.log(`  ${r.q} → ${r.expected.join(",")}; ${r.total} results; top 5: ${r.sections.slice(0, 5).map((s) => s || "-").join(" ") || "(none)"}`);
+console.log(`${version}: indexed ${indexedPages ?? marked} pages (${marked} marked with data-pagefind-body) in ${indexMs} ms`);
+console.log(`queries: ${queries.length} from ${queriesFile}; every query in a fresh browser context (cold cache)`);
+for (const e of results) report(e);
+if (args.json) {
+  await writeFile(args.json, JSON.stringify({ pagefind: { version, index_ms: indexMs, marked }, engines: results }, null, 2));
 }
-if (args.json) await writeFile(args.json, JSON.stringify({ summary, rows }, null, 2));
