@@ -92,6 +92,14 @@ test("header box: lazy runtime, highlighted results as you type, ↑ ↓ Enter o
   await Promise.all([page.waitForURL(server.url + href), page.keyboard.press("Enter")]);
   assert.equal((await page.textContent("h1")).trim(), title, "Enter opened the highlighted result");
 
+  // Tab leaves the box and closes the dropdown; focusing it again reopens it.
+  await page.locator("#q").fill("备案");
+  await options.first().waitFor();
+  await page.keyboard.press("Tab");
+  await page.locator("#search-results").waitFor({ state: "hidden" });
+  await page.locator("#q").focus();
+  await page.locator("#search-results").waitFor({ state: "visible" });
+
   // Esc closes the dropdown and clears the box.
   await page.locator("#q").fill("备案");
   await options.first().waitFor();
@@ -99,6 +107,12 @@ test("header box: lazy runtime, highlighted results as you type, ↑ ↓ Enter o
   assert.equal(await page.inputValue("#q"), "");
   assert.equal(await page.locator("#search-results").isHidden(), true);
   assert.equal(await page.getAttribute("#q", "aria-expanded"), "false");
+
+  // A mouse click on a result opens it as well.
+  await page.locator("#q").fill("备案号放在哪里");
+  await options.first().waitFor();
+  const clicked = await options.nth(0).locator("a").getAttribute("href");
+  await Promise.all([page.waitForURL(server.url + clicked), options.nth(0).click()]);
 
   assert.deepEqual(errors, []);
   await context.close();

@@ -301,9 +301,15 @@
       var li = e.target.closest ? e.target.closest("li[role=option]") : null;
       if (li) select(items.indexOf(li));
     });
+    var form = box.form || box.parentNode;
     document.addEventListener("pointerdown", function (e) {
-      var form = box.form || box.parentNode;
-      if (form && !form.contains(e.target)) closeDropdown();
+      if (!form.contains(e.target)) closeDropdown();
+    });
+    // Tabbing away (even to the submit button) closes it; a click on a result
+    // moves focus into the dropdown and keeps it open until the link opens.
+    form.addEventListener("focusout", function (e) {
+      var to = e.relatedTarget;
+      if (to && to !== box && !dropdown.contains(to)) closeDropdown();
     });
   }
 
