@@ -120,7 +120,21 @@ test("header box: lazy runtime, highlighted results as you type, ↑ ↓ Enter o
 
 test("a shared /search/?q=&kind= link fills the form, filters, counts, and follows the form in the URL", async () => {
   const q = "域名没有实名认证被驳回";
-  const { page, context, errors } = await openPage(`/search/?q=${encodeURIComponent(q)}&kind=rejection`);
+  // Records the options the UI passes to the real runtime's search().
+  const spy = () => {
+    window.__searchCalls = [];
+    let api;
+    Object.defineProperty(window, "zhikuSearch", {
+      configurable: true,
+      get: () => api,
+      set: (v) => {
+        api = { ...v, load: (...a) => v.load(...a).then((rt) => ({
+          ...rt, search: (query, opts) => { window.__searchCalls.push({ query, ...opts }); return rt.search(query, opts); },
+        })) };
+      },
+    });
+  };
+  const { page, context, errors } = await openPage(`/search/?q=${encodeURIComponent(q)}&kind=rejection`, { init: spy });
   await loaderUrl(page);
   assert.equal(await page.inputValue("#search-page-q"), q);
   assert.equal(await page.inputValue("#search-kind"), "rejection");
@@ -154,6 +168,9 @@ test("a shared /search/?q=&kind= link fills the form, filters, counts, and follo
   await page.waitForFunction(() => new URLSearchParams(location.search).get("province") === "guangdong");
   await page.waitForFunction(() => document.querySelector("#search-status").hasAttribute("data-count")
     && !document.querySelector("#search-status").textContent.includes("正在搜索"));
+  const last = await page.evaluate(() => window.__searchCalls.at(-1));
+  assert.deepEqual(last, { query: "备案号放在哪里", limit: 50, province: "guangdong" });
+  assert.equal((await page.evaluate(() => window.__searchCalls[0])).kind, "rejection");
 
   assert.deepEqual(errors, []);
   await context.close();
