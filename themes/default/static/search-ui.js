@@ -4,8 +4,9 @@
 // #q's data-loader, which defines window.zhikuSearch = { load(): Promise<Runtime> }.
 // Only the engine's title_html/snippet_html (escaped, with <mark>) go in as HTML;
 // every other string is inserted as text.
-// ES5 on purpose: browsers too old for WebAssembly must still run this file to
-// show the error message instead of failing silently.
+// ES5 syntax on purpose: older browsers without WebAssembly (and current ones
+// with it disabled by policy) must still run this file to show the error
+// message instead of failing silently.
 (function () {
   "use strict";
 
@@ -48,7 +49,7 @@
     });
   }
 
-  /** Loads the runtime once; later calls share the promise (reset after a network error). */
+  /** Loads the runtime once; later calls share the promise (cleared after a failure, so a later use retries). */
   function runtime() {
     if (runtimePromise) return runtimePromise;
     var src = box.getAttribute("data-loader") || "";
