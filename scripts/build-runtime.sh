@@ -27,11 +27,22 @@ TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 wasm-bindgen --target web --no-typescript --out-name zhiku_search --out-dir "$TMP" \
   target/wasm32-unknown-unknown/release/search_index.wasm
-if command -v wasm-opt >/dev/null; then
-  wasm-opt -Oz --all-features --strip-debug --strip-producers "$TMP/zhiku_search_bg.wasm" -o "$TMP/opt.wasm"
+# wasm-opt from binaryen >= 116 (older releases corrupt wasm-bindgen's externref
+# table). Debian's binaryen is too old; `npm i -g binaryen` has a current one.
+# Override with WASM_OPT=/path/to/wasm-opt.
+WASM_OPT=${WASM_OPT:-$(command -v wasm-opt || true)}
+opt_version=0
+if [ -n "$WASM_OPT" ]; then
+  opt_version=$("$WASM_OPT" --version | sed -n 's/.*version \([0-9]*\).*/\1/p')
+fi
+if [ "${opt_version:-0}" -ge 116 ]; then
+  # Only the features Rust's wasm32 target emits.
+  "$WASM_OPT" -Oz --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
+    --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue \
+    --strip-debug --strip-producers "$TMP/zhiku_search_bg.wasm" -o "$TMP/opt.wasm"
   mv "$TMP/opt.wasm" "$TMP/zhiku_search_bg.wasm"
 else
-  echo "wasm-opt not found (Debian: apt-get install binaryen); keeping the unoptimised module" >&2
+  echo "no wasm-opt >= 116 found (set WASM_OPT or npm i -g binaryen); keeping the unoptimised module" >&2
 fi
 mkdir -p "$OUT"
 cp "$TMP/zhiku_search_bg.wasm" "$TMP/zhiku_search.js" "$OUT/"

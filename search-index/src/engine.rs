@@ -252,7 +252,7 @@ impl Engine {
             }
         }
         for ((a, b), w) in &pairs {
-            for (field, boost) in fields {
+            for (field, boost) in [(f.title, TITLE), (f.aliases, ALIASES)] {
                 let q = PhraseQuery::new_with_offset(vec![
                     (0, TantivyTerm::from_field_text(field, a)),
                     (1, TantivyTerm::from_field_text(field, b)),

@@ -113,7 +113,7 @@ pub fn schema() -> (Schema, Fields) {
         id: b.add_text_field("id", STRING | STORED),
         title: b.add_text_field("title", text(GRAMS, pos, true)),
         aliases: b.add_text_field("aliases", text(GRAMS, pos, false)),
-        body: b.add_text_field("body", text(GRAMS, pos, true)),
+        body: b.add_text_field("body", text(GRAMS, IndexRecordOption::WithFreqs, true)),
         unigrams: b.add_text_field(
             "unigrams",
             text(UNIGRAMS, IndexRecordOption::WithFreqs, false),
