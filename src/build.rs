@@ -96,7 +96,9 @@ pub fn render_site(site: &Site, paths: &Paths) -> Result<Vec<OutputFile>, BuildE
 }
 
 /// Full build: check, render, write atomically. On any error the previous
-/// output is left untouched.
+/// output is left untouched. The report is returned on both paths because
+/// warnings matter after a successful build too.
+#[allow(clippy::result_large_err)]
 pub fn build(paths: &Paths) -> Result<(BuildStats, Report), (BuildError, Report)> {
     let started = Instant::now();
     let (site, report) = check(&paths.root);

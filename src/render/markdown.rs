@@ -120,13 +120,21 @@ fn unique(seen: &mut HashSet<String>, base: String) -> String {
     candidate
 }
 
+/// A heading being collected: level, explicit id, classes and inner events.
+type PendingHeading<'a> = Option<(
+    HeadingLevel,
+    Option<CowStr<'a>>,
+    Vec<CowStr<'a>>,
+    Vec<Event<'a>>,
+)>;
+
 /// Renders Markdown; `resolve` maps `@id#anchor` link targets to URLs.
 pub fn render(md: &str, resolve: &dyn Fn(&str) -> Option<String>) -> Rendered {
     let mut events: Vec<Event> = Vec::new();
     let mut toc = Vec::new();
     let mut text = String::new();
     let mut seen = HashSet::new();
-    let mut heading: Option<(HeadingLevel, Option<CowStr>, Vec<CowStr>, Vec<Event>)> = None;
+    let mut heading: PendingHeading = None;
     let mut code: Option<(String, String)> = None;
 
     for ev in Parser::new_ext(md, options()) {
@@ -227,16 +235,7 @@ pub fn render(md: &str, resolve: &dyn Fn(&str) -> Option<String>) -> Rendered {
     Rendered { html, toc, text }
 }
 
-fn push<'a>(
-    heading: &mut Option<(
-        HeadingLevel,
-        Option<CowStr<'a>>,
-        Vec<CowStr<'a>>,
-        Vec<Event<'a>>,
-    )>,
-    events: &mut Vec<Event<'a>>,
-    ev: Event<'a>,
-) {
+fn push<'a>(heading: &mut PendingHeading<'a>, events: &mut Vec<Event<'a>>, ev: Event<'a>) {
     match heading {
         Some((_, _, _, inner)) => inner.push(ev),
         None => events.push(ev),
@@ -261,6 +260,19 @@ fn plain_text(events: &[Event]) -> String {
             _ => None,
         })
         .collect()
+}
+
+/// Renders a one-paragraph Markdown text without the wrapping `<p>`, for use inside lists.
+pub fn render_inline(md: &str, resolve: &dyn Fn(&str) -> Option<String>) -> String {
+    let html = render(md, resolve).html;
+    let trimmed = html.trim_end();
+    match trimmed
+        .strip_prefix("<p>")
+        .and_then(|h| h.strip_suffix("</p>"))
+    {
+        Some(inner) if !inner.contains("<p>") => inner.to_string(),
+        _ => html,
+    }
 }
 
 /// Highlights code with CSS classes (`syntax.css` styles them); unknown languages stay plain.

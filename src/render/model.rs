@@ -447,7 +447,7 @@ impl<'s> Model<'s> {
                     .rules
                     .notes
                     .iter()
-                    .map(|n| json!({"html": self.md(&n.text).html, "section": n.section}))
+                    .map(|n| json!({"html": markdown::render_inline(&n.text, &self.resolve()), "section": n.section}))
                     .collect();
                 let entries: Vec<LinkView> = self.backlinks.get(id).cloned().unwrap_or_default();
                 ctx.insert(
