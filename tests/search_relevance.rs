@@ -87,9 +87,8 @@ fn evaluate(engine: &Engine, name: &str, cases: &[Case]) -> Metrics {
             .search(&SearchRequest::new(&c.query))
             .expect("search runs");
         let rank = hits.iter().position(|h| matches(&c.expected, &h.section));
-        match rank {
-            Some(0) => r1 += 1,
-            _ => {}
+        if rank == Some(0) {
+            r1 += 1;
         }
         if rank.is_some_and(|r| r < 5) {
             r5 += 1;
