@@ -158,34 +158,47 @@ fn search(root: &std::path::Path, args: SearchArgs) -> anyhow::Result<ExitCode> 
         kind: args.kind,
         province: args.province,
     })?;
-    for (rank, h) in hits.iter().enumerate() {
-        let snippet = search::plain_text(&h.snippet_html);
-        if args.json {
-            let line = serde_json::json!({
-                "rank": rank + 1, "id": h.id, "section": h.section, "title": h.title,
-                "url": h.url, "kind": h.kind, "score": h.score, "snippet": snippet,
-                "snippet_html": h.snippet_html,
-            });
-            println!("{line}");
-        } else {
-            let section = if h.section.is_empty() {
-                String::new()
-            } else {
-                format!(" §{}", h.section)
-            };
-            println!(
-                "{:>2}. {}{}  [{}]  {}",
-                rank + 1,
-                h.title,
-                section,
-                h.kind,
-                h.url
-            );
-            println!("    {snippet}");
+    if let Err(e) = print_hits(&hits, args.json) {
+        // A closed pipe (`zhiku search … | head`) is not an error.
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            return Err(e.into());
         }
     }
     if hits.is_empty() && !args.json {
         eprintln!("no results");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn print_hits(hits: &[search_index::Hit], json: bool) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    for (rank, h) in hits.iter().enumerate() {
+        let snippet = zhiku::search::plain_text(&h.snippet_html);
+        if json {
+            let line = serde_json::json!({
+                "rank": rank + 1, "id": h.id, "section": h.section, "title": h.title,
+                "url": h.url, "kind": h.kind, "score": h.score, "snippet": snippet,
+                "snippet_html": h.snippet_html,
+            });
+            writeln!(out, "{line}")?;
+        } else {
+            let section = if h.section.is_empty() {
+                String::new()
+            } else {
+                format!(" §{}", h.section)
+            };
+            writeln!(
+                out,
+                "{:>2}. {}{}  [{}]  {}",
+                rank + 1,
+                h.title,
+                section,
+                h.kind,
+                h.url
+            )?;
+            writeln!(out, "    {snippet}")?;
+        }
+    }
+    out.flush()
 }
