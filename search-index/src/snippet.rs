@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 use std::ops::Range;
 
-use crate::tokenizer::{analyze, Mode};
+use crate::tokenizer::{for_each_term, Mode};
 
 /// Characters of body text shown in a snippet.
 pub const SNIPPET_CHARS: usize = 96;
@@ -37,18 +37,18 @@ pub struct Marks {
 
 /// Byte ranges of `text` to mark, merged and sorted.
 pub fn match_ranges(text: &str, marks: &Marks) -> Vec<Range<usize>> {
-    let mut ranges: Vec<Range<usize>> = analyze(text, Mode::Grams)
-        .into_iter()
-        .filter(|t| marks.grams.contains(&t.text))
-        .map(|t| t.from..t.to)
-        .collect();
+    let mut ranges: Vec<Range<usize>> = Vec::new();
+    for_each_term(text, Mode::Grams, |t, from, to, _| {
+        if marks.grams.contains(t) {
+            ranges.push(from..to);
+        }
+    });
     if !marks.chars.is_empty() {
-        ranges.extend(
-            analyze(text, Mode::Unigrams)
-                .into_iter()
-                .filter(|t| marks.chars.contains(&t.text))
-                .map(|t| t.from..t.to),
-        );
+        for_each_term(text, Mode::Unigrams, |t, from, to, _| {
+            if marks.chars.contains(t) {
+                ranges.push(from..to);
+            }
+        });
     }
     ranges.sort_by_key(|r| (r.start, r.end));
     let mut merged: Vec<Range<usize>> = Vec::with_capacity(ranges.len());
@@ -97,16 +97,27 @@ pub fn snippet(text: &str, marks: &Marks) -> String {
     let chars = bounds.len() - 1;
     let char_at = |byte: usize| bounds.partition_point(|&b| b < byte);
     // Best window: the one starting shortly before a match that covers the
-    // most matched text; the earliest wins ties.
+    // most matched text; the earliest wins ties. Ranges are sorted and
+    // disjoint, so the ranges inside a window are a contiguous run and both
+    // ends of that run only move forward (prefix sums give the coverage).
+    let mut prefix = Vec::with_capacity(ranges.len() + 1);
+    prefix.push(0usize);
+    for r in &ranges {
+        prefix.push(prefix[prefix.len() - 1] + (r.end - r.start));
+    }
     let mut best = (0usize, 0usize);
+    let (mut lo, mut hi) = (0usize, 0usize);
     for r in &ranges {
         let first = char_at(r.start).saturating_sub(LEAD_CHARS);
-        let end = bounds[(first + SNIPPET_CHARS).min(chars)];
-        let covered: usize = ranges
-            .iter()
-            .filter(|o| o.start >= bounds[first] && o.end <= end)
-            .map(|o| o.end - o.start)
-            .sum();
+        let (start, end) = (bounds[first], bounds[(first + SNIPPET_CHARS).min(chars)]);
+        while lo < ranges.len() && ranges[lo].start < start {
+            lo += 1;
+        }
+        hi = hi.max(lo);
+        while hi < ranges.len() && ranges[hi].end <= end {
+            hi += 1;
+        }
+        let covered = prefix[hi] - prefix[lo];
         if covered > best.1 {
             best = (first, covered);
         }

@@ -70,6 +70,15 @@ fn normalized_chars(text: &str) -> Vec<(char, usize, usize)> {
     let mut out = Vec::with_capacity(text.len());
     for (i, c) in text.char_indices() {
         let end = i + c.len_utf8();
+        // Fast paths: NFKC leaves ASCII and the unified ideographs unchanged.
+        if c.is_ascii() {
+            out.push((c.to_ascii_lowercase(), i, end));
+            continue;
+        }
+        if ('\u{4E00}'..='\u{9FFF}').contains(&c) {
+            out.push((c, i, end));
+            continue;
+        }
         // Per-character NFKC keeps offsets exact; it covers what matters here
         // (full-width → half-width, compatibility ideographs, circled digits).
         for n in std::iter::once(c).nfkc() {
@@ -88,8 +97,30 @@ pub fn normalize(text: &str) -> String {
 
 /// Analyses `text` into terms.
 pub fn analyze(text: &str, mode: Mode) -> Vec<Term> {
-    let chars = normalized_chars(text);
     let mut terms = Vec::new();
+    for_each_term(text, mode, |t, from, to, position| {
+        terms.push(Term {
+            text: t.to_string(),
+            from,
+            to,
+            position,
+        })
+    });
+    terms
+}
+
+/// Calls `f(text, from, to, position)` for every term of [`analyze`], without
+/// allocating a string per term (snippets analyse whole bodies per hit).
+pub fn for_each_term(text: &str, mode: Mode, mut f: impl FnMut(&str, usize, usize, usize)) {
+    let chars = normalized_chars(text);
+    let mut buf = String::new();
+    let mut emit = |run: &[(char, usize, usize)], position: usize| {
+        buf.clear();
+        buf.extend(run.iter().map(|c| c.0));
+        let from = run.first().map_or(0, |c| c.1);
+        let to = run.last().map_or(0, |c| c.2);
+        f(&buf, from, to, position);
+    };
     let mut position = 0usize;
     let mut i = 0;
     while i < chars.len() {
@@ -101,38 +132,28 @@ pub fn analyze(text: &str, mode: Mode) -> Vec<Term> {
         let run = &chars[i..j];
         match (cls, mode) {
             (Class::Cjk, Mode::Grams) if run.len() == 1 => {
-                terms.push(term(run, position));
+                emit(run, position);
                 position += 1;
             }
             (Class::Cjk, Mode::Grams) => {
                 for w in run.windows(2) {
-                    terms.push(term(w, position));
+                    emit(w, position);
                     position += 1;
                 }
             }
             (Class::Cjk, Mode::Unigrams) => {
                 for c in run {
-                    terms.push(term(std::slice::from_ref(c), position));
+                    emit(std::slice::from_ref(c), position);
                     position += 1;
                 }
             }
             (Class::Word, Mode::Grams) => {
-                terms.push(term(run, position));
+                emit(run, position);
                 position += 1;
             }
             _ => {}
         }
         i = j;
-    }
-    terms
-}
-
-fn term(chars: &[(char, usize, usize)], position: usize) -> Term {
-    Term {
-        text: chars.iter().map(|c| c.0).collect(),
-        from: chars.first().map_or(0, |c| c.1),
-        to: chars.last().map_or(0, |c| c.2),
-        position,
     }
 }
 
