@@ -9,6 +9,8 @@ use crate::tokenizer::{for_each_term, Mode};
 pub const SNIPPET_CHARS: usize = 96;
 /// Characters of context kept before the first match of a snippet.
 const LEAD_CHARS: usize = 16;
+/// Where a snippet may start right after.
+const SENTENCE_ENDS: &[char] = &['。', '！', '？', '；', '!', '?', ';'];
 
 /// Escapes text for HTML element content and attribute values.
 pub fn escape(s: &str) -> String {
@@ -105,10 +107,11 @@ pub fn snippet(text: &str, marks: &Marks) -> String {
     for r in &ranges {
         prefix.push(prefix[prefix.len() - 1] + (r.end - r.start));
     }
-    let mut best = (0usize, 0usize);
+    let mut best = (0usize, 0usize, 0usize);
     let (mut lo, mut hi) = (0usize, 0usize);
     for r in &ranges {
-        let first = char_at(r.start).saturating_sub(LEAD_CHARS);
+        let anchor = char_at(r.start);
+        let first = anchor.saturating_sub(LEAD_CHARS);
         let (start, end) = (bounds[first], bounds[(first + SNIPPET_CHARS).min(chars)]);
         while lo < ranges.len() && ranges[lo].start < start {
             lo += 1;
@@ -119,10 +122,18 @@ pub fn snippet(text: &str, marks: &Marks) -> String {
         }
         let covered = prefix[hi] - prefix[lo];
         if covered > best.1 {
-            best = (first, covered);
+            best = (first, covered, anchor);
         }
     }
-    let first = best.0;
+    // Start after the last sentence break before the match, when there is one
+    // in the lead-in, rather than in the middle of a word.
+    let (mut first, _, anchor) = best;
+    if let Some(k) = (first..anchor)
+        .rev()
+        .find(|&k| text[bounds[k]..].starts_with(SENTENCE_ENDS))
+    {
+        first = k + 1;
+    }
     let last = (first + SNIPPET_CHARS).min(chars);
     let mut out = String::new();
     if first > 0 {
@@ -172,6 +183,17 @@ mod tests {
         assert!(s.starts_with('…') && s.ends_with('…'), "{s}");
         assert!(s.contains("域名<mark>实名认证</mark>"), "{s}");
         assert!(s.chars().count() <= SNIPPET_CHARS + 2 + "<mark></mark>".len());
+    }
+
+    #[test]
+    fn snippet_starts_after_a_sentence_break_in_the_lead_in() {
+        let text = format!(
+            "{}前一句。域名实名认证{}",
+            "无关".repeat(40),
+            "其他".repeat(60)
+        );
+        let s = snippet(&text, &marks(&["实名", "认证", "名认"]));
+        assert!(s.starts_with("…域名<mark>实名认证</mark>"), "{s}");
     }
 
     #[test]
