@@ -30,9 +30,9 @@ const ALIASES: f32 = 2.0;
 /// Boost of a match in the body.
 const BODY: f32 = 1.0;
 /// Extra weight of two adjacent query terms found adjacent in the text.
-const PHRASE: f32 = 1.0;
+const PHRASE: f32 = 0.5;
 /// Weight of terms that come from a synonym of a query word.
-const SYNONYM: f32 = 0.6;
+const SYNONYM: f32 = 0.45;
 /// Weight of question filler (怎么, 什么, 吗…): present in almost every question, rarely the point.
 const FILLER: f32 = 0.2;
 /// Weight of single-character matches (only decisive for one-character queries).
@@ -44,7 +44,7 @@ pub const MAX_LIMIT: usize = 100;
 const FILLER_GRAMS: &[&str] = &[
     "怎么", "什么", "如何", "怎样", "咋办", "么办", "为什", "为啥", "请问", "一下", "是不", "不是",
     "要不", "不要", "能不", "不能", "可不", "有没", "哪里", "哪些", "多少", "是否", "能否", "可以",
-    "需要", "应该", "还是", "或者", "么样", "什么", "哪个",
+    "需要", "应该", "还是", "或者", "么样", "哪个",
 ];
 /// Particles; a bigram containing one spans a word boundary and gets [`FILLER`].
 const PARTICLES: &[char] = &[
