@@ -6,7 +6,7 @@
 //! a lower weight, and CJK unigrams at a very low weight for one-character
 //! queries.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -263,13 +263,13 @@ impl Engine {
                 ));
             }
         }
-        let unigrams: HashSet<String> = analyze(query, Mode::Unigrams)
-            .into_iter()
-            .map(|t| t.text)
-            .collect();
-        let mut unigrams: Vec<String> = unigrams.into_iter().collect();
+        // Unigrams only for CJK characters the bigrams cannot cover (a lone
+        // character between non-CJK text, or a one-character query): every
+        // other character is already inside a query bigram, and common ones
+        // (备, 案…) would make every document a candidate.
+        let mut unigrams: Vec<&String> = marks.chars.iter().collect();
         unigrams.sort();
-        for u in &unigrams {
+        for u in unigrams {
             clauses.push((Occur::Should, Self::term_query(f.unigrams, u, UNIGRAM)));
         }
         Some((Box::new(BooleanQuery::new(clauses)), marks))

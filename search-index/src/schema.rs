@@ -78,7 +78,8 @@ pub struct Fields {
     pub aliases: Field,
     /// Body text (bigrams, stored for snippets).
     pub body: Field,
-    /// Title, aliases and body as CJK unigrams, for one-character queries.
+    /// Title and aliases as CJK unigrams, for characters no bigram covers
+    /// (one-character queries). Body unigrams would cost ~50 KB of postings.
     pub unigrams: Field,
     /// Section number (exact, stored).
     pub section: Field,

@@ -40,7 +40,6 @@ pub fn build_index(docs: &[Doc], synonyms: &[Vec<String>]) -> Result<Vec<u8>, Er
         for a in &d.aliases {
             doc.add_text(f.unigrams, a);
         }
-        doc.add_text(f.unigrams, &d.body);
         doc.add_text(f.section, &d.section);
         doc.add_text(f.kind, d.kind.as_str());
         doc.add_text(f.chapter, &d.chapter);
