@@ -8,4 +8,5 @@ pub mod content;
 pub mod diagnostics;
 pub mod render;
 pub mod search;
+pub mod serve;
 pub mod validate;

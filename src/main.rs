@@ -33,6 +33,18 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Build into memory, serve on 127.0.0.1 and reload open pages on every change.
+    Serve {
+        /// Port to listen on (0 picks a free one; the URL is printed).
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// Interface to bind; anything but 127.0.0.1 exposes the preview to the network.
+        #[arg(long, default_value = "127.0.0.1")]
+        host: String,
+        /// Open the site in the default browser.
+        #[arg(long)]
+        open: bool,
+    },
     /// Search the built site's index (builds the site first if it has none).
     Search(SearchArgs),
 }
@@ -103,6 +115,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     ))
                 }
             }
+        }
+        Command::Serve { port, host, open } => {
+            zhiku::serve::serve(zhiku::serve::ServeOptions {
+                paths: Paths::new(&root),
+                host,
+                port,
+                open,
+            })?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Search(args) => search(&root, args),
         Command::Check { json } => {

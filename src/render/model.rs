@@ -48,9 +48,24 @@ pub(super) struct Model<'s> {
     pub tools: Vec<LinkView>,
     pub search: SearchAssets,
     backlinks: HashMap<String, Vec<LinkView>>,
+    /// Position of each entry in `site.entries`, by id: pages look entries up
+    /// by id, and a linear scan per page made large builds quadratic.
+    entry_index: HashMap<&'s str, usize>,
+    /// Positions of each chapter's entries in `site.entries`, in order, by chapter slug.
+    chapter_entries: HashMap<&'s str, Vec<usize>>,
 }
 
 pub(super) type NavChapterRef = serde_json::Value;
+
+/// Dependency id of a province reference (`beijing` or `@province/beijing`).
+fn province_dep(reference: &str) -> String {
+    format!(
+        "province/{}",
+        reference
+            .trim_start_matches("@province/")
+            .trim_start_matches('@')
+    )
+}
 
 fn province_name(site: &Site, id: &str) -> Option<LinkView> {
     let id = id.trim_start_matches("@province/");
@@ -66,11 +81,24 @@ fn province_name(site: &Site, id: &str) -> Option<LinkView> {
 
 impl<'s> Model<'s> {
     pub fn new(site: &'s Site, links: LinkTable, search: SearchAssets) -> Self {
+        let entry_index: HashMap<&str, usize> = site
+            .entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.id.as_str(), i))
+            .collect();
+        let mut chapter_entries: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, e) in site.entries.iter().enumerate() {
+            chapter_entries
+                .entry(e.chapter.as_str())
+                .or_default()
+                .push(i);
+        }
         let nav = site
             .chapters
             .iter()
             .map(|c| {
-                let count = site.entries.iter().filter(|e| e.chapter == c.slug).count();
+                let count = chapter_entries.get(c.slug.as_str()).map_or(0, Vec::len);
                 json!(NavChapter {
                     title: c.front.title.clone(),
                     url: format!("/faq/{}/", c.slug),
@@ -168,7 +196,25 @@ impl<'s> Model<'s> {
             tools,
             search,
             backlinks,
+            entry_index,
+            chapter_entries,
         }
+    }
+
+    /// The entry with this id.
+    fn entry(&self, id: &str) -> Option<(usize, &'s Entry)> {
+        let i = *self.entry_index.get(id)?;
+        Some((i, &self.site.entries[i]))
+    }
+
+    /// The entries of a chapter, in order.
+    fn chapter_entries(&self, slug: &str) -> impl Iterator<Item = &'s Entry> + '_ {
+        let site = self.site;
+        self.chapter_entries
+            .get(slug)
+            .into_iter()
+            .flatten()
+            .map(move |&i| &site.entries[i])
     }
 
     fn resolve(&self) -> impl Fn(&str) -> Option<String> + '_ {
@@ -192,11 +238,8 @@ impl<'s> Model<'s> {
         let t = self.links.get(id)?;
         let note = match t.kind {
             crate::content::links::TargetKind::Faq => self
-                .site
-                .entries
-                .iter()
-                .find(|e| e.id == id)
-                .map(|e| format!("§{}", e.front.section.get_ref()))
+                .entry(id)
+                .map(|(_, e)| format!("§{}", e.front.section.get_ref()))
                 .unwrap_or_default(),
             crate::content::links::TargetKind::Rejection => "驳回原因".into(),
             crate::content::links::TargetKind::Province => "省份".into(),
@@ -236,7 +279,7 @@ impl<'s> Model<'s> {
             | PageKey::Decision(id)
             | PageKey::Chapter(id) => {
                 let mut deps = vec![id.clone()];
-                if let Some(e) = self.site.entries.iter().find(|e| &e.id == id) {
+                if let Some((_, e)) = self.entry(id) {
                     deps.push(format!("faq/{}", e.chapter));
                     deps.extend(
                         e.front
@@ -244,22 +287,12 @@ impl<'s> Model<'s> {
                             .iter()
                             .map(|r| r.get_ref().trim_start_matches('@').to_string()),
                     );
-                    deps.extend(
-                        self.site
-                            .entries
-                            .iter()
-                            .filter(|o| o.chapter == e.chapter)
-                            .map(|o| o.id.clone()),
-                    );
+                    deps.extend(self.chapter_entries(&e.chapter).map(|o| o.id.clone()));
+                    // Province names are shown next to the answer.
+                    deps.extend(e.front.provinces.iter().map(|p| province_dep(p.get_ref())));
                 }
                 if let Some(c) = self.site.chapters.iter().find(|c| &c.id == id) {
-                    deps.extend(
-                        self.site
-                            .entries
-                            .iter()
-                            .filter(|e| e.chapter == c.slug)
-                            .map(|e| e.id.clone()),
-                    );
+                    deps.extend(self.chapter_entries(&c.slug).map(|e| e.id.clone()));
                 }
                 if let Some(r) = self.site.rejections.iter().find(|r| &r.id == id) {
                     deps.extend(
@@ -269,6 +302,23 @@ impl<'s> Model<'s> {
                             .chain(&r.front.related)
                             .map(|r| r.get_ref().trim_start_matches('@').to_string()),
                     );
+                    deps.extend(r.front.provinces.iter().map(|p| province_dep(p.get_ref())));
+                }
+                if let Some(t) = self.site.trees.iter().find(|t| &t.id == id) {
+                    // Outcomes link to entries by their titles.
+                    deps.extend(t.data.outcomes.iter().flat_map(|o| {
+                        o.see
+                            .iter()
+                            .map(|s| s.get_ref().trim_start_matches('@').to_string())
+                    }));
+                }
+                if let Some(p) = self.site.provinces.iter().find(|p| &p.id == id) {
+                    // Requirements link to entries by their titles.
+                    deps.extend(p.data.rules.requirements.iter().filter_map(|r| {
+                        r.see
+                            .as_deref()
+                            .map(|s| s.trim_start_matches('@').to_string())
+                    }));
                 }
                 deps.extend(
                     self.backlinks
@@ -311,10 +361,8 @@ impl<'s> Model<'s> {
                     .iter()
                     .find(|c| &c.id == id)
                     .expect("page keys come from the site");
-                let entries: Vec<_> = site
-                    .entries
-                    .iter()
-                    .filter(|e| e.chapter == c.slug)
+                let entries: Vec<_> = self
+                    .chapter_entries(&c.slug)
                     .map(|e| json!({"title": e.front.title, "url": format!("/{}/", e.id), "section": e.front.section.get_ref(), "aliases": e.front.aliases}))
                     .collect();
                 ctx.insert("title", &c.front.title);
@@ -325,12 +373,7 @@ impl<'s> Model<'s> {
                 ("chapter.html", ctx)
             }
             PageKey::Entry(id) => {
-                let idx = site
-                    .entries
-                    .iter()
-                    .position(|e| &e.id == id)
-                    .expect("page keys come from the site");
-                let e = &site.entries[idx];
+                let (idx, e) = self.entry(id).expect("page keys come from the site");
                 self.entry_context(&mut ctx, idx, e);
                 ("entry.html", ctx)
             }
@@ -563,11 +606,7 @@ impl<'s> Model<'s> {
         let site = self.site;
         let body = self.body(&e.body);
         let chapter = site.chapters.iter().find(|c| c.slug == e.chapter);
-        let siblings: Vec<&Entry> = site
-            .entries
-            .iter()
-            .filter(|o| o.chapter == e.chapter)
-            .collect();
+        let siblings: Vec<&Entry> = self.chapter_entries(&e.chapter).collect();
         let pos = siblings.iter().position(|o| o.id == e.id).unwrap_or(0);
         let nav_link = |o: &&Entry| LinkView {
             title: o.front.title.clone(),

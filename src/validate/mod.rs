@@ -248,7 +248,16 @@ impl Ctx<'_> {
         for link in markdown::links(text) {
             let span = match offset {
                 Some(o) => shift(link.span.clone(), o),
-                None => crate::content::find_span_in(report.sources.text(file), &link.dest),
+                // The Markdown sits in a TOML string: find the link as written
+                // (not just its destination, which `see` lists may repeat).
+                None => {
+                    let source = report.sources.text(file);
+                    let written = text.get(link.span.clone()).unwrap_or("");
+                    match source.find(written).filter(|_| !written.is_empty()) {
+                        Some(i) => i..i + written.len(),
+                        None => crate::content::find_span_in(source, &link.dest),
+                    }
+                }
             };
             if link.dest.starts_with('@') {
                 if let Err(e) = self.links.resolve(&link.dest) {

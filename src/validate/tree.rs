@@ -20,10 +20,13 @@ pub(super) fn check(t: &DecisionTree, ctx: &Ctx, report: &mut Report) {
     let d = &t.data;
     let mut nodes: HashMap<&str, usize> = HashMap::new();
     let mut outcomes: HashMap<&str, usize> = HashMap::new();
+    // Duplicates are reported once; they keep the first node's index so the
+    // reachability walk below does not report the first one as unreachable.
+    let mut duplicate = vec![false; d.nodes.len()];
     for (i, n) in d.nodes.iter().enumerate() {
-        if nodes.insert(n.id.get_ref(), i).is_some()
-            || d.outcomes.iter().any(|o| o.id.get_ref() == n.id.get_ref())
-        {
+        let first = *nodes.entry(n.id.get_ref()).or_insert(i);
+        if first != i || d.outcomes.iter().any(|o| o.id.get_ref() == n.id.get_ref()) {
+            duplicate[i] = first != i;
             report
                 .error(
                     file,
@@ -45,8 +48,10 @@ pub(super) fn check(t: &DecisionTree, ctx: &Ctx, report: &mut Report) {
             ctx.markdown_at(report, file, help, None);
         }
     }
+    let mut duplicate_outcome = vec![false; d.outcomes.len()];
     for (i, o) in d.outcomes.iter().enumerate() {
-        if outcomes.insert(o.id.get_ref(), i).is_some() {
+        if *outcomes.entry(o.id.get_ref()).or_insert(i) != i {
+            duplicate_outcome[i] = true;
             report
                 .error(
                     file,
@@ -165,7 +170,7 @@ pub(super) fn check(t: &DecisionTree, ctx: &Ctx, report: &mut Report) {
         }
     }
     for (i, n) in d.nodes.iter().enumerate() {
-        if mark[i] == Mark::Unvisited {
+        if mark[i] == Mark::Unvisited && !duplicate[i] {
             report
                 .error(
                     file,
@@ -180,7 +185,7 @@ pub(super) fn check(t: &DecisionTree, ctx: &Ctx, report: &mut Report) {
         }
     }
     for (i, o) in d.outcomes.iter().enumerate() {
-        if !reached_outcomes[i] {
+        if !reached_outcomes[i] && !duplicate_outcome[i] {
             report
                 .error(
                     file,

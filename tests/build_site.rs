@@ -1,0 +1,483 @@
+//! Builds the valid fixture and the real `content/` with the real binary and
+//! checks the output as a browser and a crawler would see it: every internal
+//! link and fragment resolves, nothing is fetched from elsewhere, entry pages
+//! carry FAQPage JSON-LD, the sitemap lists every page, and decision-tree pages
+//! hold every node and outcome.
+
+mod common;
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use percent_encoding::percent_decode_str;
+use scraper::{Html, Selector};
+use serde_json::Value;
+
+/// One HTML page of the output.
+struct Page {
+    /// Path relative to the output root, with `/` separators.
+    rel: String,
+    /// URL path the page is served at (`/faq/x/` for `faq/x/index.html`).
+    url: String,
+    doc: Html,
+}
+
+/// A built site ready to inspect.
+struct Output {
+    root: PathBuf,
+    pages: Vec<Page>,
+    /// `id` attributes of every page, by relative path.
+    ids: HashMap<String, HashSet<String>>,
+}
+
+fn sel(s: &str) -> Selector {
+    Selector::parse(s).expect("valid selector")
+}
+
+fn url_of(rel: &str) -> String {
+    match rel.strip_suffix("index.html") {
+        Some(dir) => format!("/{dir}"),
+        None => format!("/{rel}"),
+    }
+}
+
+fn load_output(root: &Path) -> Output {
+    let id_sel = sel("[id]");
+    let mut pages = Vec::new();
+    let mut ids = HashMap::new();
+    for entry in walkdir::WalkDir::new(root).sort_by_file_name() {
+        let entry = entry.expect("walking the output");
+        let path = entry.path();
+        if path.extension().and_then(|e| e.to_str()) != Some("html") {
+            continue;
+        }
+        let rel = path
+            .strip_prefix(root)
+            .expect("inside the output")
+            .to_string_lossy()
+            .replace('\\', "/");
+        let doc = Html::parse_document(&fs::read_to_string(path).expect("HTML is UTF-8"));
+        let page_ids = doc
+            .select(&id_sel)
+            .filter_map(|e| e.value().attr("id"))
+            .map(str::to_string)
+            .collect();
+        ids.insert(rel.clone(), page_ids);
+        pages.push(Page {
+            url: url_of(&rel),
+            rel,
+            doc,
+        });
+    }
+    assert!(!pages.is_empty(), "no HTML in {}", root.display());
+    Output {
+        root: root.to_path_buf(),
+        pages,
+        ids,
+    }
+}
+
+/// The output file a URL path refers to (directory URLs serve `index.html`).
+fn file_for(root: &Path, url_path: &str) -> Option<String> {
+    let decoded = percent_decode_str(url_path).decode_utf8().ok()?;
+    let rel = decoded.trim_start_matches('/');
+    if rel.split('/').any(|p| p == "..") {
+        return None;
+    }
+    let candidate = if rel.is_empty() || rel.ends_with('/') {
+        format!("{rel}index.html")
+    } else if root.join(rel).is_dir() {
+        format!("{rel}/index.html")
+    } else {
+        rel.to_string()
+    };
+    root.join(&candidate).is_file().then_some(candidate)
+}
+
+/// Resolves a relative reference against the URL of the page it is on.
+fn absolute(page_url: &str, link: &str) -> String {
+    if link.starts_with('/') {
+        return link.to_string();
+    }
+    let base = &page_url[..page_url.rfind('/').map_or(0, |i| i + 1)];
+    let mut parts: Vec<&str> = base.split('/').filter(|p| !p.is_empty()).collect();
+    for seg in link.split('/') {
+        match seg {
+            "." => {}
+            ".." => {
+                parts.pop();
+            }
+            s => parts.push(s),
+        }
+    }
+    format!("/{}", parts.join("/"))
+}
+
+fn is_external(link: &str) -> bool {
+    let l = link.to_ascii_lowercase();
+    l.starts_with("http://") || l.starts_with("https://") || l.starts_with("//")
+}
+
+/// Every internal `href`/`src` names an existing file, and every `#fragment`
+/// an existing `id` on the target page. Returns the problems found.
+fn broken_links(out: &Output) -> Vec<String> {
+    let with_link = sel("[href], [src]");
+    let mut problems = Vec::new();
+    for page in &out.pages {
+        for el in page.doc.select(&with_link) {
+            for attr in ["href", "src"] {
+                let Some(link) = el.value().attr(attr) else {
+                    continue;
+                };
+                let lower = link.to_ascii_lowercase();
+                if is_external(link)
+                    || lower.starts_with("mailto:")
+                    || lower.starts_with("tel:")
+                    || lower.starts_with("data:")
+                {
+                    continue;
+                }
+                let (before_frag, fragment) = match link.split_once('#') {
+                    Some((p, f)) => (p, Some(f)),
+                    None => (link, None),
+                };
+                let path = before_frag.split('?').next().unwrap_or_default();
+                let target = if path.is_empty() {
+                    Some(page.rel.clone())
+                } else {
+                    file_for(&out.root, &absolute(&page.url, path))
+                };
+                let Some(target) = target else {
+                    problems.push(format!("{}: {attr}=\"{link}\" names no file", page.rel));
+                    continue;
+                };
+                if let Some(f) = fragment.filter(|f| !f.is_empty()) {
+                    let f = percent_decode_str(f).decode_utf8_lossy();
+                    let known = out.ids.get(&target).is_some_and(|ids| ids.contains(&*f));
+                    if !known {
+                        problems.push(format!(
+                            "{}: {attr}=\"{link}\": {target} has no id \"{f}\"",
+                            page.rel
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    problems
+}
+
+/// Anything the browser would fetch from another host: scripts, styles,
+/// images, media, frames, fonts and CSS `url()`/`@import`.
+fn external_requests(out: &Output) -> Vec<String> {
+    let fetched = sel(
+        "script[src], img[src], img[srcset], source[src], source[srcset], video[src], \
+         audio[src], iframe[src], embed[src], object[data], link[href], [style]",
+    );
+    let mut problems = Vec::new();
+    for page in &out.pages {
+        for el in page.doc.select(&fetched) {
+            let v = el.value();
+            if v.name() == "link" {
+                // Only links the browser fetches; canonical/alternate are metadata.
+                let rel = v.attr("rel").unwrap_or_default().to_ascii_lowercase();
+                let fetches = rel.split_whitespace().any(|r| {
+                    [
+                        "stylesheet",
+                        "icon",
+                        "preload",
+                        "prefetch",
+                        "modulepreload",
+                        "manifest",
+                        "apple-touch-icon",
+                    ]
+                    .contains(&r)
+                });
+                if fetches && v.attr("href").is_some_and(is_external) {
+                    problems.push(format!(
+                        "{}: <link rel={rel}> to {:?}",
+                        page.rel,
+                        v.attr("href")
+                    ));
+                }
+                continue;
+            }
+            for attr in ["src", "srcset", "data"] {
+                if let Some(link) = v.attr(attr) {
+                    if link.split([',', ' ']).any(is_external) {
+                        problems.push(format!("{}: <{} {attr}={link:?}>", page.rel, v.name()));
+                    }
+                }
+            }
+            if let Some(style) = v.attr("style") {
+                if css_fetches_elsewhere(style) {
+                    problems.push(format!("{}: inline style {style:?}", page.rel));
+                }
+            }
+        }
+        for style in page.doc.select(&sel("style")) {
+            if css_fetches_elsewhere(&style.inner_html()) {
+                problems.push(format!("{}: <style> fetches from another host", page.rel));
+            }
+        }
+    }
+    for entry in walkdir::WalkDir::new(&out.root) {
+        let entry = entry.expect("walking the output");
+        if entry.path().extension().and_then(|e| e.to_str()) == Some("css") {
+            let css = fs::read_to_string(entry.path()).expect("CSS is UTF-8");
+            if css_fetches_elsewhere(&css) {
+                problems.push(format!(
+                    "{} fetches from another host",
+                    entry.path().display()
+                ));
+            }
+        }
+    }
+    problems
+}
+
+fn css_fetches_elsewhere(css: &str) -> bool {
+    let re = regex::Regex::new(r#"(?i)(url\(\s*['"]?|@import\s+['"])\s*(https?:)?//"#)
+        .expect("valid regex");
+    re.is_match(css)
+}
+
+fn check_lang_and_canonical(out: &Output, base_url: &str) -> Vec<String> {
+    let html = sel("html");
+    let canonical = sel(r#"link[rel="canonical"]"#);
+    let mut problems = Vec::new();
+    for page in &out.pages {
+        let lang = page
+            .doc
+            .select(&html)
+            .next()
+            .and_then(|h| h.value().attr("lang"));
+        if lang != Some("zh-CN") {
+            problems.push(format!("{}: <html lang={lang:?}>", page.rel));
+        }
+        let links: Vec<&str> = page
+            .doc
+            .select(&canonical)
+            .filter_map(|l| l.value().attr("href"))
+            .collect();
+        let want = format!("{base_url}{}", page.url);
+        if links != [want.as_str()] {
+            problems.push(format!("{}: canonical {links:?}, want {want}", page.rel));
+        }
+    }
+    problems
+}
+
+/// Entry pages (`faq/<chapter>/<slug>/index.html`) carry one FAQPage whose
+/// question is the page's title and whose URL is the canonical one.
+fn check_jsonld(out: &Output, base_url: &str, entries: usize) {
+    let script = sel(r#"script[type="application/ld+json"]"#);
+    let h1 = sel("h1");
+    let mut seen = 0;
+    for page in &out.pages {
+        let depth = page.rel.split('/').count();
+        if !(page.rel.starts_with("faq/") && depth == 4) {
+            continue;
+        }
+        seen += 1;
+        let blocks: Vec<String> = page.doc.select(&script).map(|s| s.inner_html()).collect();
+        assert_eq!(blocks.len(), 1, "{}: JSON-LD blocks {blocks:?}", page.rel);
+        let v: Value = serde_json::from_str(&blocks[0])
+            .unwrap_or_else(|e| panic!("{}: JSON-LD does not parse: {e}", page.rel));
+        assert_eq!(v["@context"], "https://schema.org", "{}", page.rel);
+        assert_eq!(v["@type"], "FAQPage", "{}", page.rel);
+        assert_eq!(v["url"], format!("{base_url}{}", page.url), "{}", page.rel);
+        let q = &v["mainEntity"][0];
+        assert_eq!(q["@type"], "Question", "{}", page.rel);
+        let title: String = page
+            .doc
+            .select(&h1)
+            .next()
+            .map(|h| h.text().collect())
+            .unwrap_or_default();
+        assert_eq!(q["name"].as_str(), Some(title.trim()), "{}", page.rel);
+        assert_eq!(q["acceptedAnswer"]["@type"], "Answer", "{}", page.rel);
+        let answer = q["acceptedAnswer"]["text"].as_str().unwrap_or_default();
+        assert!(!answer.trim().is_empty(), "{}: empty answer", page.rel);
+    }
+    assert_eq!(seen, entries, "one entry page per FAQ entry");
+}
+
+/// The sitemap lists exactly the pages served at directory URLs (every
+/// `index.html`), each once.
+fn check_sitemap(out: &Output, base_url: &str) {
+    let xml = fs::read_to_string(out.root.join("sitemap.xml")).expect("sitemap.xml");
+    let loc = regex::Regex::new(r"<loc>([^<]*)</loc>").expect("valid regex");
+    let listed: Vec<String> = loc
+        .captures_iter(&xml)
+        .map(|c| c[1].replace("&amp;", "&"))
+        .collect();
+    let unique: BTreeSet<&String> = listed.iter().collect();
+    assert_eq!(unique.len(), listed.len(), "sitemap lists a page twice");
+    let pages: BTreeSet<String> = out
+        .pages
+        .iter()
+        .filter(|p| p.rel.ends_with("index.html"))
+        .map(|p| format!("{base_url}{}", p.url))
+        .collect();
+    let listed: BTreeSet<String> = listed.into_iter().collect();
+    let missing: Vec<_> = pages.difference(&listed).collect();
+    let extra: Vec<_> = listed.difference(&pages).collect();
+    assert!(
+        missing.is_empty(),
+        "pages missing from the sitemap: {missing:?}"
+    );
+    assert!(
+        extra.is_empty(),
+        "sitemap lists pages that do not exist: {extra:?}"
+    );
+    let robots = fs::read_to_string(out.root.join("robots.txt")).expect("robots.txt");
+    assert!(
+        robots.contains(&format!("Sitemap: {base_url}/sitemap.xml")),
+        "robots.txt: {robots}"
+    );
+}
+
+/// Each decision tree's page has an element for every node and outcome, and
+/// every option is a plain link to the next step (works without JavaScript).
+fn check_trees(out: &Output, site: &zhiku::content::Site) {
+    for tree in &site.trees {
+        let rel = format!("decision/{}/index.html", tree.slug);
+        let ids = out.ids.get(&rel).unwrap_or_else(|| panic!("no page {rel}"));
+        for id in tree
+            .data
+            .nodes
+            .iter()
+            .map(|n| n.id.get_ref())
+            .chain(tree.data.outcomes.iter().map(|o| o.id.get_ref()))
+        {
+            assert!(ids.contains(id), "{rel} lacks #{id}");
+        }
+        let page = out.pages.iter().find(|p| p.rel == rel).expect("page");
+        let hrefs: HashSet<&str> = page
+            .doc
+            .select(&sel("a[href]"))
+            .filter_map(|a| a.value().attr("href"))
+            .collect();
+        for node in &tree.data.nodes {
+            for opt in &node.options {
+                let to = opt.next.as_ref().or(opt.outcome.as_ref()).expect("target");
+                let href = format!("#{}", to.get_ref());
+                assert!(hrefs.contains(href.as_str()), "{rel}: no link {href}");
+            }
+        }
+    }
+}
+
+/// Loads `root/content` through the library (the same data the build used).
+fn load(root: &Path) -> zhiku::content::Site {
+    let mut report = zhiku::diagnostics::Report::default();
+    let site = zhiku::content::load_site(root, &mut report).expect("site loads");
+    assert!(!report.has_errors(), "{}", report.render_plain());
+    site
+}
+
+fn check_everything(root: &Path, expect_trees: bool) {
+    let site = load(root);
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    let public = tmp.path().join("public");
+    common::build_ok(root, &public);
+    let out = load_output(&public);
+    let base = site.config.base_url.trim_end_matches('/').to_string();
+
+    let broken = broken_links(&out);
+    assert!(broken.is_empty(), "broken links:\n{}", broken.join("\n"));
+    let external = external_requests(&out);
+    assert!(
+        external.is_empty(),
+        "external requests:\n{}",
+        external.join("\n")
+    );
+    let meta = check_lang_and_canonical(&out, &base);
+    assert!(meta.is_empty(), "{}", meta.join("\n"));
+    check_jsonld(&out, &base, site.entries.len());
+    check_sitemap(&out, &base);
+    if expect_trees {
+        assert!(!site.trees.is_empty(), "the site has a decision tree");
+    }
+    check_trees(&out, &site);
+
+    // The home page and the 404 page list every chapter.
+    for rel in ["index.html", "404.html"] {
+        let page = out.pages.iter().find(|p| p.rel == rel).expect("page");
+        let hrefs: HashSet<&str> = page
+            .doc
+            .select(&sel("a[href]"))
+            .filter_map(|a| a.value().attr("href"))
+            .collect();
+        for c in &site.chapters {
+            let url = format!("/faq/{}/", c.slug);
+            assert!(hrefs.contains(url.as_str()), "{rel} does not list {url}");
+        }
+    }
+
+    // Every content item has its page.
+    for id in site
+        .entries
+        .iter()
+        .map(|e| &e.id)
+        .chain(site.rejections.iter().map(|r| &r.id))
+        .chain(site.provinces.iter().map(|p| &p.id))
+        .chain(site.trees.iter().map(|t| &t.id))
+    {
+        let url = zhiku::content::ids::url_for(id).expect("valid id");
+        assert!(
+            file_for(&public, &url).is_some(),
+            "no page for {id} at {url}"
+        );
+    }
+}
+
+#[test]
+fn fixture_site_output_is_sound() {
+    let site = common::valid_site();
+    check_everything(site.path(), true);
+}
+
+#[test]
+fn real_content_output_is_sound() {
+    let root = tempfile::tempdir().expect("temporary folder");
+    common::copy_tree(
+        &common::repo_root().join("content"),
+        &root.path().join("content"),
+    );
+    common::with_theme(root.path());
+    check_everything(root.path(), true);
+}
+
+/// The checker itself notices a broken link, a missing fragment and an
+/// external script (so the green results above mean something).
+#[test]
+fn checker_catches_planted_problems() {
+    let site = common::valid_site();
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    let public = tmp.path().join("public");
+    common::build_ok(site.path(), &public);
+    let page = public.join("faq/basics/how-long/index.html");
+    let html = fs::read_to_string(&page).expect("entry page");
+    let planted = html.replacen(
+        "</main>",
+        r##"<a href="/faq/nope/">x</a><a href="/faq/basics/need-filing/#missing">y</a><script src="https://cdn.example.com/x.js"></script></main>"##,
+        1,
+    );
+    assert_ne!(planted, html, "the page has a </main>");
+    fs::write(&page, planted).expect("writing");
+    let out = load_output(&public);
+    let broken = broken_links(&out);
+    assert!(
+        broken.iter().any(|p| p.contains("/faq/nope/")),
+        "{broken:?}"
+    );
+    assert!(broken.iter().any(|p| p.contains("#missing")), "{broken:?}");
+    let external = external_requests(&out);
+    assert!(
+        external.iter().any(|p| p.contains("cdn.example.com")),
+        "{external:?}"
+    );
+}

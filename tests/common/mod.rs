@@ -1,0 +1,207 @@
+//! Helpers shared by the integration tests: fixture sites in temporary
+//! folders and running the real `zhiku` binary.
+
+#![allow(dead_code)] // each test crate uses a different subset
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The repository root (where Cargo.toml, content/ and themes/ live).
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `tests/fixtures/<name>`.
+pub fn fixture(name: &str) -> PathBuf {
+    repo_root().join("tests").join("fixtures").join(name)
+}
+
+/// Copies a folder tree, overwriting files that already exist.
+pub fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.expect("walking a fixture");
+        let rel = entry.path().strip_prefix(from).expect("inside the tree");
+        let dest = to.join(rel);
+        if entry.file_type().is_dir() {
+            fs::create_dir_all(&dest).expect("creating a folder");
+        } else {
+            fs::copy(entry.path(), &dest).expect("copying a file");
+        }
+    }
+}
+
+/// A site root in a temporary folder holding a copy of the valid fixture's
+/// `content/` and the repository's default theme.
+pub fn valid_site() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    copy_tree(&fixture("valid"), dir.path());
+    with_theme(dir.path());
+    dir
+}
+
+/// The valid fixture with the files of `tests/fixtures/errors/<case>/` laid over it.
+pub fn error_site(case: &str) -> tempfile::TempDir {
+    let dir = valid_site();
+    let overlay = fixture("errors").join(case);
+    assert!(overlay.is_dir(), "missing fixture {}", overlay.display());
+    copy_tree(&overlay, dir.path());
+    dir
+}
+
+/// Copies the repository's default theme into `root/themes/default`.
+pub fn with_theme(root: &Path) {
+    copy_tree(
+        &repo_root().join("themes").join("default"),
+        &root.join("themes").join("default"),
+    );
+}
+
+/// Runs `zhiku --root <root> <args>`.
+pub fn zhiku(root: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_zhiku"))
+        .arg("--root")
+        .arg(root)
+        .args(args)
+        .output()
+        .expect("running zhiku")
+}
+
+/// Builds `root` into `out` and panics with the diagnostics if it fails.
+pub fn build_ok(root: &Path, out: &Path) {
+    let o = zhiku(root, &["build", "--output", &out.to_string_lossy()]);
+    assert!(
+        o.status.success(),
+        "zhiku build failed for {}:\n{}",
+        root.display(),
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+/// A temporary copy of the repository's `content/` and `themes/`.
+pub struct SiteCopy {
+    /// Keeps the folder alive.
+    pub dir: tempfile::TempDir,
+}
+
+impl SiteCopy {
+    /// Copies the real content and theme into a fresh temp folder.
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+        for sub in ["content", "themes"] {
+            copy_tree(&repo.join(sub), &dir.path().join(sub));
+        }
+        SiteCopy { dir }
+    }
+
+    /// The site root.
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// A path under the root.
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    /// Reads a file under the root.
+    pub fn read(&self, rel: &str) -> String {
+        fs::read_to_string(self.path(rel)).expect("read site file")
+    }
+
+    /// Writes a file under the root (creating folders).
+    pub fn write(&self, rel: &str, text: &str) {
+        let p = self.path(rel);
+        fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        fs::write(p, text).expect("write site file");
+    }
+
+    /// The first FAQ entry (sorted by path) whose front matter lists related items,
+    /// as (path relative to the root, id).
+    pub fn entry_with_related(&self) -> (String, String) {
+        let mut files: Vec<PathBuf> = walkdir::WalkDir::new(self.path("content/faq"))
+            .into_iter()
+            .filter_map(Result::ok)
+            .map(|e| e.into_path())
+            .filter(|p| p.extension().is_some_and(|e| e == "md"))
+            .filter(|p| p.file_name().is_some_and(|n| n != "_index.md"))
+            .collect();
+        files.sort();
+        for f in files {
+            let text = fs::read_to_string(&f).expect("read entry");
+            if text.contains("related = [\"@") {
+                let rel = f
+                    .strip_prefix(self.root())
+                    .expect("under root")
+                    .to_string_lossy()
+                    .into_owned();
+                let id = rel
+                    .trim_start_matches("content/")
+                    .trim_end_matches(".md")
+                    .to_string();
+                return (rel, id);
+            }
+        }
+        panic!("no FAQ entry with related items in the content");
+    }
+
+    /// The FAQ entry other content refers to most (`@id` occurrences), as
+    /// (path relative to the root, id): editing it touches the most pages.
+    pub fn most_referenced_entry(&self) -> (String, String) {
+        let texts: Vec<String> = walkdir::WalkDir::new(self.path("content"))
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file())
+            .filter_map(|e| fs::read_to_string(e.path()).ok())
+            .collect();
+        let mut best: Option<(usize, String)> = None;
+        for e in walkdir::WalkDir::new(self.path("content/faq"))
+            .sort_by_file_name()
+            .into_iter()
+            .filter_map(Result::ok)
+        {
+            let p = e.path();
+            if p.extension().is_none_or(|x| x != "md") || p.ends_with("_index.md") {
+                continue;
+            }
+            let rel = p.strip_prefix(self.root()).expect("under root");
+            let rel = rel.to_string_lossy().into_owned();
+            let id = rel
+                .trim_start_matches("content/")
+                .trim_end_matches(".md")
+                .to_string();
+            let needle = format!("@{id}");
+            let n: usize = texts.iter().map(|t| t.matches(&needle).count()).sum();
+            if best.as_ref().is_none_or(|(m, _)| n > *m) {
+                best = Some((n, rel));
+            }
+        }
+        let rel = best.expect("a FAQ entry").1;
+        let id = rel
+            .trim_start_matches("content/")
+            .trim_end_matches(".md")
+            .to_string();
+        (rel, id)
+    }
+
+    /// The first file (sorted) in a content folder with the given extension.
+    pub fn first_in(&self, folder: &str, ext: &str) -> String {
+        let mut names: Vec<String> = fs::read_dir(self.path(folder))
+            .expect("content folder")
+            .filter_map(Result::ok)
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(ext) && !n.starts_with('_'))
+            .collect();
+        names.sort();
+        format!("{folder}/{}", names.first().expect("a file"))
+    }
+}
+
+/// Replaces the first `key = "value"` line's value by `value` + `suffix`.
+pub fn append_to_string_field(text: &str, key: &str, suffix: &str) -> String {
+    let needle = format!("\n{key} = \"");
+    let start = text.find(&needle).expect("field present") + needle.len();
+    let end = start + text[start..].find('"').expect("closing quote");
+    format!("{}{}{}", &text[..end], suffix, &text[end..])
+}
