@@ -39,6 +39,9 @@ const FILLER: f32 = 0.2;
 const UNIGRAM: f32 = 0.1;
 /// Most hits one request may ask for.
 pub const MAX_LIMIT: usize = 100;
+/// Characters of a query that are analysed; the rest of a pasted text is ignored
+/// so one request stays cheap.
+pub const MAX_QUERY_CHARS: usize = 200;
 
 /// Bigrams of question words; their weight is cut to [`FILLER`].
 const FILLER_GRAMS: &[&str] = &[
@@ -288,7 +291,11 @@ impl Engine {
 
     /// Runs a search; an empty or term-less query gives no hits.
     pub fn search(&self, req: &SearchRequest) -> Result<Vec<Hit>, Error> {
-        let Some((scoring, marks)) = self.scoring_query(&req.query) else {
+        let query = match req.query.char_indices().nth(MAX_QUERY_CHARS) {
+            Some((end, _)) => &req.query[..end],
+            None => req.query.as_str(),
+        };
+        let Some((scoring, marks)) = self.scoring_query(query) else {
             return Ok(Vec::new());
         };
         let f = &self.fields;
@@ -326,5 +333,95 @@ impl Engine {
             });
         }
         Ok(hits)
+    }
+}
+
+#[cfg(all(test, feature = "writer"))]
+mod tests {
+    use super::*;
+    use crate::{build_index, Doc, Kind};
+
+    fn doc(id: &str, title: &str, body: &str, kind: Kind, provinces: &[&str]) -> Doc {
+        Doc {
+            id: id.into(),
+            title: title.into(),
+            aliases: Vec::new(),
+            body: body.into(),
+            section: String::new(),
+            kind,
+            chapter: String::new(),
+            provinces: provinces.iter().map(|p| p.to_string()).collect(),
+            url: format!("/{id}/"),
+        }
+    }
+
+    fn engine() -> Engine {
+        let docs = [
+            doc(
+                "a",
+                "域名实名认证",
+                "域名要先完成实名认证才能备案。",
+                Kind::Faq,
+                &[],
+            ),
+            doc(
+                "b",
+                "管局审核时间",
+                "通信管理局审核一般需要 20 个工作日。",
+                Kind::Faq,
+                &[],
+            ),
+            doc(
+                "c",
+                "广东省规则",
+                "广东的网站名称禁用词。",
+                Kind::Province,
+                &["guangdong"],
+            ),
+        ];
+        let synonyms = vec![vec!["管局".to_string(), "通信管理局".to_string()]];
+        Engine::from_bytes(&build_index(&docs, &synonyms).unwrap()).unwrap()
+    }
+
+    fn ids(e: &Engine, req: &SearchRequest) -> Vec<String> {
+        e.search(req).unwrap().into_iter().map(|h| h.id).collect()
+    }
+
+    #[test]
+    fn ranks_title_matches_first_and_marks_them() {
+        let e = engine();
+        let hits = e.search(&SearchRequest::new("实名认证怎么做")).unwrap();
+        assert_eq!(hits[0].id, "a");
+        assert_eq!(hits[0].title_html, "域名<mark>实名认证</mark>");
+    }
+
+    #[test]
+    fn synonyms_expand_the_query() {
+        // No document says 通信管理局; b's title says 管局, a synonym.
+        let e = engine();
+        assert_eq!(ids(&e, &SearchRequest::new("通信管理局")), ["b"]);
+    }
+
+    #[test]
+    fn filters_restrict_results() {
+        let e = engine();
+        let mut req = SearchRequest::new("网站 名称 域名");
+        req.kind = Some("province".into());
+        assert_eq!(ids(&e, &req), ["c"]);
+        req.kind = None;
+        req.province = Some("guangdong".into());
+        assert_eq!(ids(&e, &req), ["c"]);
+    }
+
+    #[test]
+    fn empty_and_huge_queries_are_safe() {
+        let e = engine();
+        assert!(ids(&e, &SearchRequest::new("")).is_empty());
+        assert!(ids(&e, &SearchRequest::new("，。！")).is_empty());
+        let huge = "域名".repeat(10_000);
+        assert_eq!(ids(&e, &SearchRequest::new(&huge))[..1], ["a"]);
+        let mut req = SearchRequest::new("域名");
+        req.limit = 0;
+        assert_eq!(e.search(&req).unwrap().len(), 1);
     }
 }
