@@ -80,6 +80,30 @@ enum Command {
         #[arg(long)]
         open: bool,
     },
+    /// Search the built site's index (builds the site first if it has none).
+    Search(SearchArgs),
+}
+
+/// Arguments of `zhiku search`.
+#[derive(clap::Args)]
+struct SearchArgs {
+    /// What to look for, as a user would type it.
+    query: String,
+    /// Most results to show.
+    #[arg(long, default_value_t = 10)]
+    limit: usize,
+    /// Only this kind: faq, rejection, province or tool.
+    #[arg(long)]
+    kind: Option<String>,
+    /// Only results specific to this province id (e.g. guangdong).
+    #[arg(long)]
+    province: Option<String>,
+    /// Print one JSON object per result.
+    #[arg(long)]
+    json: bool,
+    /// Built site folder (default: <root>/public).
+    #[arg(long)]
+    output: Option<PathBuf>,
 }
 
 /// Exit status for bad input (unknown province, empty name), as clap uses for bad arguments.
@@ -151,6 +175,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             })?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Search(args) => search(&root, args),
         Command::Check { json } => {
             let (_, report) = build::check(&root);
             if json {
@@ -231,4 +256,79 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn search(root: &std::path::Path, args: SearchArgs) -> anyhow::Result<ExitCode> {
+    use zhiku::search;
+    if let Some(kind) = args.kind.as_deref() {
+        anyhow::ensure!(
+            search_index::Kind::parse(kind).is_some(),
+            "unknown --kind {kind:?} (use faq, rejection, province or tool)"
+        );
+    }
+    let mut paths = Paths::new(root);
+    if let Some(o) = args.output {
+        paths.output = o;
+    }
+    if !search::manifest_path(&paths.output).is_file() {
+        eprintln!(
+            "no search index in {}; building the site first",
+            paths.output.display()
+        );
+        if let Err((e, report)) = build::build(&paths) {
+            report.print();
+            return Err(e).context("build failed");
+        }
+    }
+    let engine = search::load_engine(&paths.output)
+        .with_context(|| format!("loading the search index of {}", paths.output.display()))?;
+    let hits = engine.search(&search_index::SearchRequest {
+        query: args.query,
+        limit: args.limit,
+        kind: args.kind,
+        province: args.province,
+    })?;
+    if let Err(e) = print_hits(&hits, args.json) {
+        // A closed pipe (`zhiku search … | head`) is not an error.
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            return Err(e.into());
+        }
+    }
+    if hits.is_empty() && !args.json {
+        eprintln!("no results");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_hits(hits: &[search_index::Hit], json: bool) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    for (rank, h) in hits.iter().enumerate() {
+        let snippet = zhiku::search::plain_text(&h.snippet_html);
+        if json {
+            let line = serde_json::json!({
+                "rank": rank + 1, "id": h.id, "section": h.section, "title": h.title,
+                "url": h.url, "kind": h.kind, "score": h.score, "snippet": snippet,
+                "snippet_html": h.snippet_html,
+            });
+            writeln!(out, "{line}")?;
+        } else {
+            let section = if h.section.is_empty() {
+                String::new()
+            } else {
+                format!(" §{}", h.section)
+            };
+            writeln!(
+                out,
+                "{:>2}. {}{}  [{}]  {}",
+                rank + 1,
+                h.title,
+                section,
+                h.kind,
+                h.url
+            )?;
+            writeln!(out, "    {snippet}")?;
+        }
+    }
+    out.flush()
 }

@@ -1,8 +1,53 @@
 //! Shared code of zhiku's generator and browser runtime: province rule data,
-//! and (with the search issue) the tokenizer, index schema and query engine.
+//! the filing-rule checkers ([`rules`]),
+//! the Chinese analyser, the index schema, index building (feature `writer`)
+//! and the query engine (native and wasm32).
 
+pub mod blob;
+pub mod engine;
 pub mod province;
 pub mod rules;
+pub mod schema;
+pub mod snippet;
+pub mod tokenizer;
+#[cfg(feature = "writer")]
+pub mod writer;
 
 #[cfg(target_arch = "wasm32")]
+mod wasm;
+#[cfg(target_arch = "wasm32")]
 mod wasm_rules;
+
+pub use engine::{Engine, Hit, SearchRequest};
+pub use schema::{Doc, Kind};
+#[cfg(feature = "writer")]
+pub use writer::build_index;
+
+/// Why building or querying an index failed.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// tantivy reported an error.
+    #[error("tantivy: {0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+    /// The index blob is malformed.
+    #[error("index blob: {0}")]
+    Blob(&'static str),
+    /// A directory operation failed.
+    #[error("index directory: {0}")]
+    Directory(String),
+    /// JSON (synonyms, requests) did not parse.
+    #[error("json: {0}")]
+    Json(String),
+}
+
+impl From<tantivy::directory::error::OpenReadError> for Error {
+    fn from(e: tantivy::directory::error::OpenReadError) -> Self {
+        Error::Directory(e.to_string())
+    }
+}
+
+impl From<std::io::Error> for Error {
+    fn from(e: std::io::Error) -> Self {
+        Error::Directory(e.to_string())
+    }
+}

@@ -1,7 +1,31 @@
 //! The search index and runtime written under `public/search/`.
+//!
+//! Every FAQ entry, rejection, province and tool page becomes a
+//! [`search_index::Doc`]; the index blob, the wasm runtime (committed under
+//! `themes/default/search-runtime/` and embedded here, so building a site
+//! never needs the wasm toolchain) and the loader get content-hashed names.
+
+mod docs;
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
 
 use crate::content::Site;
 use crate::render::{OutputFile, SearchAssets};
+
+pub use docs::site_docs;
+
+/// The wasm module (wasm-bindgen output, optimised).
+pub const RUNTIME_WASM: &[u8] =
+    include_bytes!("../../themes/default/search-runtime/zhiku_search_bg.wasm");
+/// The wasm-bindgen JS glue (an ES module).
+pub const RUNTIME_GLUE: &[u8] =
+    include_bytes!("../../themes/default/search-runtime/zhiku_search.js");
+/// The loader pages use (`window.zhikuSearch`).
+pub const RUNTIME_LOADER: &[u8] = include_bytes!("../../themes/default/search-runtime/loader.js");
+
+/// Folder of the search files inside the output.
+pub const DIR: &str = "search";
 
 /// Search files for the output and the URLs templates need.
 pub struct SearchOutput {
@@ -11,10 +35,142 @@ pub struct SearchOutput {
     pub files: Vec<OutputFile>,
 }
 
+/// What `manifest.<hash>.json` holds: where the runtime's parts are.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
+pub struct Manifest {
+    /// Format version.
+    pub version: u32,
+    /// URL of the index blob.
+    pub index: String,
+    /// URL of the wasm module.
+    pub wasm: String,
+    /// URL of the wasm-bindgen JS glue (ES module).
+    pub glue: String,
+    /// Number of indexed documents.
+    pub docs: usize,
+}
+
+/// First 12 hex digits of the SHA-256 of `bytes` (cache-busting file names).
+pub fn content_hash(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    digest.iter().take(6).map(|b| format!("{b:02x}")).collect()
+}
+
+fn hashed(stem: &str, ext: &str, bytes: &[u8]) -> String {
+    format!("{DIR}/{stem}.{}.{ext}", content_hash(bytes))
+}
+
 /// Builds the search index and runtime files for a site.
-pub fn build_assets(_site: &Site) -> Result<SearchOutput, String> {
+pub fn build_assets(site: &Site) -> Result<SearchOutput, String> {
+    let docs = site_docs(site);
+    let synonyms: Vec<Vec<String>> = site
+        .synonyms
+        .groups
+        .iter()
+        .map(|g| g.words.clone())
+        .collect();
+    let blob = search_index::build_index(&docs, &synonyms).map_err(|e| e.to_string())?;
+    let index = hashed("index", "bin", &blob);
+    let wasm = hashed("zhiku-search", "wasm", RUNTIME_WASM);
+    let glue = hashed("zhiku-search", "js", RUNTIME_GLUE);
+    let loader = hashed("loader", "js", RUNTIME_LOADER);
+    let manifest = Manifest {
+        version: 1,
+        index: format!("/{index}"),
+        wasm: format!("/{wasm}"),
+        glue: format!("/{glue}"),
+        docs: docs.len(),
+    };
+    let manifest_bytes = serde_json::to_vec_pretty(&manifest).map_err(|e| e.to_string())?;
+    let manifest_path = hashed("manifest", "json", &manifest_bytes);
+    let files = vec![
+        OutputFile {
+            path: index,
+            bytes: blob,
+        },
+        OutputFile {
+            path: wasm,
+            bytes: RUNTIME_WASM.to_vec(),
+        },
+        OutputFile {
+            path: glue,
+            bytes: RUNTIME_GLUE.to_vec(),
+        },
+        OutputFile {
+            path: loader.clone(),
+            bytes: RUNTIME_LOADER.to_vec(),
+        },
+        // Un-hashed copy for the CLI and other tools; pages use the hashed one.
+        OutputFile {
+            path: format!("{DIR}/manifest.json"),
+            bytes: manifest_bytes.clone(),
+        },
+        OutputFile {
+            path: manifest_path.clone(),
+            bytes: manifest_bytes,
+        },
+    ];
     Ok(SearchOutput {
-        assets: SearchAssets::default(),
-        files: Vec::new(),
+        assets: SearchAssets {
+            loader: format!("/{loader}"),
+            manifest: format!("/{manifest_path}"),
+        },
+        files,
     })
+}
+
+/// Why the built index could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// A file could not be read.
+    #[error("reading {path}: {source}")]
+    Io {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The manifest is not valid JSON.
+    #[error("{path}: {message}")]
+    Manifest {
+        /// The manifest file.
+        path: std::path::PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// The index blob did not load.
+    #[error(transparent)]
+    Index(#[from] search_index::Error),
+}
+
+/// Path of the un-hashed manifest inside an output folder.
+pub fn manifest_path(output: &std::path::Path) -> std::path::PathBuf {
+    output.join(DIR).join("manifest.json")
+}
+
+/// Opens the index of a built site (`<output>/search/manifest.json`).
+pub fn load_engine(output: &std::path::Path) -> Result<search_index::Engine, LoadError> {
+    let read = |path: std::path::PathBuf| {
+        std::fs::read(&path).map_err(|source| LoadError::Io { path, source })
+    };
+    let path = manifest_path(output);
+    let manifest: Manifest =
+        serde_json::from_slice(&read(path.clone())?).map_err(|e| LoadError::Manifest {
+            path: path.clone(),
+            message: e.to_string(),
+        })?;
+    let rel = manifest.index.trim_start_matches('/');
+    let blob = read(output.join(rel))?;
+    Ok(search_index::Engine::from_bytes(&blob)?)
+}
+
+/// Plain text of a highlighted fragment (tags dropped, entities decoded).
+pub fn plain_text(html: &str) -> String {
+    html.replace("<mark>", "")
+        .replace("</mark>", "")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
 }

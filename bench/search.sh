@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Search benchmark: first-result payload of the built site (raw, gzip -9,
+# brotli -q 11), index load time and query latency native (release) and in
+# wasm (Node, the committed runtime), for the real content and a synthetic
+# 10,000-document site. Results go to stdout; see BENCHMARKS.md "Search".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OUT=target/search-bench
+mkdir -p "$OUT"
+SHARED=${ZHIKU_SHARED:-}
+if [ -z "$SHARED" ]; then
+  for d in .. ../.. ../../..; do [ -f "$d/shared/eval/public-queries.tsv" ] && SHARED="$d/shared" && break; done
+fi
+Q=("$SHARED/eval/public-queries.tsv" tests/data/colloquial-queries.tsv)
+
+cargo build -q
+cargo build -q --release --example search_bench
+rm -rf "$OUT/site"
+target/debug/zhiku build --output "$OUT/site" >/dev/null 2>&1
+
+size() { # file → raw gzip brotli
+  printf '%s %s %s' "$(wc -c <"$1")" "$(gzip -9c "$1" | wc -c)" "$(brotli -c -q 11 "$1" | wc -c)"
+}
+echo "== payload before the first result (real site)"
+total=(0 0 0)
+for f in "$OUT"/site/search/loader.*.js "$OUT"/site/search/manifest.*.json "$OUT"/site/search/zhiku-search.*.js \
+  "$OUT"/site/search/zhiku-search.*.wasm "$OUT"/site/search/index.*.bin; do
+  read -r raw gz br <<<"$(size "$f")"
+  printf '%-40s raw %9d  gzip %9d  brotli %9d\n' "$(basename "$f")" "$raw" "$gz" "$br"
+  total=($((total[0] + raw)) $((total[1] + gz)) $((total[2] + br)))
+done
+printf '%-40s raw %9d  gzip %9d  brotli %9d\n' total "${total[@]}"
+
+for run in real synthetic; do
+  args=(--out "$OUT/$run.bin")
+  [ "$run" = synthetic ] && args+=(--synthetic 10000)
+  echo "== $run: native (release)"
+  target/release/examples/search_bench "${args[@]}" "${Q[@]}" | grep -v '^  '
+  read -r raw gz br <<<"$(size "$OUT/$run.bin")"
+  echo "index raw $raw gzip $gz brotli $br"
+  echo "== $run: wasm (Node $(node --version))"
+  node bench/search_wasm.mjs "$OUT/$run.bin" "${Q[@]}"
+done

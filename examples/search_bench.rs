@@ -1,0 +1,151 @@
+//! Search benchmark: index size, build and load time, query latency (native).
+//!
+//! `cargo run --release --example search_bench -- [--synthetic N] [--out FILE] [QUERIES.tsv...]`
+//!
+//! Indexes the real content (or N synthetic documents made from it), writes
+//! the blob to `--out` (for the wasm benchmark in Node), then runs every
+//! query of the TSV files (first column) 20 times and prints p50/p95.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use search_index::{blob, build_index, Doc, Engine, SearchRequest};
+use zhiku::build::check;
+use zhiku::search::site_docs;
+
+/// Small deterministic PRNG (xorshift64*), so synthetic sites are reproducible.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn pick<'a, T>(&mut self, v: &'a [T]) -> &'a T {
+        &v[(self.next() % v.len() as u64) as usize]
+    }
+}
+
+/// `n` documents whose titles, aliases and sentences are drawn from the real ones.
+fn synthetic(real: &[Doc], n: usize) -> Vec<Doc> {
+    let sentences: Vec<&str> = real
+        .iter()
+        .flat_map(|d| d.body.split(['。', '；', '！', '？']))
+        .filter(|s| s.chars().count() > 4)
+        .collect();
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    (0..n)
+        .map(|i| {
+            let base = rng.pick(real);
+            let body: Vec<&str> = (0..(4 + rng.next() % 12))
+                .map(|_| *rng.pick(&sentences))
+                .collect();
+            Doc {
+                id: format!("synthetic/{i}"),
+                title: format!("{}（{i}）", base.title),
+                aliases: base.aliases.clone(),
+                body: body.join("。"),
+                section: base.section.clone(),
+                kind: base.kind,
+                chapter: base.chapter.clone(),
+                provinces: base.provinces.clone(),
+                url: format!("/synthetic/{i}/"),
+            }
+        })
+        .collect()
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i]
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args = std::env::args().skip(1);
+    let mut n_synthetic = None;
+    let mut out = None;
+    let mut query_files = Vec::new();
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--synthetic" => {
+                n_synthetic = Some(args.next().ok_or("--synthetic N")?.parse::<usize>()?)
+            }
+            "--out" => out = Some(PathBuf::from(args.next().ok_or("--out FILE")?)),
+            _ => query_files.push(PathBuf::from(a)),
+        }
+    }
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let (site, report) = check(&root);
+    let site = site
+        .filter(|_| !report.has_errors())
+        .ok_or("content has errors")?;
+    let synonyms: Vec<Vec<String>> = site
+        .synonyms
+        .groups
+        .iter()
+        .map(|g| g.words.clone())
+        .collect();
+    let mut docs = site_docs(&site);
+    if let Some(n) = n_synthetic {
+        docs = synthetic(&docs, n);
+    }
+
+    let t = Instant::now();
+    let bytes = build_index(&docs, &synonyms)?;
+    let build_ms = t.elapsed().as_secs_f64() * 1e3;
+    println!(
+        "docs {}  index bytes {}  build {build_ms:.0} ms",
+        docs.len(),
+        bytes.len()
+    );
+    for (name, data) in blob::unpack(&bytes)? {
+        println!("  {name:<44} {:>9}", data.len());
+    }
+    if let Some(path) = &out {
+        std::fs::write(path, &bytes)?;
+    }
+
+    let mut loads = Vec::new();
+    let mut engine = None;
+    for _ in 0..7 {
+        let t = Instant::now();
+        engine = Some(Engine::from_bytes(&bytes)?);
+        loads.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    loads.sort_by(f64::total_cmp);
+    let engine = engine.ok_or("no engine")?;
+    println!("load median {:.2} ms", percentile(&loads, 0.5));
+
+    let mut queries = Vec::new();
+    for f in &query_files {
+        let text = std::fs::read_to_string(f)?;
+        queries.extend(
+            text.lines()
+                .skip(1)
+                .filter_map(|l| l.split('\t').next())
+                .map(String::from),
+        );
+    }
+    if queries.is_empty() {
+        return Ok(());
+    }
+    let mut times = Vec::new();
+    for _ in 0..20 {
+        for q in &queries {
+            let t = Instant::now();
+            let hits = engine.search(&SearchRequest::new(q))?;
+            times.push(t.elapsed().as_secs_f64() * 1e3);
+            std::hint::black_box(hits);
+        }
+    }
+    times.sort_by(f64::total_cmp);
+    println!(
+        "queries {} x20  p50 {:.3} ms  p95 {:.3} ms",
+        queries.len(),
+        percentile(&times, 0.5),
+        percentile(&times, 0.95)
+    );
+    Ok(())
+}

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Rebuilds the committed browser search runtime under
+# themes/default/search-runtime/ from the search-index crate:
+# cargo (wasm32, size-optimised) → wasm-bindgen (--target web) → wasm-opt.
+# Then stamps SOURCE_HASH, which scripts/check-runtime.sh verifies.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OUT=themes/default/search-runtime
+
+rustup target add wasm32-unknown-unknown >/dev/null 2>&1 || true
+# wasm-bindgen-cli must match the wasm-bindgen crate exactly.
+WBG_VERSION=$(cargo tree -q --locked -p search-index --target wasm32-unknown-unknown -e normal --prefix none \
+  | sed -n 's/^wasm-bindgen v\([0-9.]*\).*/\1/p' | head -n1)
+if [ -z "$WBG_VERSION" ]; then echo "wasm-bindgen not found in search-index's dependencies" >&2; exit 1; fi
+if ! command -v wasm-bindgen >/dev/null || [ "$(wasm-bindgen --version | cut -d' ' -f2)" != "$WBG_VERSION" ]; then
+  echo "installing wasm-bindgen-cli $WBG_VERSION" >&2
+  cargo install wasm-bindgen-cli --version "$WBG_VERSION"
+fi
+
+# A cdylib only for this build; size over speed: the browser downloads it.
+# (No `strip`: wasm-bindgen reads the target_features section; wasm-opt strips later.)
+cargo rustc -q --locked -p search-index --lib --target wasm32-unknown-unknown --release --crate-type cdylib \
+  --config 'profile.release.opt-level="z"' --config 'profile.release.lto=true' \
+  --config 'profile.release.codegen-units=1' --config 'profile.release.panic="abort"'
+
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+wasm-bindgen --target web --no-typescript --out-name zhiku_search --out-dir "$TMP" \
+  target/wasm32-unknown-unknown/release/search_index.wasm
+# wasm-opt from binaryen >= 116 (older releases corrupt wasm-bindgen's externref
+# table). Debian's binaryen is too old; `npm i -g binaryen` has a current one.
+# Override with WASM_OPT=/path/to/wasm-opt.
+WASM_OPT=${WASM_OPT:-$(command -v wasm-opt || true)}
+opt_version=0
+if [ -n "$WASM_OPT" ]; then
+  opt_version=$("$WASM_OPT" --version | sed -n 's/.*version \([0-9]*\).*/\1/p')
+fi
+if [ "${opt_version:-0}" -ge 116 ]; then
+  # Only the features Rust's wasm32 target emits.
+  "$WASM_OPT" -Oz --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
+    --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue \
+    --strip-debug --strip-producers "$TMP/zhiku_search_bg.wasm" -o "$TMP/opt.wasm"
+  mv "$TMP/opt.wasm" "$TMP/zhiku_search_bg.wasm"
+else
+  echo "no wasm-opt >= 116 found (set WASM_OPT or npm i -g binaryen); keeping the unoptimised module" >&2
+fi
+mkdir -p "$OUT"
+cp "$TMP/zhiku_search_bg.wasm" "$TMP/zhiku_search.js" "$OUT/"
+scripts/runtime-hash.sh >"$OUT/SOURCE_HASH"
+echo "runtime written to $OUT ($(wc -c <"$OUT/zhiku_search_bg.wasm") bytes wasm), SOURCE_HASH $(cat "$OUT/SOURCE_HASH")"

@@ -1,0 +1,427 @@
+//! Querying (native and wasm): the index blob → a searcher, a request → ranked hits.
+//!
+//! Ranking is one tantivy query: BM25 over title, aliases and body with field
+//! boosts and OR semantics, plus phrase clauses on adjacent query terms (so
+//! text containing the query's words *together* wins), synonym expansions at
+//! a lower weight, and CJK unigrams at a very low weight for one-character
+//! queries.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use tantivy::collector::TopDocs;
+use tantivy::directory::{Directory, RamDirectory};
+use tantivy::query::{
+    BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption, Value};
+use tantivy::{Index, ReloadPolicy, Searcher, TantivyDocument, Term as TantivyTerm};
+
+use crate::schema::{fields_of, Fields};
+use crate::snippet::{self, Marks};
+use crate::tokenizer::{self, analyze, is_cjk, normalize, Mode, Term};
+use crate::{blob, Error};
+
+/// Boost of a match in the title.
+const TITLE: f32 = 3.0;
+/// Boost of a match in the aliases.
+const ALIASES: f32 = 2.0;
+/// Boost of a match in the body.
+const BODY: f32 = 1.0;
+/// Extra weight of two adjacent query terms found adjacent in the text.
+const PHRASE: f32 = 0.5;
+/// Weight of terms that come from a synonym of a query word.
+const SYNONYM: f32 = 0.45;
+/// Weight of question filler (怎么, 什么, 吗…): present in almost every question, rarely the point.
+const FILLER: f32 = 0.2;
+/// Weight of single-character matches (only decisive for one-character queries).
+const UNIGRAM: f32 = 0.1;
+/// Most hits one request may ask for.
+pub const MAX_LIMIT: usize = 100;
+/// Characters of a query that are analysed; the rest of a pasted text is ignored
+/// so one request stays cheap.
+pub const MAX_QUERY_CHARS: usize = 200;
+
+/// Bigrams of question words; their weight is cut to [`FILLER`].
+const FILLER_GRAMS: &[&str] = &[
+    "怎么", "什么", "如何", "怎样", "咋办", "么办", "为什", "为啥", "请问", "一下", "是不", "不是",
+    "要不", "不要", "能不", "不能", "可不", "有没", "哪里", "哪些", "多少", "是否", "能否", "可以",
+    "需要", "应该", "还是", "或者", "么样", "哪个",
+];
+/// Particles; a bigram containing one spans a word boundary and gets [`FILLER`].
+const PARTICLES: &[char] = &[
+    '吗', '呢', '吧', '啊', '呀', '么', '的', '了', '嘛', '咋', '啥',
+];
+
+fn default_limit() -> usize {
+    10
+}
+
+/// One search.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchRequest {
+    /// What the user typed.
+    pub query: String,
+    /// Most hits to return (1..=[`MAX_LIMIT`]).
+    #[serde(default = "default_limit")]
+    pub limit: usize,
+    /// Only this kind (faq, rejection, province, tool).
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// Only documents specific to this province id.
+    #[serde(default)]
+    pub province: Option<String>,
+}
+
+impl SearchRequest {
+    /// A request for `query` with the default limit and no filters.
+    pub fn new(query: &str) -> Self {
+        SearchRequest {
+            query: query.to_string(),
+            limit: default_limit(),
+            kind: None,
+            province: None,
+        }
+    }
+}
+
+/// One ranked result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Hit {
+    /// Content id.
+    pub id: String,
+    /// Title as written.
+    pub title: String,
+    /// URL path.
+    pub url: String,
+    /// faq, rejection, province or tool.
+    pub kind: String,
+    /// Source section number (may be empty).
+    pub section: String,
+    /// Relevance score (higher is better).
+    pub score: f32,
+    /// Title, HTML-escaped, matches in `<mark>`.
+    pub title_html: String,
+    /// Body excerpt, HTML-escaped, matches in `<mark>`.
+    pub snippet_html: String,
+}
+
+/// A loaded index, ready to answer queries.
+pub struct Engine {
+    searcher: Searcher,
+    fields: Fields,
+    synonyms: Vec<Vec<String>>,
+}
+
+/// A query term with its weight.
+#[derive(Debug, Clone)]
+struct Weighted {
+    terms: Vec<Term>,
+    weight: f32,
+}
+
+fn filler_factor(text: &str) -> f32 {
+    if FILLER_GRAMS.contains(&text) || text.chars().any(|c| PARTICLES.contains(&c)) {
+        FILLER
+    } else {
+        1.0
+    }
+}
+
+/// True when `word` occurs in `text` not glued to other Latin letters or digits.
+fn contains_word(text: &str, word: &str) -> bool {
+    if word.is_empty() {
+        return false;
+    }
+    let alnum = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+    text.match_indices(word).any(|(i, _)| {
+        let before = text[..i].chars().next_back();
+        let after = text[i + word.len()..].chars().next();
+        let first = word.chars().next();
+        let last = word.chars().next_back();
+        let glued_before = alnum(first) && alnum(before);
+        let glued_after = alnum(last) && alnum(after);
+        !glued_before && !glued_after
+    })
+}
+
+impl Engine {
+    /// Loads an index blob written by `build_index`.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Engine, Error> {
+        let dir = RamDirectory::create();
+        let mut synonyms: Vec<Vec<String>> = Vec::new();
+        for (name, data) in blob::unpack(bytes)? {
+            if name == blob::SYNONYMS {
+                synonyms = serde_json::from_slice(data).map_err(|e| Error::Json(e.to_string()))?;
+            } else {
+                dir.atomic_write(Path::new(&name), data)?;
+            }
+        }
+        let index = Index::open(dir)?;
+        tokenizer::register(&index);
+        let fields = fields_of(&index.schema())?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        let synonyms = synonyms
+            .into_iter()
+            .map(|g| g.iter().map(|w| normalize(w)).collect())
+            .collect();
+        Ok(Engine {
+            searcher: reader.searcher(),
+            fields,
+            synonyms,
+        })
+    }
+
+    /// Number of indexed documents.
+    pub fn num_docs(&self) -> u64 {
+        self.searcher.num_docs()
+    }
+
+    /// The query as analysed parts: the query itself, then synonym expansions.
+    fn parts(&self, query: &str) -> Vec<Weighted> {
+        let mut parts = vec![Weighted {
+            terms: analyze(query, Mode::Grams),
+            weight: 1.0,
+        }];
+        let q = normalize(query);
+        for group in &self.synonyms {
+            if !group.iter().any(|w| contains_word(&q, w)) {
+                continue;
+            }
+            for w in group.iter().filter(|w| !contains_word(&q, w)) {
+                parts.push(Weighted {
+                    terms: analyze(w, Mode::Grams),
+                    weight: SYNONYM,
+                });
+            }
+        }
+        parts
+    }
+
+    fn term_query(field: Field, text: &str, boost: f32) -> Box<dyn Query> {
+        let q = TermQuery::new(
+            TantivyTerm::from_field_text(field, text),
+            IndexRecordOption::WithFreqs,
+        );
+        Box::new(BoostQuery::new(Box::new(q), boost))
+    }
+
+    /// The scoring query and the marks for highlighting; `None` when the query has no terms.
+    fn scoring_query(&self, query: &str) -> Option<(Box<dyn Query>, Marks)> {
+        let f = &self.fields;
+        let fields = [(f.title, TITLE), (f.aliases, ALIASES), (f.body, BODY)];
+        let parts = self.parts(query);
+        // BTreeMaps keep clause order stable, so scores sum in the same order everywhere.
+        let mut terms: BTreeMap<String, f32> = BTreeMap::new();
+        let mut pairs: BTreeMap<(String, String), f32> = BTreeMap::new();
+        let mut marks = Marks::default();
+        for part in &parts {
+            for t in &part.terms {
+                let w = part.weight * filler_factor(&t.text);
+                let e = terms.entry(t.text.clone()).or_insert(0.0);
+                *e = e.max(w);
+                if w > FILLER * part.weight || part.terms.len() == 1 {
+                    marks.grams.insert(t.text.clone());
+                }
+                let mut chars = t.text.chars();
+                if let (Some(c), None) = (chars.next(), chars.next()) {
+                    if is_cjk(c) {
+                        marks.chars.insert(t.text.clone());
+                    }
+                }
+            }
+            for w in part.terms.windows(2) {
+                if w[1].position == w[0].position + 1 {
+                    let weight =
+                        part.weight * filler_factor(&w[0].text).min(filler_factor(&w[1].text));
+                    let e = pairs
+                        .entry((w[0].text.clone(), w[1].text.clone()))
+                        .or_insert(0.0);
+                    *e = e.max(weight);
+                }
+            }
+        }
+        if terms.is_empty() {
+            return None;
+        }
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for (text, w) in &terms {
+            for (field, boost) in fields {
+                clauses.push((Occur::Should, Self::term_query(field, text, boost * w)));
+            }
+        }
+        for ((a, b), w) in &pairs {
+            for (field, boost) in [(f.title, TITLE), (f.aliases, ALIASES)] {
+                let q = PhraseQuery::new_with_offset(vec![
+                    (0, TantivyTerm::from_field_text(field, a)),
+                    (1, TantivyTerm::from_field_text(field, b)),
+                ]);
+                clauses.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(q), boost * PHRASE * w)),
+                ));
+            }
+        }
+        // Unigrams only for CJK characters the bigrams cannot cover (a lone
+        // character between non-CJK text, or a one-character query): every
+        // other character is already inside a query bigram, and common ones
+        // (备, 案…) would make every document a candidate.
+        let mut unigrams: Vec<&String> = marks.chars.iter().collect();
+        unigrams.sort();
+        for u in unigrams {
+            clauses.push((Occur::Should, Self::term_query(f.unigrams, u, UNIGRAM)));
+        }
+        Some((Box::new(BooleanQuery::new(clauses)), marks))
+    }
+
+    fn filter(field: Field, value: &str) -> (Occur, Box<dyn Query>) {
+        let q = TermQuery::new(
+            TantivyTerm::from_field_text(field, value),
+            IndexRecordOption::Basic,
+        );
+        (
+            Occur::Must,
+            Box::new(ConstScoreQuery::new(Box::new(q), 0.0)),
+        )
+    }
+
+    /// Runs a search; an empty or term-less query gives no hits.
+    pub fn search(&self, req: &SearchRequest) -> Result<Vec<Hit>, Error> {
+        let query = match req.query.char_indices().nth(MAX_QUERY_CHARS) {
+            Some((end, _)) => &req.query[..end],
+            None => req.query.as_str(),
+        };
+        let Some((scoring, marks)) = self.scoring_query(query) else {
+            return Ok(Vec::new());
+        };
+        let f = &self.fields;
+        let mut clauses = vec![(Occur::Must, scoring)];
+        if let Some(kind) = req.kind.as_deref().filter(|k| !k.is_empty()) {
+            clauses.push(Self::filter(f.kind, kind));
+        }
+        if let Some(p) = req.province.as_deref().filter(|p| !p.is_empty()) {
+            clauses.push(Self::filter(f.provinces, p));
+        }
+        let query = BooleanQuery::new(clauses);
+        let limit = req.limit.clamp(1, MAX_LIMIT);
+        let top = self
+            .searcher
+            .search(&query, &TopDocs::with_limit(limit).order_by_score())?;
+        let mut hits = Vec::with_capacity(top.len());
+        for (score, addr) in top {
+            let doc: TantivyDocument = self.searcher.doc(addr)?;
+            let get = |field: Field| {
+                doc.get_first(field)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            let title = get(f.title);
+            hits.push(Hit {
+                id: get(f.id),
+                title_html: snippet::highlight(&title, &marks),
+                snippet_html: snippet::snippet(&get(f.body), &marks),
+                title,
+                url: get(f.url),
+                kind: get(f.kind),
+                section: get(f.section),
+                score,
+            });
+        }
+        Ok(hits)
+    }
+}
+
+#[cfg(all(test, feature = "writer"))]
+mod tests {
+    use super::*;
+    use crate::{build_index, Doc, Kind};
+
+    fn doc(id: &str, title: &str, body: &str, kind: Kind, provinces: &[&str]) -> Doc {
+        Doc {
+            id: id.into(),
+            title: title.into(),
+            aliases: Vec::new(),
+            body: body.into(),
+            section: String::new(),
+            kind,
+            chapter: String::new(),
+            provinces: provinces.iter().map(|p| p.to_string()).collect(),
+            url: format!("/{id}/"),
+        }
+    }
+
+    fn engine() -> Engine {
+        let docs = [
+            doc(
+                "a",
+                "域名实名认证",
+                "域名要先完成实名认证才能备案。",
+                Kind::Faq,
+                &[],
+            ),
+            doc(
+                "b",
+                "管局审核时间",
+                "通信管理局审核一般需要 20 个工作日。",
+                Kind::Faq,
+                &[],
+            ),
+            doc(
+                "c",
+                "广东省规则",
+                "广东的网站名称禁用词。",
+                Kind::Province,
+                &["guangdong"],
+            ),
+        ];
+        let synonyms = vec![vec!["管局".to_string(), "通信管理局".to_string()]];
+        Engine::from_bytes(&build_index(&docs, &synonyms).unwrap()).unwrap()
+    }
+
+    fn ids(e: &Engine, req: &SearchRequest) -> Vec<String> {
+        e.search(req).unwrap().into_iter().map(|h| h.id).collect()
+    }
+
+    #[test]
+    fn ranks_title_matches_first_and_marks_them() {
+        let e = engine();
+        let hits = e.search(&SearchRequest::new("实名认证怎么做")).unwrap();
+        assert_eq!(hits[0].id, "a");
+        assert_eq!(hits[0].title_html, "域名<mark>实名认证</mark>");
+    }
+
+    #[test]
+    fn synonyms_expand_the_query() {
+        // No document says 通信管理局; b's title says 管局, a synonym.
+        let e = engine();
+        assert_eq!(ids(&e, &SearchRequest::new("通信管理局")), ["b"]);
+    }
+
+    #[test]
+    fn filters_restrict_results() {
+        let e = engine();
+        let mut req = SearchRequest::new("网站 名称 域名");
+        req.kind = Some("province".into());
+        assert_eq!(ids(&e, &req), ["c"]);
+        req.kind = None;
+        req.province = Some("guangdong".into());
+        assert_eq!(ids(&e, &req), ["c"]);
+    }
+
+    #[test]
+    fn empty_and_huge_queries_are_safe() {
+        let e = engine();
+        assert!(ids(&e, &SearchRequest::new("")).is_empty());
+        assert!(ids(&e, &SearchRequest::new("，。！")).is_empty());
+        let huge = "域名".repeat(10_000);
+        assert_eq!(ids(&e, &SearchRequest::new(&huge))[..1], ["a"]);
+        let mut req = SearchRequest::new("域名");
+        req.limit = 0;
+        assert_eq!(e.search(&req).unwrap().len(), 1);
+    }
+}

@@ -1,0 +1,146 @@
+//! The typed tantivy schema and the document type the generator indexes.
+
+use serde::{Deserialize, Serialize};
+use tantivy::schema::{
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, STORED, STRING,
+};
+
+use crate::tokenizer::{GRAMS, UNIGRAMS};
+
+/// What a document is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// A FAQ entry.
+    Faq,
+    /// A rejection reason.
+    Rejection,
+    /// A province page.
+    Province,
+    /// A tool page (decision tree, comparison).
+    Tool,
+}
+
+impl Kind {
+    /// Stable lower-case name, as stored in the index.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Faq => "faq",
+            Kind::Rejection => "rejection",
+            Kind::Province => "province",
+            Kind::Tool => "tool",
+        }
+    }
+
+    /// Parses the stored name.
+    pub fn parse(s: &str) -> Option<Kind> {
+        Some(match s {
+            "faq" => Kind::Faq,
+            "rejection" => Kind::Rejection,
+            "province" => Kind::Province,
+            "tool" => Kind::Tool,
+            _ => return None,
+        })
+    }
+}
+
+/// One document to index.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Doc {
+    /// Content id, e.g. `faq/basics/overseas-server`.
+    pub id: String,
+    /// Title shown in results.
+    pub title: String,
+    /// Other phrasings and keywords (weighted like the title).
+    pub aliases: Vec<String>,
+    /// Plain text of the page.
+    pub body: String,
+    /// Source section number (may be empty).
+    pub section: String,
+    /// What it is.
+    pub kind: Kind,
+    /// FAQ chapter slug (empty for other kinds).
+    pub chapter: String,
+    /// Province ids it is specific to.
+    pub provinces: Vec<String>,
+    /// URL path of the page.
+    pub url: String,
+}
+
+/// Handles of every field of the schema.
+#[derive(Debug, Clone, Copy)]
+pub struct Fields {
+    /// Content id (exact, stored).
+    pub id: Field,
+    /// Title (bigrams, stored).
+    pub title: Field,
+    /// Aliases and tags (bigrams).
+    pub aliases: Field,
+    /// Body text (bigrams, stored for snippets).
+    pub body: Field,
+    /// Title and aliases as CJK unigrams, for characters no bigram covers
+    /// (one-character queries). Body unigrams would cost ~50 KB of postings.
+    pub unigrams: Field,
+    /// Section number (exact, stored).
+    pub section: Field,
+    /// Kind (exact, stored).
+    pub kind: Field,
+    /// Chapter slug (exact, stored).
+    pub chapter: Field,
+    /// Province ids (exact, multi-valued, stored).
+    pub provinces: Field,
+    /// URL path (stored only).
+    pub url: Field,
+}
+
+fn text(tokenizer: &str, record: IndexRecordOption, stored: bool) -> TextOptions {
+    let opts = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(tokenizer)
+            .set_index_option(record),
+    );
+    if stored {
+        opts.set_stored()
+    } else {
+        opts
+    }
+}
+
+/// Builds the schema.
+pub fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let pos = IndexRecordOption::WithFreqsAndPositions;
+    let fields = Fields {
+        id: b.add_text_field("id", STRING | STORED),
+        title: b.add_text_field("title", text(GRAMS, pos, true)),
+        aliases: b.add_text_field("aliases", text(GRAMS, pos, false)),
+        body: b.add_text_field("body", text(GRAMS, IndexRecordOption::WithFreqs, true)),
+        unigrams: b.add_text_field(
+            "unigrams",
+            text(UNIGRAMS, IndexRecordOption::WithFreqs, false),
+        ),
+        section: b.add_text_field("section", STRING | STORED),
+        kind: b.add_text_field("kind", STRING | STORED),
+        chapter: b.add_text_field("chapter", STRING | STORED),
+        provinces: b.add_text_field("provinces", STRING | STORED),
+        url: b.add_text_field("url", STORED),
+    };
+    (b.build(), fields)
+}
+
+/// Looks the fields up in an existing schema by name.
+pub fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
+    let f = |name: &str| schema.get_field(name);
+    Ok(Fields {
+        id: f("id")?,
+        title: f("title")?,
+        aliases: f("aliases")?,
+        body: f("body")?,
+        unigrams: f("unigrams")?,
+        section: f("section")?,
+        kind: f("kind")?,
+        chapter: f("chapter")?,
+        provinces: f("provinces")?,
+        url: f("url")?,
+    })
+}

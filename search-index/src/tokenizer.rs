@@ -1,0 +1,284 @@
+//! The one analyser used for indexing and for queries: NFKC, lower case,
+//! CJK runs as overlapping character bigrams (or unigrams), Latin words and
+//! digit runs as whole tokens.
+//!
+//! Dictionary-free on purpose: the browser gets no segmentation dictionary,
+//! and because queries go through exactly the same function as documents, a
+//! query can never be segmented differently from the text it should match.
+
+use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
+use unicode_normalization::UnicodeNormalization;
+
+/// Name of the bigram analyser in tantivy's tokenizer manager.
+pub const GRAMS: &str = "zh_grams";
+/// Name of the unigram analyser in tantivy's tokenizer manager.
+pub const UNIGRAMS: &str = "zh_uni";
+
+/// What an analyser emits for CJK text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Overlapping bigrams (a lone CJK character stays a unigram) plus Latin/digit words.
+    Grams,
+    /// One token per CJK character; Latin/digit words are left out.
+    Unigrams,
+}
+
+/// One token with its byte range in the original (un-normalised) text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Term {
+    /// Normalised token text.
+    pub text: String,
+    /// Start byte in the analysed text.
+    pub from: usize,
+    /// End byte in the analysed text.
+    pub to: usize,
+    /// Token position (adjacent bigrams have adjacent positions).
+    pub position: usize,
+}
+
+/// True for characters segmented as CJK (Han, kana, Hangul, CJK symbols that are letters).
+pub fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x3040..=0x30FF     // Hiragana, Katakana
+        | 0x3400..=0x4DBF   // CJK Extension A
+        | 0x4E00..=0x9FFF   // CJK Unified Ideographs
+        | 0xAC00..=0xD7AF   // Hangul syllables
+        | 0xF900..=0xFAFF   // CJK Compatibility Ideographs
+        | 0x20000..=0x2FA1F // Extensions B–F, compatibility supplement
+    ) || c == '〇'
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Class {
+    Cjk,
+    Word,
+    Other,
+}
+
+fn class(c: char) -> Class {
+    if is_cjk(c) {
+        Class::Cjk
+    } else if c.is_alphanumeric() {
+        Class::Word
+    } else {
+        Class::Other
+    }
+}
+
+/// Normalised characters with the byte range of the source character each came from.
+fn normalized_chars(text: &str) -> Vec<(char, usize, usize)> {
+    let mut out = Vec::with_capacity(text.len());
+    for (i, c) in text.char_indices() {
+        let end = i + c.len_utf8();
+        // Fast paths: NFKC leaves ASCII and the unified ideographs unchanged.
+        if c.is_ascii() {
+            out.push((c.to_ascii_lowercase(), i, end));
+            continue;
+        }
+        if ('\u{4E00}'..='\u{9FFF}').contains(&c) {
+            out.push((c, i, end));
+            continue;
+        }
+        // Per-character NFKC keeps offsets exact; it covers what matters here
+        // (full-width → half-width, compatibility ideographs, circled digits).
+        for n in std::iter::once(c).nfkc() {
+            for l in n.to_lowercase() {
+                out.push((l, i, end));
+            }
+        }
+    }
+    out
+}
+
+/// `text` NFKC-normalised and lower-cased exactly as the analysers see it.
+pub fn normalize(text: &str) -> String {
+    normalized_chars(text).into_iter().map(|c| c.0).collect()
+}
+
+/// Analyses `text` into terms.
+pub fn analyze(text: &str, mode: Mode) -> Vec<Term> {
+    let mut terms = Vec::new();
+    for_each_term(text, mode, |t, from, to, position| {
+        terms.push(Term {
+            text: t.to_string(),
+            from,
+            to,
+            position,
+        })
+    });
+    terms
+}
+
+/// Calls `f(text, from, to, position)` for every term of [`analyze`], without
+/// allocating a string per term (snippets analyse whole bodies per hit).
+pub fn for_each_term(text: &str, mode: Mode, mut f: impl FnMut(&str, usize, usize, usize)) {
+    let chars = normalized_chars(text);
+    let mut buf = String::new();
+    let mut emit = |run: &[(char, usize, usize)], position: usize| {
+        buf.clear();
+        buf.extend(run.iter().map(|c| c.0));
+        let from = run.first().map_or(0, |c| c.1);
+        let to = run.last().map_or(0, |c| c.2);
+        f(&buf, from, to, position);
+    };
+    let mut position = 0usize;
+    let mut i = 0;
+    while i < chars.len() {
+        let cls = class(chars[i].0);
+        let mut j = i + 1;
+        while j < chars.len() && class(chars[j].0) == cls {
+            j += 1;
+        }
+        let run = &chars[i..j];
+        match (cls, mode) {
+            (Class::Cjk, Mode::Grams) if run.len() == 1 => {
+                emit(run, position);
+                position += 1;
+            }
+            (Class::Cjk, Mode::Grams) => {
+                for w in run.windows(2) {
+                    emit(w, position);
+                    position += 1;
+                }
+            }
+            (Class::Cjk, Mode::Unigrams) => {
+                for c in run {
+                    emit(std::slice::from_ref(c), position);
+                    position += 1;
+                }
+            }
+            (Class::Word, Mode::Grams) => {
+                emit(run, position);
+                position += 1;
+            }
+            _ => {}
+        }
+        i = j;
+    }
+}
+
+/// [`analyze`] as a tantivy tokenizer.
+#[derive(Debug, Clone, Copy)]
+pub struct ZhTokenizer(pub Mode);
+
+/// Token stream over pre-analysed terms.
+pub struct ZhTokenStream {
+    tokens: Vec<Token>,
+    index: usize,
+}
+
+impl Tokenizer for ZhTokenizer {
+    type TokenStream<'a> = ZhTokenStream;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> ZhTokenStream {
+        let tokens = analyze(text, self.0)
+            .into_iter()
+            .map(|t| Token {
+                offset_from: t.from,
+                offset_to: t.to,
+                position: t.position,
+                text: t.text,
+                position_length: 1,
+            })
+            .collect();
+        ZhTokenStream { tokens, index: 0 }
+    }
+}
+
+impl TokenStream for ZhTokenStream {
+    fn advance(&mut self) -> bool {
+        if self.index < self.tokens.len() {
+            self.index += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn token(&self) -> &Token {
+        &self.tokens[self.index - 1]
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.tokens[self.index - 1]
+    }
+}
+
+/// Registers both analysers on an index (the writer and every reader must do this).
+pub fn register(index: &tantivy::Index) {
+    let m = index.tokenizers();
+    m.register(GRAMS, ZhTokenizer(Mode::Grams));
+    m.register(UNIGRAMS, ZhTokenizer(Mode::Unigrams));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(s: &str, mode: Mode) -> Vec<String> {
+        analyze(s, mode).into_iter().map(|t| t.text).collect()
+    }
+
+    #[test]
+    fn cjk_runs_become_overlapping_bigrams() {
+        assert_eq!(texts("网站备案", Mode::Grams), ["网站", "站备", "备案"]);
+        let t = analyze("网站备案", Mode::Grams);
+        assert_eq!(t.iter().map(|t| t.position).collect::<Vec<_>>(), [0, 1, 2]);
+        assert_eq!((t[1].from, t[1].to), (3, 9));
+    }
+
+    #[test]
+    fn lone_cjk_character_is_a_unigram() {
+        assert_eq!(texts("码", Mode::Grams), ["码"]);
+        assert_eq!(texts("京ICP备", Mode::Grams), ["京", "icp", "备"]);
+    }
+
+    #[test]
+    fn unigram_mode_keeps_only_cjk_characters() {
+        assert_eq!(texts("域名 DNS", Mode::Unigrams), ["域", "名"]);
+    }
+
+    #[test]
+    fn latin_words_and_digit_runs_stay_whole() {
+        assert_eq!(
+            texts("APP 的 IPv6、DNS 和 MD5", Mode::Grams),
+            ["app", "的", "ipv6", "dns", "和", "md5"]
+        );
+        assert_eq!(
+            texts("2021年拨打4000955988", Mode::Grams),
+            ["2021", "年拨", "拨打", "4000955988"]
+        );
+        assert_eq!(
+            texts("粤ICP备12345678号-1", Mode::Grams),
+            ["粤", "icp", "备", "12345678", "号", "1"]
+        );
+    }
+
+    #[test]
+    fn nfkc_folds_full_width_and_keeps_source_offsets() {
+        let t = analyze("ＩＣＰ备案１２３", Mode::Grams);
+        assert_eq!(
+            t.iter().map(|t| t.text.as_str()).collect::<Vec<_>>(),
+            ["icp", "备案", "123"]
+        );
+        // Offsets point into the original full-width text.
+        assert_eq!((t[0].from, t[0].to), (0, 9));
+        assert_eq!(&"ＩＣＰ备案１２３"[t[2].from..t[2].to], "１２３");
+    }
+
+    #[test]
+    fn positions_of_adjacent_runs_are_adjacent() {
+        let t = analyze("ICP备案号", Mode::Grams);
+        assert_eq!(
+            t.iter()
+                .map(|t| (t.text.as_str(), t.position))
+                .collect::<Vec<_>>(),
+            [("icp", 0), ("备案", 1), ("案号", 2)]
+        );
+    }
+
+    #[test]
+    fn punctuation_and_spaces_only_separate() {
+        assert!(analyze("，。！？ ——", Mode::Grams).is_empty());
+    }
+}

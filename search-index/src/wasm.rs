@@ -1,0 +1,37 @@
+//! wasm-bindgen exports of the query engine (browser only reads).
+
+use std::cell::RefCell;
+
+use wasm_bindgen::prelude::*;
+
+use crate::{Engine, SearchRequest};
+
+thread_local! {
+    static ENGINE: RefCell<Option<Engine>> = const { RefCell::new(None) };
+}
+
+/// Loads an index blob; replaces any index loaded before. Returns the document count.
+#[wasm_bindgen]
+pub fn load(bytes: &[u8]) -> Result<u32, JsError> {
+    let engine = Engine::from_bytes(bytes).map_err(|e| JsError::new(&e.to_string()))?;
+    let n = engine.num_docs() as u32;
+    ENGINE.with(|e| *e.borrow_mut() = Some(engine));
+    Ok(n)
+}
+
+/// Runs a search: `request` is a JSON `SearchRequest`, the result a JSON array of hits.
+#[wasm_bindgen]
+pub fn search(request: &str) -> Result<String, JsError> {
+    let req: SearchRequest =
+        serde_json::from_str(request).map_err(|e| JsError::new(&format!("bad request: {e}")))?;
+    ENGINE.with(|e| {
+        let guard = e.borrow();
+        let engine = guard
+            .as_ref()
+            .ok_or_else(|| JsError::new("no index loaded: call load() first"))?;
+        let hits = engine
+            .search(&req)
+            .map_err(|e| JsError::new(&e.to_string()))?;
+        serde_json::to_string(&hits).map_err(|e| JsError::new(&e.to_string()))
+    })
+}

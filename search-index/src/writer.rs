@@ -1,0 +1,96 @@
+//! Index building (native only): documents → tantivy index in RAM → one blob.
+
+use std::path::Path;
+
+use tantivy::directory::{Directory, RamDirectory};
+use tantivy::store::Compressor;
+use tantivy::{Index, IndexSettings, TantivyDocument};
+
+use crate::blob;
+use crate::schema::{schema, Doc};
+use crate::{tokenizer, Error};
+
+/// Segment id written into the blob instead of tantivy's random one, so the
+/// same documents always give the same bytes (and the same content hash).
+const FIXED_SEGMENT: &str = "0000000000004000800000005a484b55";
+
+/// Indexes `docs` (in order) and packs the index plus the synonym groups into one blob.
+pub fn build_index(docs: &[Doc], synonyms: &[Vec<String>]) -> Result<Vec<u8>, Error> {
+    let (schema, f) = schema();
+    let dir = RamDirectory::create();
+    let settings = IndexSettings {
+        // The blob travels gzip/brotli-compressed; an uncompressed store
+        // compresses far better over the wire than lz4 blocks do.
+        docstore_compression: Compressor::None,
+        ..IndexSettings::default()
+    };
+    let index = Index::create(dir.clone(), schema, settings)?;
+    tokenizer::register(&index);
+    // One thread keeps document ids in input order (ties rank the same everywhere).
+    let mut writer = index.writer_with_num_threads::<TantivyDocument>(1, 50_000_000)?;
+    for d in docs {
+        let mut doc = TantivyDocument::default();
+        doc.add_text(f.id, &d.id);
+        doc.add_text(f.title, &d.title);
+        for a in &d.aliases {
+            doc.add_text(f.aliases, a);
+        }
+        doc.add_text(f.body, &d.body);
+        doc.add_text(f.unigrams, &d.title);
+        for a in &d.aliases {
+            doc.add_text(f.unigrams, a);
+        }
+        doc.add_text(f.section, &d.section);
+        doc.add_text(f.kind, d.kind.as_str());
+        doc.add_text(f.chapter, &d.chapter);
+        for p in &d.provinces {
+            doc.add_text(f.provinces, p);
+        }
+        doc.add_text(f.url, &d.url);
+        writer.add_document(doc)?;
+    }
+    writer.commit()?;
+    let ids = index.searchable_segment_ids()?;
+    if ids.len() > 1 {
+        writer.merge(&ids).wait()?;
+    }
+    writer.wait_merging_threads()?;
+
+    let metas = index.load_metas()?;
+    let segments = &metas.segments;
+    let rename: Option<String> = match segments.as_slice() {
+        [one] => Some(one.id().uuid_string()),
+        _ => None,
+    };
+    let fix = |s: String| match &rename {
+        Some(old) => s
+            .replace(old.as_str(), FIXED_SEGMENT)
+            .replace(&hyphenated(old), &hyphenated(FIXED_SEGMENT)),
+        None => s,
+    };
+    let mut entries = Vec::new();
+    let meta = dir.atomic_read(Path::new("meta.json"))?;
+    let meta = String::from_utf8(meta).map_err(|_| Error::Blob("meta.json is not UTF-8"))?;
+    entries.push(("meta.json".to_string(), fix(meta).into_bytes()));
+    let mut files: Vec<_> = metas.list_segment_files().into_iter().collect();
+    files.sort();
+    for path in files {
+        if !dir.exists(&path)? {
+            continue;
+        }
+        let data = dir.atomic_read(&path)?;
+        entries.push((fix(path.to_string_lossy().into_owned()), data));
+    }
+    let syn = serde_json::to_vec(synonyms).map_err(|e| Error::Json(e.to_string()))?;
+    entries.push((blob::SYNONYMS.to_string(), syn));
+    Ok(blob::pack(&entries))
+}
+
+/// `8-4-4-4-12` form of a 32-hex-digit uuid (how meta.json spells segment ids).
+fn hyphenated(simple: &str) -> String {
+    let (a, rest) = simple.split_at(8);
+    let (b, rest) = rest.split_at(4);
+    let (c, rest) = rest.split_at(4);
+    let (d, e) = rest.split_at(4);
+    format!("{a}-{b}-{c}-{d}-{e}")
+}

@@ -1,0 +1,163 @@
+//! Site content → search documents.
+
+use search_index::{Doc, Kind};
+
+use crate::content::links::LinkTable;
+use crate::content::Site;
+use crate::render::markdown;
+
+/// Whitespace runs (newlines from block structure) folded to one space.
+fn squash(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn province_ids<'a>(refs: impl IntoIterator<Item = &'a toml::Spanned<String>>) -> Vec<String> {
+    refs.into_iter()
+        .map(|p| p.get_ref().trim_start_matches("@province/").to_string())
+        .collect()
+}
+
+/// Every searchable page of the site as a document, in a stable order.
+pub fn site_docs(site: &Site) -> Vec<Doc> {
+    let links = LinkTable::new(site);
+    let resolve = |r: &str| links.resolve(r).ok();
+    let text = |md: &str| squash(&markdown::render(md, &resolve).text);
+    let mut docs = Vec::new();
+
+    for e in &site.entries {
+        let f = &e.front;
+        docs.push(Doc {
+            id: e.id.clone(),
+            title: f.title.clone(),
+            aliases: f.aliases.iter().chain(&f.tags).cloned().collect(),
+            body: text(&e.body.text),
+            section: f.section.get_ref().clone(),
+            kind: Kind::Faq,
+            chapter: e.chapter.clone(),
+            provinces: province_ids(&f.provinces),
+            url: format!("/{}/", e.id),
+        });
+    }
+
+    for r in &site.rejections {
+        let f = &r.front;
+        docs.push(Doc {
+            id: r.id.clone(),
+            title: f.title.clone(),
+            aliases: f.aliases.iter().chain(&f.tags).cloned().collect(),
+            body: squash(&format!(
+                "{} {} {}",
+                f.stage.label(),
+                f.reason,
+                text(&r.body.text)
+            )),
+            section: f.section.get_ref().clone(),
+            kind: Kind::Rejection,
+            chapter: String::new(),
+            provinces: province_ids(&f.provinces),
+            url: format!("/rejections/{}/", r.slug),
+        });
+    }
+
+    for p in &site.provinces {
+        let d = &p.data;
+        let mut body = vec![format!("{}（{}）ICP 备案规则", d.name, d.short_name)];
+        if let Some(r) = &d.region {
+            body.push(r.clone());
+        }
+        if !d.forbidden_name_words.is_empty() {
+            body.push(format!(
+                "网站名称禁用词：{}",
+                d.forbidden_name_words.join("、")
+            ));
+        }
+        if !d.templates.is_empty() {
+            body.push(format!("模板下载：{}", d.templates.join("、")));
+        }
+        for row in &d.preapproval {
+            body.push(format!(
+                "前置审批 {}：{} {} {}",
+                row.category,
+                row.keywords.join("、"),
+                row.keyword_note.as_deref().unwrap_or(""),
+                row.letters.join("、")
+            ));
+        }
+        for req in &d.rules.requirements {
+            body.push(format!("{}：{}", req.name, req.summary));
+        }
+        for note in &d.rules.notes {
+            body.push(note.text.clone());
+        }
+        let short_name = d
+            .name
+            .trim_end_matches('省')
+            .trim_end_matches('市')
+            .to_string();
+        docs.push(Doc {
+            id: p.id.clone(),
+            title: format!("{} ICP 备案规则", d.name),
+            aliases: vec![
+                d.short_name.clone(),
+                short_name,
+                format!("{}管局", d.short_name),
+            ],
+            body: squash(&body.join("。")),
+            section: d.sources.first().cloned().unwrap_or_default(),
+            kind: Kind::Province,
+            chapter: String::new(),
+            provinces: vec![d.id.clone()],
+            url: format!("/provinces/{}/", d.id),
+        });
+    }
+
+    for t in &site.trees {
+        let d = &t.data;
+        let mut body = Vec::new();
+        if let Some(s) = &d.summary {
+            body.push(text(s));
+        }
+        for n in &d.nodes {
+            body.push(n.question.clone());
+            if let Some(h) = &n.help {
+                body.push(text(h));
+            }
+        }
+        for o in &d.outcomes {
+            body.push(o.verdict.clone());
+            body.push(text(&o.explanation));
+        }
+        docs.push(Doc {
+            id: t.id.clone(),
+            title: d.title.clone(),
+            aliases: vec!["决策树".into(), "自助判断".into()],
+            body: squash(&body.join(" ")),
+            section: String::new(),
+            kind: Kind::Tool,
+            chapter: String::new(),
+            provinces: Vec::new(),
+            url: format!("/{}/", t.id),
+        });
+    }
+
+    let names: Vec<&str> = site
+        .provinces
+        .iter()
+        .map(|p| p.data.name.as_str())
+        .collect();
+    docs.push(Doc {
+        id: "tool/compare".into(),
+        title: "各省备案规则对比".into(),
+        aliases: vec!["各省规则对比".into(), "省份对比".into(), "各省管局要求".into()],
+        body: format!(
+            "一张表对比各省管局的网站名称禁用词、前置审批类别、每单可备案的域名数、个人网站数量上限、备案号展示要求等规则。{}",
+            names.join("、")
+        ),
+        section: String::new(),
+        kind: Kind::Tool,
+        chapter: String::new(),
+        provinces: Vec::new(),
+        url: "/provinces/compare/".into(),
+    });
+    docs
+}

@@ -1,0 +1,118 @@
+// Parity: the wasm runtime in headless Chromium (through the committed loader)
+// and the native engine (`zhiku search --json`) return the same ranked ids for
+// the same index, on the public evaluation queries and our colloquial set.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { buildSite, serveStatic, launch, runZhiku, repo } from "./lib.mjs";
+
+/** First column of a TSV with a header row. */
+function column(path) {
+  return readFileSync(path, "utf8").split("\n").slice(1).map((l) => l.split("\t")[0].trim()).filter(Boolean);
+}
+
+/** `shared/eval/public-queries.tsv` beside the repository or one of its parents (worktrees). */
+function publicQueries() {
+  for (let dir = dirname(repo); dir !== dirname(dir); dir = dirname(dir)) {
+    const p = join(dir, "shared", "eval", "public-queries.tsv");
+    if (existsSync(p)) return p;
+  }
+  throw new Error(`shared/eval/public-queries.tsv not found beside ${repo}`);
+}
+
+const queries = [...column(publicQueries()), ...column(join(repo, "tests", "data", "colloquial-queries.tsv"))];
+const filtered = [
+  { query: "网站名称 禁用词", kind: "province" },
+  { query: "前置审批", province: "guangdong" },
+  { query: "驳回 域名", kind: "rejection", limit: 5 },
+];
+
+let site, server, browser;
+before(async () => {
+  site = buildSite();
+  server = await serveStatic(site);
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+function native({ query, limit = 10, kind, province }) {
+  const args = ["--root", repo, "search", "--json", "--limit", String(limit), "--output", site];
+  if (kind) args.push("--kind", kind);
+  if (province) args.push("--province", province);
+  const r = runZhiku([...args, "--", query]);
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout.split("\n").filter(Boolean).map((l) => JSON.parse(l));
+}
+
+/** Runs requests through window.zhikuSearch in a real page of the built site. */
+async function inBrowser(requests) {
+  const page = await browser.newPage();
+  await page.goto(`${server.url}/`);
+  const out = await page.evaluate(async (reqs) => {
+    if (!window.zhikuSearch) {
+      const src = document.querySelector("[data-loader]").getAttribute("data-loader");
+      await new Promise((ok, fail) => {
+        const s = document.createElement("script");
+        s.src = src;
+        s.onload = ok;
+        s.onerror = () => fail(new Error(`loader ${src} failed`));
+        document.head.append(s);
+      });
+    }
+    const rt = await window.zhikuSearch.load();
+    const res = [];
+    for (const r of reqs) res.push(await rt.search(r.query, r));
+    return res;
+  }, requests);
+  await page.close();
+  return out;
+}
+
+test("wasm in Chromium and native CLI rank identically", async () => {
+  const requests = [...queries.map((query) => ({ query, limit: 10 })), ...filtered];
+  const wasm = await inBrowser(requests);
+  assert.equal(wasm.length, requests.length);
+  let nonEmpty = 0;
+  requests.forEach((req, i) => {
+    const nat = native(req);
+    const ids = (hits) => hits.map((h) => h.id);
+    assert.deepEqual(ids(wasm[i]), ids(nat), `ranked ids differ for ${JSON.stringify(req)}`);
+    wasm[i].forEach((h, j) => {
+      assert.ok(Math.abs(h.score - nat[j].score) < 1e-3 * Math.max(1, h.score), `score of ${h.id} for ${req.query}`);
+      assert.equal(h.section, nat[j].section);
+    });
+    if (nat.length) nonEmpty++;
+  });
+  assert.ok(nonEmpty >= requests.length - 1, "almost every query finds something");
+});
+
+test("the loader rejects with a clear error when WebAssembly is unavailable", async () => {
+  const page = await browser.newPage();
+  await page.addInitScript(() => {
+    delete window.WebAssembly;
+  });
+  await page.goto(`${server.url}/`);
+  const message = await page.evaluate(async () => {
+    const src = document.querySelector("[data-loader]").getAttribute("data-loader");
+    if (!window.zhikuSearch) {
+      await new Promise((ok) => {
+        const s = document.createElement("script");
+        s.src = src;
+        s.onload = ok;
+        document.head.append(s);
+      });
+    }
+    try {
+      await window.zhikuSearch.load();
+      return "loaded";
+    } catch (e) {
+      return e instanceof Error ? e.message : String(e);
+    }
+  });
+  await page.close();
+  assert.match(message, /WebAssembly/);
+});

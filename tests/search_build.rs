@@ -1,0 +1,61 @@
+//! The build writes the search index and runtime under `public/search/` with
+//! content-hashed names, pages point at them, and the CLI side can load them.
+
+use std::path::PathBuf;
+
+use zhiku::build::{build, Paths};
+use zhiku::search::{content_hash, load_engine, manifest_path, Manifest};
+
+fn build_into(dir: &std::path::Path) -> PathBuf {
+    let mut paths = Paths::new(std::path::Path::new(env!("CARGO_MANIFEST_DIR")));
+    paths.output = dir.join("public");
+    build(&paths).map_err(|(e, _)| e).expect("site builds");
+    paths.output
+}
+
+#[test]
+fn build_writes_hashed_search_files_that_load() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = build_into(tmp.path());
+    let manifest: Manifest =
+        serde_json::from_slice(&std::fs::read(manifest_path(&out)).unwrap()).unwrap();
+    for url in [&manifest.index, &manifest.wasm, &manifest.glue] {
+        let bytes = std::fs::read(out.join(url.trim_start_matches('/'))).unwrap();
+        assert!(
+            url.contains(&content_hash(&bytes)),
+            "{url} is not named by its content hash"
+        );
+    }
+    assert!(manifest.docs > 400, "{} docs", manifest.docs);
+
+    let home = std::fs::read_to_string(out.join("index.html")).unwrap();
+    let loader = home
+        .split("data-loader=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("search box carries data-loader")
+        // Tera's HTML escaping writes `/` as `&#x2F;`; browsers decode it.
+        .replace("&#x2F;", "/");
+    assert!(loader.starts_with("/search/loader.") && loader.ends_with(".js"));
+    assert!(out.join(loader.trim_start_matches('/')).is_file());
+
+    let engine = load_engine(&out).unwrap();
+    assert_eq!(engine.num_docs() as usize, manifest.docs);
+    let hits = engine
+        .search(&search_index::SearchRequest::new("二级域名要备案吗"))
+        .unwrap();
+    assert!(hits.iter().take(3).any(|h| h.section == "7.7"), "{hits:?}");
+}
+
+#[test]
+fn the_index_is_reproducible() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    let ma = std::fs::read(manifest_path(&build_into(a.path()))).unwrap();
+    let mb = std::fs::read(manifest_path(&build_into(b.path()))).unwrap();
+    // Same content → same index bytes → same hashed names.
+    assert_eq!(
+        String::from_utf8(ma).unwrap(),
+        String::from_utf8(mb).unwrap()
+    );
+}

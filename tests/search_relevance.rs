@@ -1,0 +1,194 @@
+//! Relevance of the search engine on the real content: the public evaluation
+//! queries (../shared/eval/public-queries.tsv) and our own colloquial set
+//! (tests/data/colloquial-queries.tsv).
+
+use std::path::{Path, PathBuf};
+
+use search_index::{build_index, Engine, SearchRequest};
+use zhiku::build::check;
+use zhiku::search::site_docs;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `shared/eval/public-queries.tsv` beside the repository (or beside one of
+/// its parent folders, for git worktrees), or `$ZHIKU_SHARED/eval/...`.
+fn public_queries() -> PathBuf {
+    let rel = Path::new("shared/eval/public-queries.tsv");
+    if let Ok(dir) = std::env::var("ZHIKU_SHARED") {
+        return Path::new(&dir).join("eval/public-queries.tsv");
+    }
+    let root = root();
+    root.ancestors()
+        .skip(1)
+        .map(|a| a.join(rel))
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| panic!("{} not found next to {}", rel.display(), root.display()))
+}
+
+fn engine() -> Engine {
+    let (site, report) = check(&root());
+    assert!(!report.has_errors(), "content has errors");
+    let site = site.expect("content loads");
+    let synonyms: Vec<Vec<String>> = site
+        .synonyms
+        .groups
+        .iter()
+        .map(|g| g.words.clone())
+        .collect();
+    let blob = build_index(&site_docs(&site), &synonyms).expect("index builds");
+    Engine::from_bytes(&blob).expect("index loads")
+}
+
+struct Case {
+    query: String,
+    expected: Vec<String>,
+}
+
+fn read_cases(path: &Path) -> Vec<Case> {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    text.lines()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let (q, s) = l.split_once('\t').expect("two tab-separated columns");
+            Case {
+                query: q.trim().to_string(),
+                expected: s.split(',').map(|s| s.trim().to_string()).collect(),
+            }
+        })
+        .collect()
+}
+
+/// An expected section `7.1` matches a hit in section `7.1` or `7.1.x`.
+fn matches(expected: &[String], section: &str) -> bool {
+    expected.iter().any(|e| {
+        section == e
+            || section
+                .strip_prefix(e.as_str())
+                .is_some_and(|r| r.starts_with('.'))
+    })
+}
+
+struct Metrics {
+    r1: f64,
+    r5: f64,
+    mrr10: f64,
+    misses: Vec<String>,
+}
+
+fn evaluate(engine: &Engine, name: &str, cases: &[Case]) -> Metrics {
+    let (mut r1, mut r5, mut mrr) = (0usize, 0usize, 0.0f64);
+    let mut misses = Vec::new();
+    println!("\n{name}: {} queries", cases.len());
+    for c in cases {
+        let hits = engine
+            .search(&SearchRequest::new(&c.query))
+            .expect("search runs");
+        let rank = hits.iter().position(|h| matches(&c.expected, &h.section));
+        if rank == Some(0) {
+            r1 += 1;
+        }
+        if rank.is_some_and(|r| r < 5) {
+            r5 += 1;
+        } else {
+            misses.push(c.query.clone());
+        }
+        if let Some(r) = rank {
+            mrr += 1.0 / (r as f64 + 1.0);
+        }
+        let top: Vec<String> = hits
+            .iter()
+            .take(5)
+            .map(|h| format!("{} {}", h.section, h.title))
+            .collect();
+        println!(
+            "  {:<4} {} (want {}) → {}",
+            rank.map_or("-".to_string(), |r| format!("#{}", r + 1)),
+            c.query,
+            c.expected.join(","),
+            top.join(" | ")
+        );
+    }
+    let n = cases.len() as f64;
+    let m = Metrics {
+        r1: r1 as f64 / n,
+        r5: r5 as f64 / n,
+        mrr10: mrr / n,
+        misses,
+    };
+    println!(
+        "{name}: Recall@1 {:.3}  Recall@5 {:.3}  MRR@10 {:.3}",
+        m.r1, m.r5, m.mrr10
+    );
+    m
+}
+
+#[test]
+fn public_queries_have_an_answer_in_the_top_five() {
+    let engine = engine();
+    let m = evaluate(&engine, "public queries", &read_cases(&public_queries()));
+    assert!(
+        m.misses.is_empty(),
+        "no expected section in the top 5 for: {:?}",
+        m.misses
+    );
+}
+
+#[test]
+fn colloquial_queries_mostly_find_their_answer() {
+    let engine = engine();
+    let cases = read_cases(&root().join("tests/data/colloquial-queries.tsv"));
+    assert!(cases.len() >= 30);
+    let m = evaluate(&engine, "colloquial queries", &cases);
+    assert!(
+        m.r5 >= 0.8,
+        "Recall@5 {:.3} < 0.8; misses: {:?}",
+        m.r5,
+        m.misses
+    );
+}
+
+#[test]
+fn filters_restrict_kind_and_province() {
+    let engine = engine();
+    let mut req = SearchRequest::new("网站名称 禁用词");
+    req.kind = Some("province".into());
+    let hits = engine.search(&req).unwrap();
+    assert!(!hits.is_empty());
+    assert!(hits.iter().all(|h| h.kind == "province"));
+    req.kind = None;
+    req.province = Some("guangdong".into());
+    let hits = engine.search(&req).unwrap();
+    assert!(
+        hits.iter().any(|h| h.id == "province/guangdong"),
+        "{hits:?}"
+    );
+}
+
+#[test]
+fn markup_in_queries_comes_back_as_text() {
+    let engine = engine();
+    let hits = engine
+        .search(&SearchRequest::new("<img src=x onerror=alert(1)> 备案"))
+        .unwrap();
+    assert!(!hits.is_empty());
+    for h in &hits {
+        for html in [&h.title_html, &h.snippet_html] {
+            let stripped = html.replace("<mark>", "").replace("</mark>", "");
+            assert!(!stripped.contains('<') && !stripped.contains('>'), "{html}");
+        }
+    }
+}
+
+#[test]
+fn one_character_queries_find_something() {
+    let engine = engine();
+    let hits = engine.search(&SearchRequest::new("码")).unwrap();
+    assert!(!hits.is_empty());
+    assert!(
+        hits[0].title_html.contains("<mark>码</mark>")
+            || hits[0].snippet_html.contains("<mark>码</mark>")
+    );
+}

@@ -1,0 +1,405 @@
+// Search UI: the header box (results as you type, keyboard navigation) and the
+// /search/ page (shareable ?q=&kind=&province= links, filters, counts).
+// The wasm runtime is fetched lazily on first use through the loader named in
+// #q's data-loader, which defines window.zhikuSearch = { load(): Promise<Runtime> }.
+// Only the engine's title_html/snippet_html (escaped, with <mark>) go in as HTML;
+// every other string is inserted as text.
+// ES5 syntax on purpose: older browsers without WebAssembly (and current ones
+// with it disabled by policy) must still run this file to show the error
+// message instead of failing silently.
+(function () {
+  "use strict";
+
+  var KIND_LABELS = { faq: "常见问题", rejection: "驳回原因", province: "省份", tool: "工具" };
+  var DEBOUNCE_MS = 120;
+  var DROPDOWN_LIMIT = 8;
+  var PAGE_LIMIT = 50;
+
+  var box = document.getElementById("q");
+  if (!box) return;
+  var dropdown = document.getElementById("search-results");
+
+  // ---- runtime loading -------------------------------------------------------
+
+  /** Why the runtime is unavailable: "wasm" (browser cannot run it), "missing" (site built without search), "network". */
+  function LoadError(kind, detail) {
+    this.kind = kind;
+    this.detail = detail;
+  }
+
+  var runtimePromise = null;
+  var runtimeReady = false;
+
+  function injectLoader(src) {
+    return new Promise(function (resolve, reject) {
+      if (window.zhikuSearch) return resolve(window.zhikuSearch);
+      var s = document.createElement("script");
+      s.src = src;
+      s.async = true;
+      s.onload = function () {
+        if (window.zhikuSearch && typeof window.zhikuSearch.load === "function") resolve(window.zhikuSearch);
+        else reject(new LoadError("network", "loader did not define zhikuSearch"));
+      };
+      s.onerror = function () {
+        // Let a later focus try again (e.g. after the network comes back).
+        if (s.parentNode) s.parentNode.removeChild(s);
+        reject(new LoadError("network", "cannot fetch " + src));
+      };
+      document.head.appendChild(s);
+    });
+  }
+
+  /** Loads the runtime once; later calls share the promise (cleared after a failure, so a later use retries). */
+  function runtime() {
+    if (runtimePromise) return runtimePromise;
+    var src = box.getAttribute("data-loader") || "";
+    if (!src) {
+      runtimePromise = Promise.reject(new LoadError("missing"));
+    } else if (typeof WebAssembly !== "object" || typeof WebAssembly.instantiate !== "function") {
+      runtimePromise = Promise.reject(new LoadError("wasm"));
+    } else {
+      runtimePromise = injectLoader(src).then(function (api) {
+        return Promise.resolve(api.load()).then(function (rt) {
+          runtimeReady = true;
+          return rt;
+        }, function (e) {
+          throw e instanceof LoadError ? e : new LoadError("wasm", String(e && e.message || e));
+        });
+      });
+      // A browser that has WebAssembly may only have hit a network error: let
+      // the next focus or keystroke try again (the loader allows retries too).
+      runtimePromise.catch(function () { runtimePromise = null; });
+    }
+    runtimePromise.catch(function (e) {
+      if (window.console) console.warn("zhiku search unavailable:", e && (e.detail || e.kind) || e);
+    });
+    return runtimePromise;
+  }
+
+  // ---- small DOM helpers -----------------------------------------------------
+
+  function el(tag, cls, text) {
+    var n = document.createElement(tag);
+    if (cls) n.className = cls;
+    if (text != null) n.textContent = text;
+    return n;
+  }
+
+  function clear(node) {
+    while (node.firstChild) node.removeChild(node.firstChild);
+  }
+
+  /** Internal paths and http(s) only: a hit's URL never becomes a javascript: link. */
+  function safeUrl(url) {
+    url = String(url || "");
+    return /^(\/(?!\/)|https?:\/\/)/i.test(url) ? url : "#";
+  }
+
+  /** The message shown when search cannot run, with a way to browse instead. */
+  function errorMessage(err) {
+    var p = el("p", "search-error");
+    p.setAttribute("role", "alert");
+    var kind = err && err.kind;
+    var text = kind === "missing" ? "本站尚未生成搜索索引，暂时无法搜索。可以"
+      : kind === "network" ? "搜索组件下载失败，请检查网络后重试，或"
+      : "浏览器无法加载搜索组件（WebAssembly），无法在本页搜索。请换用新版 Chrome、Edge、Firefox 或 Safari，或";
+    p.appendChild(document.createTextNode(text));
+    var a = el("a", null, "按章节浏览");
+    a.href = "/";
+    p.appendChild(a);
+    p.appendChild(document.createTextNode("。"));
+    return p;
+  }
+
+  /** One result: kind label, highlighted title, section, highlighted snippet.
+   * `optionId` makes it a listbox option (dropdown); without it, a plain list item (search page). */
+  function resultItem(hit, optionId) {
+    var li = el("li", "search-result");
+    if (hit.kind) li.setAttribute("data-kind", String(hit.kind));
+    var a = el("a");
+    a.href = safeUrl(hit.url);
+    if (optionId) {
+      li.id = optionId;
+      li.setAttribute("role", "option");
+      li.setAttribute("aria-selected", "false");
+      a.tabIndex = -1; // focus stays in the box; the option is chosen with the arrows
+    }
+    var head = el("span", "head");
+    head.appendChild(el("span", "kind", KIND_LABELS[hit.kind] || String(hit.kind || "")));
+    var title = el("span", "title");
+    title.innerHTML = hit.title_html || "";
+    head.appendChild(title);
+    if (hit.section) head.appendChild(el("span", "section", "§" + hit.section));
+    a.appendChild(head);
+    if (hit.snippet_html) {
+      var snip = el("span", "snippet");
+      snip.innerHTML = hit.snippet_html;
+      a.appendChild(snip);
+    }
+    li.appendChild(a);
+    return li;
+  }
+
+  function debounce(fn, ms) {
+    var t = null;
+    return function () {
+      var args = arguments;
+      clearTimeout(t);
+      t = setTimeout(function () { fn.apply(null, args); }, ms);
+    };
+  }
+
+  // ---- header box: dropdown as you type ---------------------------------------
+
+  var listId = "search-listbox";
+  var selected = -1;
+  var items = [];
+  var seq = 0;
+
+  if (dropdown) {
+    // Combobox pattern: the input owns a listbox of options; the count and
+    // messages sit beside the listbox, not inside it.
+    dropdown.removeAttribute("role");
+    box.setAttribute("role", "combobox");
+    box.setAttribute("aria-autocomplete", "list");
+    box.setAttribute("aria-controls", listId);
+    box.setAttribute("aria-expanded", "false");
+  }
+
+  function openDropdown() {
+    if (!dropdown || !dropdown.firstChild) return;
+    dropdown.hidden = false;
+    box.setAttribute("aria-expanded", "true");
+  }
+
+  function closeDropdown() {
+    if (!dropdown) return;
+    dropdown.hidden = true;
+    box.setAttribute("aria-expanded", "false");
+    box.removeAttribute("aria-activedescendant");
+  }
+
+  function select(i) {
+    if (selected >= 0 && items[selected]) items[selected].setAttribute("aria-selected", "false");
+    selected = i;
+    if (i < 0 || !items[i]) {
+      selected = -1;
+      box.removeAttribute("aria-activedescendant");
+      return;
+    }
+    items[i].setAttribute("aria-selected", "true");
+    box.setAttribute("aria-activedescendant", items[i].id);
+    if (items[i].scrollIntoView) items[i].scrollIntoView({ block: "nearest" });
+  }
+
+  function pageLink(q) {
+    var a = el("a", "all", "在搜索页查看全部结果、按类型和省份筛选 →");
+    a.href = "/search/?q=" + encodeURIComponent(q);
+    return a;
+  }
+
+  function renderDropdown(q, hits) {
+    clear(dropdown);
+    items = [];
+    selected = -1;
+    box.removeAttribute("aria-activedescendant");
+    var count = el("p", "count", hits.length ? (hits.length >= DROPDOWN_LIMIT ? "前 " + hits.length + " 条结果" : hits.length + " 条结果") : "没有找到结果，换个说法试试。");
+    count.setAttribute("role", "status");
+    dropdown.appendChild(count);
+    var ol = el("ol");
+    ol.id = listId;
+    ol.setAttribute("role", "listbox");
+    ol.setAttribute("aria-label", "搜索结果");
+    for (var i = 0; i < hits.length; i++) {
+      var li = resultItem(hits[i], "search-opt-" + i);
+      ol.appendChild(li);
+      items.push(li);
+    }
+    dropdown.appendChild(ol);
+    dropdown.appendChild(pageLink(q));
+    openDropdown();
+  }
+
+  function renderDropdownError(err) {
+    clear(dropdown);
+    items = [];
+    selected = -1;
+    dropdown.appendChild(errorMessage(err));
+    openDropdown();
+  }
+
+  var runDropdown = debounce(function (q) {
+    var mine = ++seq;
+    if (!runtimeReady && !items.length) {
+      // First query on a cold cache: say something while the runtime downloads.
+      clear(dropdown);
+      var wait = el("p", "count loading", "正在加载搜索…");
+      wait.setAttribute("role", "status");
+      dropdown.appendChild(wait);
+      openDropdown();
+    }
+    runtime().then(function (rt) {
+      return rt.search(q, { limit: DROPDOWN_LIMIT });
+    }).then(function (hits) {
+      if (mine !== seq || box.value.trim() !== q) return;
+      renderDropdown(q, hits || []);
+    }, function (err) {
+      if (mine !== seq) return;
+      renderDropdownError(err);
+    });
+  }, DEBOUNCE_MS);
+
+  function onInput() {
+    var q = box.value.trim();
+    if (!q) {
+      seq++;
+      if (dropdown) clear(dropdown);
+      items = [];
+      closeDropdown();
+      return;
+    }
+    runDropdown(q);
+  }
+
+  // Start fetching the runtime as soon as someone shows intent to search.
+  box.addEventListener("focus", function () {
+    runtime().then(null, function (err) {
+      if (dropdown && document.activeElement === box) renderDropdownError(err);
+    });
+    if (items.length || (dropdown && dropdown.firstChild)) openDropdown();
+  });
+
+  if (dropdown) {
+    box.addEventListener("input", onInput);
+    box.addEventListener("keydown", function (e) {
+      if (e.isComposing || e.keyCode === 229) return; // IME candidate selection owns the arrows/Enter
+      if (e.key === "ArrowDown" || e.key === "Down") {
+        if (!items.length) return;
+        e.preventDefault();
+        openDropdown();
+        select(selected + 1 < items.length ? selected + 1 : 0);
+      } else if (e.key === "ArrowUp" || e.key === "Up") {
+        if (!items.length) return;
+        e.preventDefault();
+        select(selected > 0 ? selected - 1 : items.length - 1);
+      } else if (e.key === "Enter") {
+        if (selected >= 0 && items[selected] && !dropdown.hidden) {
+          e.preventDefault();
+          var link = items[selected].querySelector("a");
+          if (link) window.location.assign(link.href);
+        }
+        // No selection: the form submits to /search/?q=…
+      } else if (e.key === "Escape" || e.key === "Esc") {
+        e.preventDefault();
+        seq++;
+        box.value = "";
+        clear(dropdown);
+        items = [];
+        closeDropdown();
+      }
+    });
+    dropdown.addEventListener("mousemove", function (e) {
+      var li = e.target.closest ? e.target.closest("li[role=option]") : null;
+      if (li) select(items.indexOf(li));
+    });
+    var form = box.form || box.parentNode;
+    document.addEventListener("pointerdown", function (e) {
+      if (!form.contains(e.target)) closeDropdown();
+    });
+    // Tabbing away (even to the submit button) closes it; a click on a result
+    // moves focus into the dropdown and keeps it open until the link opens.
+    form.addEventListener("focusout", function (e) {
+      var to = e.relatedTarget;
+      if (to && to !== box && !dropdown.contains(to)) closeDropdown();
+    });
+  }
+
+  // ---- the /search/ page -----------------------------------------------------
+
+  var pageQ = document.getElementById("search-page-q");
+  if (!pageQ) return;
+  var kindSel = document.getElementById("search-kind");
+  var provSel = document.getElementById("search-province");
+  var status = document.getElementById("search-status");
+  var results = document.getElementById("search-page-results");
+  var pageSeq = 0;
+
+  function setSelect(sel, value) {
+    if (!sel) return;
+    for (var i = 0; i < sel.options.length; i++) {
+      if (sel.options[i].value === value) { sel.value = value; return; }
+    }
+    sel.value = "";
+  }
+
+  /** Keeps the address bar in step with the form so the link can be shared. */
+  function updateUrl(q, kind, province) {
+    if (!window.history || !history.replaceState) return;
+    var parts = [];
+    if (q) parts.push("q=" + encodeURIComponent(q));
+    if (kind) parts.push("kind=" + encodeURIComponent(kind));
+    if (province) parts.push("province=" + encodeURIComponent(province));
+    history.replaceState(null, "", location.pathname + (parts.length ? "?" + parts.join("&") : ""));
+  }
+
+  function setStatus(text) {
+    clear(status);
+    status.textContent = text;
+  }
+
+  function renderPage(q, hits, filtered) {
+    clear(results);
+    var n = hits.length;
+    var quoted = "“" + q + "”";
+    if (!n) setStatus(filtered ? "在所选类型/省份中没有找到与" + quoted + "相关的结果，试试放宽筛选条件。" : "没有找到与" + quoted + "相关的结果，换个说法试试。");
+    else setStatus(quoted + (n >= PAGE_LIMIT ? "：显示前 " + n + " 条结果" : "：找到 " + n + " 条结果"));
+    status.setAttribute("data-count", String(n));
+    for (var i = 0; i < n; i++) results.appendChild(resultItem(hits[i]));
+  }
+
+  function runPage() {
+    var q = pageQ.value.trim();
+    var kind = kindSel ? kindSel.value : "";
+    var province = provSel ? provSel.value : "";
+    updateUrl(q, kind, province);
+    var mine = ++pageSeq;
+    if (!q) {
+      clear(results);
+      status.removeAttribute("data-count");
+      setStatus("输入问题开始搜索。");
+      return;
+    }
+    setStatus("正在搜索…");
+    var opts = { limit: PAGE_LIMIT };
+    if (kind) opts.kind = kind;
+    if (province) opts.province = province;
+    runtime().then(function (rt) {
+      return rt.search(q, opts);
+    }).then(function (hits) {
+      if (mine === pageSeq) renderPage(q, hits || [], !!(kind || province));
+    }, function (err) {
+      if (mine !== pageSeq) return;
+      clear(results);
+      clear(status);
+      status.appendChild(errorMessage(err));
+    });
+  }
+
+  var params = new URLSearchParams(location.search);
+  pageQ.value = params.get("q") || "";
+  setSelect(kindSel, params.get("kind") || "");
+  setSelect(provSel, params.get("province") || "");
+
+  var runPageSoon = debounce(runPage, DEBOUNCE_MS);
+  pageQ.addEventListener("input", runPageSoon);
+  pageQ.addEventListener("focus", function () { runtime().then(null, function () {}); });
+  if (kindSel) kindSel.addEventListener("change", runPage);
+  if (provSel) provSel.addEventListener("change", runPage);
+  if (pageQ.form) {
+    pageQ.form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      runPage();
+    });
+  }
+  if (pageQ.value.trim()) runPage();
+})();
