@@ -145,19 +145,40 @@ pub fn site_docs(site: &Site) -> Vec<Doc> {
         .iter()
         .map(|p| p.data.name.as_str())
         .collect();
-    docs.push(Doc {
-        id: "tool/compare".into(),
-        title: "各省备案规则对比".into(),
-        aliases: vec!["各省规则对比".into(), "省份对比".into(), "各省管局要求".into()],
-        body: format!(
-            "一张表对比各省管局的网站名称禁用词、前置审批类别、每单可备案的域名数、个人网站数量上限、备案号展示要求等规则。{}",
-            names.join("、")
+    // The hand-made tool pages: (id, title, aliases, description, url).
+    let compare_body = format!(
+        "一张表对比各省管局的网站名称禁用词、前置审批类别、每单可备案的域名数、个人网站数量上限、备案号展示要求等规则。{}",
+        names.join("、")
+    );
+    let tools = [
+        ("tool/compare", "各省备案规则对比", &["各省规则对比", "省份对比", "各省管局要求"][..], compare_body, "/provinces/compare/"),
+        (
+            "tool/name-check",
+            "网站名称、APP 名称检查",
+            &["网站名称检测", "网站名称能不能用", "APP名称检查", "名称禁用词查询"][..],
+            "输入省份、主体类型和拟用的网站名称或 APP 名称，检查字数、纯数字或纯字母、特殊符号、中国/中央/国家等字头、个人网站不能用的公司/工作室等字眼、各省管局禁用的行业和经营性词汇，以及需要前置审批的词。".to_string(),
+            "/tools/name-check/",
         ),
-        section: String::new(),
-        kind: Kind::Tool,
-        chapter: String::new(),
-        provinces: Vec::new(),
-        url: "/provinces/compare/".into(),
-    });
+        (
+            "tool/preapproval",
+            "前置审批检查",
+            &["前置审批查询", "要不要前置审批", "不涉及前置审批承诺书", "承诺书查询"][..],
+            "输入省份和网站内容或经营范围，找出触发的前置审批类别、命中的关键词，以及该省要求下载的不涉及前置审批承诺书。".to_string(),
+            "/tools/preapproval/",
+        ),
+    ];
+    for (id, title, aliases, body, url) in tools {
+        docs.push(Doc {
+            id: id.into(),
+            title: title.into(),
+            aliases: aliases.iter().map(|a| a.to_string()).collect(),
+            body,
+            section: String::new(),
+            kind: Kind::Tool,
+            chapter: String::new(),
+            provinces: Vec::new(),
+            url: url.into(),
+        });
+    }
     docs
 }
