@@ -301,21 +301,8 @@ pub fn highlight(lang: &str, src: &str) -> String {
     )
 }
 
-/// Minimal HTML escaping for text and attribute values.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
+/// HTML escaping for text and attribute values (one implementation, shared with search snippets).
+pub use search_index::snippet::escape;
 
 /// CSS for highlighted code, light and dark.
 pub fn syntax_css() -> String {
