@@ -2,7 +2,7 @@
 // folder on 127.0.0.1 with a tiny static server, and drive Debian's Chromium.
 import { spawnSync } from "node:child_process";
 import { createServer } from "node:http";
-import { readFile, stat } from "node:fs/promises";
+import { readFile, stat, rm } from "node:fs/promises";
 import { join, normalize, extname, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
@@ -62,4 +62,24 @@ export async function launch(options = {}) {
       "--disable-component-update", "--disable-sync"],
     ...options,
   });
+}
+
+/**
+ * Registers node:test hooks that build the real site, serve it and launch
+ * Chromium once per test file; the returned object is filled in before tests run
+ * ({ out, server, browser }) and everything is torn down afterwards.
+ */
+export function useBuiltSite({ before, after }) {
+  const site = {};
+  before(async () => {
+    site.out = buildSite();
+    site.server = await serveStatic(site.out);
+    site.browser = await launch();
+  });
+  after(async () => {
+    await site.browser?.close();
+    await site.server?.close();
+    if (site.out) await rm(site.out, { recursive: true, force: true });
+  });
+  return site;
 }

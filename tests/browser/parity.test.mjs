@@ -5,7 +5,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { buildSite, serveStatic, launch, runZhiku, repo } from "./lib.mjs";
+import { useBuiltSite, runZhiku, repo } from "./lib.mjs";
 
 /** First column of a TSV with a header row. */
 function column(path) {
@@ -28,19 +28,10 @@ const filtered = [
   { query: "驳回 域名", kind: "rejection", limit: 5 },
 ];
 
-let site, server, browser;
-before(async () => {
-  site = buildSite();
-  server = await serveStatic(site);
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const site = useBuiltSite({ before, after });
 
 function native({ query, limit = 10, kind, province }) {
-  const args = ["--root", repo, "search", "--json", "--limit", String(limit), "--output", site];
+  const args = ["--root", repo, "search", "--json", "--limit", String(limit), "--output", site.out];
   if (kind) args.push("--kind", kind);
   if (province) args.push("--province", province);
   const r = runZhiku([...args, "--", query]);
@@ -50,8 +41,8 @@ function native({ query, limit = 10, kind, province }) {
 
 /** Runs requests through window.zhikuSearch in a real page of the built site. */
 async function inBrowser(requests) {
-  const page = await browser.newPage();
-  await page.goto(`${server.url}/`);
+  const page = await site.browser.newPage();
+  await page.goto(`${site.server.url}/`);
   const out = await page.evaluate(async (reqs) => {
     if (!window.zhikuSearch) {
       const src = document.querySelector("[data-loader]").getAttribute("data-loader");
@@ -91,11 +82,11 @@ test("wasm in Chromium and native CLI rank identically", async () => {
 });
 
 test("the loader rejects with a clear error when WebAssembly is unavailable", async () => {
-  const page = await browser.newPage();
+  const page = await site.browser.newPage();
   await page.addInitScript(() => {
     delete window.WebAssembly;
   });
-  await page.goto(`${server.url}/`);
+  await page.goto(`${site.server.url}/`);
   const message = await page.evaluate(async () => {
     const src = document.querySelector("[data-loader]").getAttribute("data-loader");
     if (!window.zhikuSearch) {

@@ -4,27 +4,14 @@
 // query and a browser without WebAssembly.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { rm } from "node:fs/promises";
-import { buildSite, serveStatic, launch } from "./lib.mjs";
+import { useBuiltSite } from "./lib.mjs";
 
 const TIMEOUT = 20_000;
-let out, server, browser;
-
-before(async () => {
-  out = buildSite();
-  server = await serveStatic(out);
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-  if (out) await rm(out, { recursive: true, force: true });
-});
+const site = useBuiltSite({ before, after });
 
 /** A fresh page with generous timeouts that records dialogs and page errors. */
 async function openPage(path, { init } = {}) {
-  const context = await browser.newContext();
+  const context = await site.browser.newContext();
   if (init) await context.addInitScript(init);
   const page = await context.newPage();
   page.setDefaultTimeout(TIMEOUT);
@@ -34,7 +21,7 @@ async function openPage(path, { init } = {}) {
   page.on("pageerror", (e) => errors.push(e.message));
   const requests = [];
   page.on("request", (r) => requests.push(new URL(r.url()).pathname));
-  await page.goto(server.url + path);
+  await page.goto(site.server.url + path);
   return { page, context, dialogs, errors, requests };
 }
 
@@ -89,7 +76,7 @@ test("header box: lazy runtime, highlighted results as you type, ↑ ↓ Enter o
   const href = await first.locator("a").getAttribute("href");
   const title = (await first.locator(".title").textContent()).trim();
   assert.match(href, /^\//);
-  await Promise.all([page.waitForURL(server.url + href), page.keyboard.press("Enter")]);
+  await Promise.all([page.waitForURL(site.server.url + href), page.keyboard.press("Enter")]);
   assert.equal((await page.textContent("h1")).trim(), title, "Enter opened the highlighted result");
 
   // Tab leaves the box and closes the dropdown; focusing it again reopens it.
@@ -112,7 +99,7 @@ test("header box: lazy runtime, highlighted results as you type, ↑ ↓ Enter o
   await page.locator("#q").fill("备案号放在哪里");
   await options.first().waitFor();
   const clicked = await options.nth(0).locator("a").getAttribute("href");
-  await Promise.all([page.waitForURL(server.url + clicked), options.nth(0).click()]);
+  await Promise.all([page.waitForURL(site.server.url + clicked), options.nth(0).click()]);
 
   assert.deepEqual(errors, []);
   await context.close();
@@ -204,7 +191,7 @@ test("without WebAssembly the box and the search page say so and offer browsing 
   assert.equal(await msg.locator("a").getAttribute("href"), "/");
   assert.equal(await page.locator("#search-results").isVisible(), true);
 
-  await page.goto(`${server.url}/search/?q=${encodeURIComponent("二级域名")}`);
+  await page.goto(`${site.server.url}/search/?q=${encodeURIComponent("二级域名")}`);
   const status = page.locator("#search-status .search-error");
   await status.waitFor();
   assert.match(await status.textContent(), /WebAssembly/);

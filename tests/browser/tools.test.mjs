@@ -3,26 +3,13 @@
 // pre-approval checker (wasm runtime), and the province comparison matrix.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { rmSync } from "node:fs";
-import { buildSite, serveStatic, launch } from "./lib.mjs";
+import { useBuiltSite } from "./lib.mjs";
 
-let out, server, browser;
-
-before(async () => {
-  out = buildSite();
-  server = await serveStatic(out);
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-  if (out) rmSync(out, { recursive: true, force: true });
-});
+const site = useBuiltSite({ before, after });
 
 /** URLs of the decision trees, as the tools page lists them. */
 async function treeUrls(page) {
-  await page.goto(`${server.url}/tools/`);
+  await page.goto(`${site.server.url}/tools/`);
   const hrefs = await page.locator('a[href^="/decision/"]').evaluateAll((as) => as.map((a) => a.getAttribute("href")));
   assert.ok(hrefs.length >= 1, "the tools page lists at least one decision tree");
   return [...new Set(hrefs)];
@@ -37,11 +24,11 @@ async function visibleStep(page) {
 }
 
 test("decision tree with JavaScript: one question at a time, path in the URL, reload, back, restart", async () => {
-  const page = await browser.newPage();
+  const page = await site.browser.newPage();
   const errors = [];
   page.on("pageerror", (e) => errors.push(e.message));
   for (const url of await treeUrls(page)) {
-    await page.goto(server.url + url);
+    await page.goto(site.server.url + url);
     const start = await page.locator("#decision").getAttribute("data-start");
     assert.equal(await visibleStep(page), start, "starts at the first question");
     assert.ok(await page.locator(".decision-trail").isVisible(), "breadcrumb shown");
@@ -86,7 +73,7 @@ test("decision tree with JavaScript: one question at a time, path in the URL, re
     assert.equal(await page.locator(".decision-trail li").count(), path.length - 1);
     const crumbs = await page.locator(".decision-trail li").allInnerTexts();
     labels.forEach((l, i) => assert.ok(crumbs[i].includes(l), `breadcrumb ${i} after reload: ${crumbs[i]}`));
-    const shared = await browser.newPage();
+    const shared = await site.browser.newPage();
     await shared.goto(page.url());
     assert.equal(await visibleStep(shared), outcome, "a shared link opens the same outcome");
     await shared.close();
@@ -111,9 +98,9 @@ test("decision tree with JavaScript: one question at a time, path in the URL, re
     assert.equal(await page.locator(".decision-trail li").count(), 0);
 
     // A broken path keeps its valid prefix; a plain #step link gets its full path.
-    await page.goto(`${server.url}${url}#path=${start},no-such-step`);
+    await page.goto(`${site.server.url}${url}#path=${start},no-such-step`);
     assert.equal(await visibleStep(page), start);
-    await page.goto(`${server.url}${url}#${outcome}`);
+    await page.goto(`${site.server.url}${url}#${outcome}`);
     await page.reload();
     assert.equal(await visibleStep(page), outcome, "plain #outcome link");
     assert.ok(await page.locator(".decision-trail li").count() >= 1, "breadcrumb rebuilt for a plain link");
@@ -123,11 +110,11 @@ test("decision tree with JavaScript: one question at a time, path in the URL, re
 });
 
 test("decision tree without JavaScript: every step on the page, options are plain links", async () => {
-  const context = await browser.newContext({ javaScriptEnabled: false });
+  const context = await site.browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
-  await page.goto(`${server.url}/tools/`);
+  await page.goto(`${site.server.url}/tools/`);
   const url = await page.locator('a[href^="/decision/"]').first().getAttribute("href");
-  await page.goto(server.url + url);
+  await page.goto(site.server.url + url);
   const nodes = page.locator(".decision-node");
   const outcomes = page.locator(".decision-outcome");
   assert.ok((await nodes.count()) >= 2 && (await outcomes.count()) >= 2);
@@ -149,7 +136,7 @@ test("decision tree without JavaScript: every step on the page, options are plai
   assert.ok(await page.locator(`#${target}`).isVisible());
   // An outcome's links are ordinary links to real pages.
   const seeHref = await page.locator(".decision-outcome ul a").first().getAttribute("href");
-  const res = await page.goto(server.url + seeHref);
+  const res = await page.goto(site.server.url + seeHref);
   assert.equal(res.status(), 200);
   await context.close();
 });
@@ -182,10 +169,10 @@ async function skipIfNoRuntime(t, reason) {
 }
 
 test("name checker: verdicts, findings with rule pages, safe output, shareable URL", async (t) => {
-  const page = await browser.newPage();
+  const page = await site.browser.newPage();
   const errors = [];
   page.on("pageerror", (e) => errors.push(e.message));
-  await page.goto(`${server.url}/tools/name-check/`);
+  await page.goto(`${site.server.url}/tools/name-check/`);
   const check = (province, name, { individual = false, app = false } = {}) =>
     runChecker(page, async () => {
       await page.evaluate(() => document.getElementById("tool-result").removeAttribute("data-state"));
@@ -227,7 +214,7 @@ test("name checker: verdicts, findings with rule pages, safe output, shareable U
   await check("beijing", "星辰论坛乐园");
   const shared = page.url();
   assert.match(decodeURIComponent(shared), /province=beijing.*name=星辰论坛乐园/);
-  const again = await browser.newPage();
+  const again = await site.browser.newPage();
   await again.goto(shared);
   await again.locator("#tool-result[data-state=done]").waitFor();
   assert.equal(await again.locator("#tool-result .verdict").getAttribute("data-verdict"), "block");
@@ -242,8 +229,8 @@ test("name checker: verdicts, findings with rule pages, safe output, shareable U
 });
 
 test("pre-approval checker: categories with letters, negation, province without a table", async (t) => {
-  const page = await browser.newPage();
-  await page.goto(`${server.url}/tools/preapproval/`);
+  const page = await site.browser.newPage();
+  await page.goto(`${site.server.url}/tools/preapproval/`);
   const check = (province, text) =>
     runChecker(page, async () => {
       await page.evaluate(() => document.getElementById("tool-result").removeAttribute("data-state"));
@@ -271,14 +258,14 @@ test("pre-approval checker: categories with letters, negation, province without 
 });
 
 test("checker pages without JavaScript explain themselves and link to the rules", async () => {
-  const context = await browser.newContext({ javaScriptEnabled: false });
+  const context = await site.browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
   for (const path of ["/tools/name-check/", "/tools/preapproval/"]) {
-    await page.goto(server.url + path);
+    await page.goto(site.server.url + path);
     assert.match(await page.locator("main").innerText(), /需要开启 JavaScript/);
     assert.ok(await page.locator('.tool-sources a[href^="/faq/"]').count() >= 1);
   }
-  await page.goto(`${server.url}/tools/`);
+  await page.goto(`${site.server.url}/tools/`);
   for (const href of ["/tools/name-check/", "/tools/preapproval/", "/provinces/compare/"]) {
     assert.equal(await page.locator(`main a[href="${href}"]`).count(), 1, `tools page lists ${href}`);
   }
@@ -286,8 +273,8 @@ test("checker pages without JavaScript explain themselves and link to the rules"
 });
 
 test("province comparison: every province, counts with the word list, cells link to the province", async () => {
-  const page = await browser.newPage();
-  await page.goto(`${server.url}/provinces/compare/`);
+  const page = await site.browser.newPage();
+  await page.goto(`${site.server.url}/provinces/compare/`);
   assert.equal(await page.locator("#compare tbody tr").count(), 31);
   const gd = page.locator("#p-guangdong");
   const count = gd.locator("td.words > a");
