@@ -81,12 +81,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let site = site
         .filter(|_| !report.has_errors())
         .ok_or("content has errors")?;
-    let synonyms: Vec<Vec<String>> = site
-        .synonyms
-        .groups
-        .iter()
-        .map(|g| g.words.clone())
-        .collect();
+    let synonyms = site.synonyms.word_groups();
     let mut docs = site_docs(&site);
     if let Some(n) = n_synthetic {
         docs = synthetic(&docs, n);

@@ -31,12 +31,7 @@ fn engine() -> Engine {
     let (site, report) = check(&root());
     assert!(!report.has_errors(), "content has errors");
     let site = site.expect("content loads");
-    let synonyms: Vec<Vec<String>> = site
-        .synonyms
-        .groups
-        .iter()
-        .map(|g| g.words.clone())
-        .collect();
+    let synonyms = site.synonyms.word_groups();
     let blob = build_index(&site_docs(&site), &synonyms).expect("index builds");
     Engine::from_bytes(&blob).expect("index loads")
 }

@@ -333,6 +333,13 @@ pub struct SynonymsFile {
     pub groups: Vec<SynonymGroup>,
 }
 
+impl SynonymsFile {
+    /// The groups as plain word lists, the form the search index takes.
+    pub fn word_groups(&self) -> Vec<Vec<String>> {
+        self.groups.iter().map(|g| g.words.clone()).collect()
+    }
+}
+
 /// Words search treats as the same.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]

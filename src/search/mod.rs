@@ -63,12 +63,7 @@ fn hashed(stem: &str, ext: &str, bytes: &[u8]) -> String {
 /// Builds the search index and runtime files for a site.
 pub fn build_assets(site: &Site) -> Result<SearchOutput, String> {
     let docs = site_docs(site);
-    let synonyms: Vec<Vec<String>> = site
-        .synonyms
-        .groups
-        .iter()
-        .map(|g| g.words.clone())
-        .collect();
+    let synonyms = site.synonyms.word_groups();
     let blob = search_index::build_index(&docs, &synonyms).map_err(|e| e.to_string())?;
     let index = hashed("index", "bin", &blob);
     let wasm = hashed("zhiku-search", "wasm", RUNTIME_WASM);
