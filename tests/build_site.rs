@@ -35,6 +35,15 @@ fn sel(s: &str) -> Selector {
     Selector::parse(s).expect("valid selector")
 }
 
+/// Every `href` of the `<a>` elements of one output page.
+fn hrefs_of<'a>(out: &'a Output, rel: &str) -> HashSet<&'a str> {
+    let page = out.pages.iter().find(|p| p.rel == rel).expect("page");
+    page.doc
+        .select(&sel("a[href]"))
+        .filter_map(|a| a.value().attr("href"))
+        .collect()
+}
+
 fn url_of(rel: &str) -> String {
     match rel.strip_suffix("index.html") {
         Some(dir) => format!("/{dir}"),
@@ -354,12 +363,7 @@ fn check_trees(out: &Output, site: &zhiku::content::Site) {
         {
             assert!(ids.contains(id), "{rel} lacks #{id}");
         }
-        let page = out.pages.iter().find(|p| p.rel == rel).expect("page");
-        let hrefs: HashSet<&str> = page
-            .doc
-            .select(&sel("a[href]"))
-            .filter_map(|a| a.value().attr("href"))
-            .collect();
+        let hrefs = hrefs_of(out, &rel);
         for node in &tree.data.nodes {
             for opt in &node.options {
                 let to = opt.next.as_ref().or(opt.outcome.as_ref()).expect("target");
@@ -405,12 +409,7 @@ fn check_everything(root: &Path, expect_trees: bool) {
 
     // The home page and the 404 page list every chapter.
     for rel in ["index.html", "404.html"] {
-        let page = out.pages.iter().find(|p| p.rel == rel).expect("page");
-        let hrefs: HashSet<&str> = page
-            .doc
-            .select(&sel("a[href]"))
-            .filter_map(|a| a.value().attr("href"))
-            .collect();
+        let hrefs = hrefs_of(&out, rel);
         for c in &site.chapters {
             let url = format!("/faq/{}/", c.slug);
             assert!(hrefs.contains(url.as_str()), "{rel} does not list {url}");

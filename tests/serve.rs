@@ -6,7 +6,7 @@ mod common;
 use std::fs;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
 
@@ -20,24 +20,7 @@ struct Server {
 
 impl Server {
     fn start(site: &SiteCopy) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_zhiku"))
-            .arg("--root")
-            .arg(site.root())
-            .args(["serve", "--port", "0"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start zhiku serve");
-        let stdout = child.stdout.take().expect("stdout");
-        let mut line = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("read the URL line");
-        let url = line
-            .split_whitespace()
-            .find(|w| w.starts_with("http://"))
-            .unwrap_or_else(|| panic!("no URL in {line:?}"))
-            .to_string();
+        let (child, url) = common::spawn_serve(site.root());
         assert!(
             url.starts_with("http://127.0.0.1:"),
             "binds 127.0.0.1 by default: {url}"

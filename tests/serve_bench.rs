@@ -12,7 +12,7 @@
 mod common;
 
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -88,23 +88,7 @@ fn serve_benchmark() {
     }
 
     // Edit-to-reload latency through the real binary.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_zhiku"))
-        .arg("--root")
-        .arg(site.root())
-        .args(["serve", "--port", "0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start zhiku serve");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("URL line");
-    let url = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .expect("URL")
-        .to_string();
+    let (mut child, url) = common::spawn_serve(site.root());
     let resp = reqwest::blocking::Client::builder()
         .timeout(None)
         .build()

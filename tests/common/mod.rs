@@ -4,8 +4,9 @@
 #![allow(dead_code)] // each test crate uses a different subset
 
 use std::fs;
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
 
 /// The repository root (where Cargo.toml, content/ and themes/ live).
 pub fn repo_root() -> PathBuf {
@@ -204,4 +205,27 @@ pub fn append_to_string_field(text: &str, key: &str, suffix: &str) -> String {
     let start = text.find(&needle).expect("field present") + needle.len();
     let end = start + text[start..].find('"').expect("closing quote");
     format!("{}{}{}", &text[..end], suffix, &text[end..])
+}
+
+/// Starts `zhiku serve --port 0` on a site; returns the process and the URL it
+/// printed (ends with `/`).
+pub fn spawn_serve(root: &Path) -> (Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_zhiku"))
+        .arg("--root")
+        .arg(root)
+        .args(["serve", "--port", "0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start zhiku serve");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("read the URL line");
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no URL in {line:?}"))
+        .to_string();
+    (child, url)
 }
