@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Prints the source hash of the search runtime: every file the wasm build
-# reads (search-index sources, the build script, cargo config) plus the exact
+# reads (search-index sources, the build script, cargo config, the patches
+# applied to dependencies) plus the exact
 # versions of the crates in the wasm dependency tree. Sourced by
 # build-runtime.sh and check-runtime.sh so both compute it the same way.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 {
   for f in search-index/Cargo.toml .cargo/config.toml scripts/build-runtime.sh scripts/runtime-hash.sh \
-    $(find search-index/src -type f | LC_ALL=C sort); do
+    $(find search-index/src scripts/runtime-patches -type f | LC_ALL=C sort); do
     printf '== %s\n' "$f"
     cat "$f"
   done

@@ -5,6 +5,7 @@
 
 pub mod blob;
 pub mod engine;
+pub mod nfkc;
 pub mod province;
 pub mod rules;
 pub mod schema;

@@ -7,7 +7,8 @@
 //! query can never be segmented differently from the text it should match.
 
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
-use unicode_normalization::UnicodeNormalization;
+
+use crate::nfkc::nfkc_char;
 
 /// Name of the bigram analyser in tantivy's tokenizer manager.
 pub const GRAMS: &str = "zh_grams";
@@ -81,7 +82,9 @@ fn normalized_chars(text: &str) -> Vec<(char, usize, usize)> {
         }
         // Per-character NFKC keeps offsets exact; it covers what matters here
         // (full-width → half-width, compatibility ideographs, circled digits).
-        for n in std::iter::once(c).nfkc() {
+        let mut buf = [0u8; 4];
+        let nfkc = nfkc_char(c).unwrap_or_else(|| c.encode_utf8(&mut buf));
+        for n in nfkc.chars() {
             for l in n.to_lowercase() {
                 out.push((l, i, end));
             }
