@@ -3,13 +3,14 @@
 //! `cargo run --release --example search_bench -- [--synthetic N] [--out FILE] [QUERIES.tsv...]`
 //!
 //! Indexes the real content (or N synthetic documents made from it), writes
-//! the blob to `--out` (for the wasm benchmark in Node), then runs every
+//! the blob to `--out` (and all page texts to `FILE.texts.json`, for the wasm
+//! benchmark in Node), then runs every
 //! query of the TSV files (first column) 20 times and prints p50/p95.
 
 use std::path::PathBuf;
 use std::time::Instant;
 
-use search_index::{blob, build_index, Doc, Engine, SearchRequest};
+use search_index::{blob, build_index, texts, Doc, Engine, SearchRequest};
 use zhiku::build::check;
 use zhiku::search::site_docs;
 
@@ -98,8 +99,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for (name, data) in blob::unpack(&bytes)? {
         println!("  {name:<44} {:>9}", data.len());
     }
+    // Timed queries include snippets, as in the browser once a hit's text shard
+    // is in: all texts go in one file (`FILE.texts.json`) for the wasm side.
+    let mut all_texts = texts::Texts::new();
+    for shard in texts::shard_files(&docs)? {
+        all_texts.extend(texts::parse(&shard)?);
+    }
+    let all_texts = serde_json::to_vec(&all_texts)?;
     if let Some(path) = &out {
         std::fs::write(path, &bytes)?;
+        let mut texts_path = path.clone().into_os_string();
+        texts_path.push(".texts.json");
+        std::fs::write(texts_path, &all_texts)?;
     }
 
     let mut loads = Vec::new();
@@ -110,7 +121,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         loads.push(t.elapsed().as_secs_f64() * 1e3);
     }
     loads.sort_by(f64::total_cmp);
-    let engine = engine.ok_or("no engine")?;
+    let mut engine = engine.ok_or("no engine")?;
+    engine.add_texts(&all_texts)?;
     println!("load median {:.2} ms", percentile(&loads, 0.5));
 
     let mut queries = Vec::new();

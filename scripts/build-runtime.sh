@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Rebuilds the committed browser search runtime under
+# Rebuilds the committed browser runtime (search and checker modules) under
 # themes/default/search-runtime/ from the search-index crate:
 # cargo (wasm32, size-optimised) → wasm-bindgen (--target web) → wasm-opt.
 # Then stamps SOURCE_HASH, which scripts/check-runtime.sh verifies.
@@ -35,21 +35,6 @@ done
 cp Cargo.lock "$TARGET"/runtime-patched/Cargo.lock.orig
 trap 'cp "$TARGET"/runtime-patched/Cargo.lock.orig Cargo.lock' EXIT
 
-# A cdylib only for this build; size over speed: the browser downloads it.
-# bitpacking with debug assertions selects its compact loop-based unpacker
-# (the one its own tests check the unrolled one against): ~70 KB gzip less.
-# (No `strip`: wasm-bindgen reads the target_features section; wasm-opt strips later.)
-cargo rustc -q -p search-index --lib --target wasm32-unknown-unknown --release --crate-type cdylib \
-  --config 'profile.release.opt-level="z"' --config 'profile.release.lto=true' \
-  --config 'profile.release.codegen-units=1' --config 'profile.release.panic="abort"' \
-  --config 'profile.release.package.bitpacking.debug-assertions=true' \
-  --config "patch.crates-io.tantivy.path=\"$PATCHED\""
-cp "$TARGET"/runtime-patched/Cargo.lock.orig Cargo.lock
-
-TMP=$(mktemp -d)
-trap 'cp "$TARGET"/runtime-patched/Cargo.lock.orig Cargo.lock; rm -rf "$TMP"' EXIT
-wasm-bindgen --target web --no-typescript --out-name zhiku_search --out-dir "$TMP" \
-  "$TARGET"/wasm32-unknown-unknown/release/search_index.wasm
 # wasm-opt from binaryen >= 116 (older releases corrupt wasm-bindgen's externref
 # table). Debian's binaryen is too old; `npm i -g binaryen` has a current one.
 # Override with WASM_OPT=/path/to/wasm-opt.
@@ -58,17 +43,44 @@ opt_version=0
 if [ -n "$WASM_OPT" ]; then
   opt_version=$("$WASM_OPT" --version | sed -n 's/.*version \([0-9]*\).*/\1/p')
 fi
-if [ "${opt_version:-0}" -ge 116 ]; then
-  # Only the features Rust's wasm32 target emits.
-  "$WASM_OPT" -Oz --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
-    --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue \
-    --strip-debug --strip-producers "$TMP/zhiku_search_bg.wasm" -o "$TMP/opt.wasm"
-  mv "$TMP/opt.wasm" "$TMP/zhiku_search_bg.wasm"
-else
-  echo "no wasm-opt >= 116 found (set WASM_OPT or npm i -g binaryen); keeping the unoptimised module" >&2
+if [ "${opt_version:-0}" -lt 116 ]; then
+  echo "no wasm-opt >= 116 found (set WASM_OPT or npm i -g binaryen); keeping unoptimised modules" >&2
 fi
+
+TMP=$(mktemp -d)
+trap 'cp "$TARGET"/runtime-patched/Cargo.lock.orig Cargo.lock; rm -rf "$TMP"' EXIT
+
+# Two modules from the crate: zhiku_search (index, queries) and zhiku_tools
+# (the rule checkers, feature tools-runtime), so a search never downloads the
+# checkers and a checker page never downloads tantivy.
+build_module() {
+  local name=$1
+  shift
+  # A cdylib only for this build; size over speed: the browser downloads it.
+  # bitpacking with debug assertions selects its compact loop-based unpacker
+  # (the one its own tests check the unrolled one against): ~70 KB gzip less.
+  # (No `strip`: wasm-bindgen reads the target_features section; wasm-opt strips later.)
+  cargo rustc -q -p search-index --lib --target wasm32-unknown-unknown --release --crate-type cdylib "$@" \
+    --config 'profile.release.opt-level="z"' --config 'profile.release.lto=true' \
+    --config 'profile.release.codegen-units=1' --config 'profile.release.panic="abort"' \
+    --config 'profile.release.package.bitpacking.debug-assertions=true' \
+    --config "patch.crates-io.tantivy.path=\"$PATCHED\""
+  cp "$TARGET"/runtime-patched/Cargo.lock.orig Cargo.lock
+  wasm-bindgen --target web --no-typescript --out-name "$name" --out-dir "$TMP" \
+    "$TARGET"/wasm32-unknown-unknown/release/search_index.wasm
+  if [ "${opt_version:-0}" -ge 116 ]; then
+    # Only the features Rust's wasm32 target emits.
+    "$WASM_OPT" -Oz --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
+      --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue \
+      --strip-debug --strip-producers "$TMP/${name}_bg.wasm" -o "$TMP/opt.wasm"
+    mv "$TMP/opt.wasm" "$TMP/${name}_bg.wasm"
+  fi
+}
+build_module zhiku_search
+build_module zhiku_tools --features tools-runtime
+
 mkdir -p "$OUT"
-cp "$TMP/zhiku_search_bg.wasm" "$TMP/zhiku_search.js" "$OUT/"
+cp "$TMP"/zhiku_search_bg.wasm "$TMP"/zhiku_search.js "$TMP"/zhiku_tools_bg.wasm "$TMP"/zhiku_tools.js "$OUT/"
 hash=$(scripts/runtime-hash.sh)
 echo "$hash" >"$OUT/SOURCE_HASH"
-echo "runtime written to $OUT ($(wc -c <"$OUT/zhiku_search_bg.wasm") bytes wasm), SOURCE_HASH $(cat "$OUT/SOURCE_HASH")"
+echo "runtime written to $OUT (search $(wc -c <"$OUT/zhiku_search_bg.wasm") bytes, tools $(wc -c <"$OUT/zhiku_tools_bg.wasm") bytes wasm), SOURCE_HASH $hash"

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DIR=themes/default/search-runtime
-for f in zhiku_search_bg.wasm zhiku_search.js loader.js SOURCE_HASH; do
+for f in zhiku_search_bg.wasm zhiku_search.js zhiku_tools_bg.wasm zhiku_tools.js loader.js SOURCE_HASH; do
   if [ ! -f "$DIR/$f" ]; then
     echo "search runtime incomplete: $DIR/$f is missing; run scripts/build-runtime.sh" >&2
     exit 1

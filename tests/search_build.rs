@@ -19,7 +19,20 @@ fn build_writes_hashed_search_files_that_load() {
     let out = build_into(tmp.path());
     let manifest: Manifest =
         serde_json::from_slice(&std::fs::read(manifest_path(&out)).unwrap()).unwrap();
-    for url in [&manifest.index, &manifest.wasm, &manifest.glue] {
+    assert_eq!(
+        manifest.texts.len(),
+        search_index::texts::shard_count(manifest.docs)
+    );
+    for url in [
+        &manifest.index,
+        &manifest.wasm,
+        &manifest.glue,
+        &manifest.tools_wasm,
+        &manifest.tools_glue,
+    ]
+    .into_iter()
+    .chain(&manifest.texts)
+    {
         let bytes = std::fs::read(out.join(url.trim_start_matches('/'))).unwrap();
         assert!(
             url.contains(&content_hash(&bytes)),
@@ -45,6 +58,12 @@ fn build_writes_hashed_search_files_that_load() {
         .search(&search_index::SearchRequest::new("二级域名要备案吗"))
         .unwrap();
     assert!(hits.iter().take(3).any(|h| h.section == "7.7"), "{hits:?}");
+    // The CLI loads every text shard, so every hit has its snippet.
+    assert!(
+        hits.iter()
+            .all(|h| h.text_shard.is_none() && h.snippet_html.contains("<mark>")),
+        "{hits:?}"
+    );
 }
 
 #[test]

@@ -3,13 +3,16 @@
 //!
 //! Layout: magic `ZKSI1\n`, then `u32` count, then per entry a `u32` name
 //! length, the UTF-8 name, a `u32` data length and the data (little endian).
-//! The synonym groups are the entry named [`SYNONYMS`] (JSON).
+//! The synonym groups are the entry named [`SYNONYMS`] (JSON), the term
+//! encoding the one named [`CHARMAP`].
 
 use crate::Error;
 
 const MAGIC: &[u8] = b"ZKSI1\n";
 /// Entry name of the synonym groups.
 pub const SYNONYMS: &str = "zhiku/synonyms.json";
+/// Entry name of the term encoding's character ranking (UTF-8, see [`crate::charmap`]).
+pub const CHARMAP: &str = "zhiku/charmap.txt";
 
 /// Packs named byte entries into one blob.
 pub fn pack(entries: &[(String, Vec<u8>)]) -> Vec<u8> {

@@ -6,8 +6,9 @@
 //! a lower weight, and CJK unigrams at a very low weight for one-character
 //! queries.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::TopDocs;
@@ -18,10 +19,11 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{Index, ReloadPolicy, Searcher, TantivyDocument, Term as TantivyTerm};
 
+use crate::charmap::CharMap;
 use crate::schema::{fields_of, Fields};
 use crate::snippet::{self, Marks};
 use crate::tokenizer::{self, analyze, is_cjk, normalize, Mode, Term};
-use crate::{blob, Error};
+use crate::{blob, texts, Error};
 
 /// Boost of a match in the title.
 const TITLE: f32 = 3.0;
@@ -103,8 +105,13 @@ pub struct Hit {
     pub score: f32,
     /// Title, HTML-escaped, matches in `<mark>`.
     pub title_html: String,
-    /// Body excerpt, HTML-escaped, matches in `<mark>`.
+    /// Body excerpt, HTML-escaped, matches in `<mark>`; empty while the
+    /// page's text is not loaded (see `text_shard`).
     pub snippet_html: String,
+    /// The text shard to load (`Engine::add_texts`) for this hit's snippet;
+    /// absent when the snippet is already there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text_shard: Option<u32>,
 }
 
 /// A loaded index, ready to answer queries.
@@ -112,6 +119,10 @@ pub struct Engine {
     searcher: Searcher,
     fields: Fields,
     synonyms: Vec<Vec<String>>,
+    /// The index's term encoding.
+    map: Arc<CharMap>,
+    /// Page texts loaded so far, by document id (for snippets).
+    texts: HashMap<String, String>,
 }
 
 /// A query term with its weight.
@@ -151,15 +162,21 @@ impl Engine {
     pub fn from_bytes(bytes: &[u8]) -> Result<Engine, Error> {
         let dir = RamDirectory::create();
         let mut synonyms: Vec<Vec<String>> = Vec::new();
+        let mut map = CharMap::default();
         for (name, data) in blob::unpack(bytes)? {
             if name == blob::SYNONYMS {
                 synonyms = serde_json::from_slice(data).map_err(|e| Error::Json(e.to_string()))?;
+            } else if name == blob::CHARMAP {
+                let order =
+                    std::str::from_utf8(data).map_err(|_| Error::Blob("charmap is not UTF-8"))?;
+                map = CharMap::from_order(order);
             } else {
                 dir.atomic_write(Path::new(&name), data)?;
             }
         }
         let index = Index::open(dir)?;
-        tokenizer::register(&index);
+        let map = Arc::new(map);
+        tokenizer::register(&index, &map);
         let fields = fields_of(&index.schema())?;
         let reader = index
             .reader_builder()
@@ -173,7 +190,17 @@ impl Engine {
             searcher: reader.searcher(),
             fields,
             synonyms,
+            map,
+            texts: HashMap::new(),
         })
+    }
+
+    /// Adds the page texts of one shard file (see [`texts`]); returns how many it held.
+    pub fn add_texts(&mut self, shard: &[u8]) -> Result<usize, Error> {
+        let texts = texts::parse(shard)?;
+        let n = texts.len();
+        self.texts.extend(texts);
+        Ok(n)
     }
 
     /// Number of indexed documents.
@@ -202,11 +229,13 @@ impl Engine {
         parts
     }
 
-    fn term_query(field: Field, text: &str, boost: f32) -> Box<dyn Query> {
-        let q = TermQuery::new(
-            TantivyTerm::from_field_text(field, text),
-            IndexRecordOption::WithFreqs,
-        );
+    /// The index term for analysed `text` in a text field.
+    fn term(&self, field: Field, text: &str) -> TantivyTerm {
+        TantivyTerm::from_field_text(field, &self.map.encode(text))
+    }
+
+    fn term_query(&self, field: Field, text: &str, boost: f32) -> Box<dyn Query> {
+        let q = TermQuery::new(self.term(field, text), IndexRecordOption::WithFreqs);
         Box::new(BoostQuery::new(Box::new(q), boost))
     }
 
@@ -251,14 +280,14 @@ impl Engine {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for (text, w) in &terms {
             for (field, boost) in fields {
-                clauses.push((Occur::Should, Self::term_query(field, text, boost * w)));
+                clauses.push((Occur::Should, self.term_query(field, text, boost * w)));
             }
         }
         for ((a, b), w) in &pairs {
             for (field, boost) in [(f.title, TITLE), (f.aliases, ALIASES)] {
                 let q = PhraseQuery::new_with_offset(vec![
-                    (0, TantivyTerm::from_field_text(field, a)),
-                    (1, TantivyTerm::from_field_text(field, b)),
+                    (0, self.term(field, a)),
+                    (1, self.term(field, b)),
                 ]);
                 clauses.push((
                     Occur::Should,
@@ -273,7 +302,7 @@ impl Engine {
         let mut unigrams: Vec<&String> = marks.chars.iter().collect();
         unigrams.sort();
         for u in unigrams {
-            clauses.push((Occur::Should, Self::term_query(f.unigrams, u, UNIGRAM)));
+            clauses.push((Occur::Should, self.term_query(f.unigrams, u, UNIGRAM)));
         }
         Some((Box::new(BooleanQuery::new(clauses)), marks))
     }
@@ -311,6 +340,7 @@ impl Engine {
         let top = self
             .searcher
             .search(&query, &TopDocs::with_limit(limit).order_by_score())?;
+        let shards = texts::shard_count(self.searcher.num_docs() as usize);
         let mut hits = Vec::with_capacity(top.len());
         for (score, addr) in top {
             let doc: TantivyDocument = self.searcher.doc(addr)?;
@@ -321,10 +351,16 @@ impl Engine {
                     .to_string()
             };
             let title = get(f.title);
+            let id = get(f.id);
+            let (snippet_html, text_shard) = match self.texts.get(&id) {
+                Some(text) => (snippet::snippet(text, &marks), None),
+                None => (String::new(), Some(texts::shard_of(&id, shards))),
+            };
             hits.push(Hit {
-                id: get(f.id),
+                id,
                 title_html: snippet::highlight(&title, &marks),
-                snippet_html: snippet::snippet(&get(f.body), &marks),
+                snippet_html,
+                text_shard,
                 title,
                 url: get(f.url),
                 kind: get(f.kind),
@@ -380,7 +416,11 @@ mod tests {
             ),
         ];
         let synonyms = vec![vec!["管局".to_string(), "通信管理局".to_string()]];
-        Engine::from_bytes(&build_index(&docs, &synonyms).unwrap()).unwrap()
+        let mut e = Engine::from_bytes(&build_index(&docs, &synonyms).unwrap()).unwrap();
+        for shard in texts::shard_files(&docs).unwrap() {
+            e.add_texts(&shard).unwrap();
+        }
+        e
     }
 
     fn ids(e: &Engine, req: &SearchRequest) -> Vec<String> {
@@ -411,6 +451,30 @@ mod tests {
         req.kind = None;
         req.province = Some("guangdong".into());
         assert_eq!(ids(&e, &req), ["c"]);
+    }
+
+    #[test]
+    fn snippets_wait_for_their_text_shard() {
+        let docs = [doc(
+            "a",
+            "域名实名认证",
+            "域名要先完成实名认证才能备案。",
+            Kind::Faq,
+            &[],
+        )];
+        let mut e = Engine::from_bytes(&build_index(&docs, &[]).unwrap()).unwrap();
+        let hit = &e.search(&SearchRequest::new("实名认证")).unwrap()[0];
+        assert_eq!((hit.snippet_html.as_str(), hit.text_shard), ("", Some(0)));
+        let shards = texts::shard_files(&docs).unwrap();
+        assert_eq!(e.add_texts(&shards[0]).unwrap(), 1);
+        let hit = &e.search(&SearchRequest::new("实名认证")).unwrap()[0];
+        assert_eq!(hit.text_shard, None);
+        assert!(
+            hit.snippet_html.contains("<mark>实名认证</mark>"),
+            "{}",
+            hit.snippet_html
+        );
+        assert!(e.add_texts(b"not json").is_err());
     }
 
     #[test]

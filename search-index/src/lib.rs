@@ -4,19 +4,23 @@
 //! and the query engine (native and wasm32).
 
 pub mod blob;
+pub mod charmap;
 pub mod engine;
 pub mod nfkc;
 pub mod province;
 pub mod rules;
 pub mod schema;
 pub mod snippet;
+pub mod texts;
 pub mod tokenizer;
 #[cfg(feature = "writer")]
 pub mod writer;
 
-#[cfg(target_arch = "wasm32")]
+// Two browser modules from one crate: search (the default) and, with the
+// `tools-runtime` feature, the checkers, so neither page downloads the other's code.
+#[cfg(all(target_arch = "wasm32", not(feature = "tools-runtime")))]
 mod wasm;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "tools-runtime"))]
 mod wasm_rules;
 
 pub use engine::{Engine, Hit, SearchRequest};

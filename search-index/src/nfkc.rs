@@ -2,7 +2,7 @@
 //!
 //! The analyser normalises one character at a time (so every token keeps the
 //! exact byte range of its source text). For that, a sorted table of the
-//! ~4,900 characters NFKC changes is enough, and it costs the browser runtime
+//! ~5,000 characters NFKC changes is enough, and it costs the browser runtime
 //! far less than `unicode-normalization`'s full composition machinery. The
 //! table is generated from that crate, and a test fails when it drifts
 //! (`ZHIKU_BLESS=1 cargo test -p search-index nfkc` rewrites it).

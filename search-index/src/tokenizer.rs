@@ -6,8 +6,11 @@
 //! and because queries go through exactly the same function as documents, a
 //! query can never be segmented differently from the text it should match.
 
+use std::sync::Arc;
+
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
+use crate::charmap::CharMap;
 use crate::nfkc::nfkc_char;
 
 /// Name of the bigram analyser in tantivy's tokenizer manager.
@@ -160,9 +163,14 @@ pub fn for_each_term(text: &str, mode: Mode, mut f: impl FnMut(&str, usize, usiz
     }
 }
 
-/// [`analyze`] as a tantivy tokenizer.
-#[derive(Debug, Clone, Copy)]
-pub struct ZhTokenizer(pub Mode);
+/// [`analyze`] as a tantivy tokenizer, terms encoded by the index's [`CharMap`].
+#[derive(Debug, Clone)]
+pub struct ZhTokenizer {
+    /// Bigrams or unigrams.
+    pub mode: Mode,
+    /// The index's term encoding.
+    pub map: Arc<CharMap>,
+}
 
 /// Token stream over pre-analysed terms.
 pub struct ZhTokenStream {
@@ -174,13 +182,13 @@ impl Tokenizer for ZhTokenizer {
     type TokenStream<'a> = ZhTokenStream;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> ZhTokenStream {
-        let tokens = analyze(text, self.0)
+        let tokens = analyze(text, self.mode)
             .into_iter()
             .map(|t| Token {
                 offset_from: t.from,
                 offset_to: t.to,
                 position: t.position,
-                text: t.text,
+                text: self.map.encode(&t.text),
                 position_length: 1,
             })
             .collect();
@@ -208,10 +216,12 @@ impl TokenStream for ZhTokenStream {
 }
 
 /// Registers both analysers on an index (the writer and every reader must do this).
-pub fn register(index: &tantivy::Index) {
+pub fn register(index: &tantivy::Index, map: &Arc<CharMap>) {
     let m = index.tokenizers();
-    m.register(GRAMS, ZhTokenizer(Mode::Grams));
-    m.register(UNIGRAMS, ZhTokenizer(Mode::Unigrams));
+    for (name, mode) in [(GRAMS, Mode::Grams), (UNIGRAMS, Mode::Unigrams)] {
+        let map = Arc::clone(map);
+        m.register(name, ZhTokenizer { mode, map });
+    }
 }
 
 #[cfg(test)]

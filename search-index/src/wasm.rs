@@ -19,7 +19,23 @@ pub fn load(bytes: &[u8]) -> Result<u32, JsError> {
     Ok(n)
 }
 
-/// Runs a search: `request` is a JSON `SearchRequest`, the result a JSON array of hits.
+/// Adds one text shard (page texts for snippets); returns how many texts it held.
+#[wasm_bindgen]
+pub fn add_texts(shard: &[u8]) -> Result<u32, JsError> {
+    ENGINE.with(|e| {
+        let mut guard = e.borrow_mut();
+        let engine = guard
+            .as_mut()
+            .ok_or_else(|| JsError::new("no index loaded: call load() first"))?;
+        let n = engine
+            .add_texts(shard)
+            .map_err(|e| JsError::new(&e.to_string()))?;
+        Ok(n as u32)
+    })
+}
+
+/// Runs a search: `request` is a JSON `SearchRequest`, the result a JSON array
+/// of hits (a hit whose text shard is not loaded yet names it in `text_shard`).
 #[wasm_bindgen]
 pub fn search(request: &str) -> Result<String, JsError> {
     let req: SearchRequest =

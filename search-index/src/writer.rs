@@ -1,12 +1,14 @@
 //! Index building (native only): documents → tantivy index in RAM → one blob.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use tantivy::directory::{Directory, RamDirectory};
 use tantivy::store::Compressor;
 use tantivy::{Index, IndexSettings, TantivyDocument};
 
 use crate::blob;
+use crate::charmap::CharMap;
 use crate::schema::{schema, Doc};
 use crate::{tokenizer, Error};
 
@@ -25,7 +27,12 @@ pub fn build_index(docs: &[Doc], synonyms: &[Vec<String>]) -> Result<Vec<u8>, Er
         ..IndexSettings::default()
     };
     let index = Index::create(dir.clone(), schema, settings)?;
-    tokenizer::register(&index);
+    let map = Arc::new(CharMap::from_texts(docs.iter().flat_map(|d| {
+        [d.title.as_str(), d.body.as_str()]
+            .into_iter()
+            .chain(d.aliases.iter().map(String::as_str))
+    })));
+    tokenizer::register(&index, &map);
     // One thread keeps document ids in input order (ties rank the same everywhere).
     let mut writer = index.writer_with_num_threads::<TantivyDocument>(1, 50_000_000)?;
     for d in docs {
@@ -83,6 +90,7 @@ pub fn build_index(docs: &[Doc], synonyms: &[Vec<String>]) -> Result<Vec<u8>, Er
     }
     let syn = serde_json::to_vec(synonyms).map_err(|e| Error::Json(e.to_string()))?;
     entries.push((blob::SYNONYMS.to_string(), syn));
+    entries.push((blob::CHARMAP.to_string(), map.order().as_bytes().to_vec()));
     Ok(blob::pack(&entries))
 }
 

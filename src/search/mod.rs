@@ -1,7 +1,8 @@
 //! The search index and runtime written under `public/search/`.
 //!
 //! Every FAQ entry, rejection, province and tool page becomes a
-//! [`search_index::Doc`]; the index blob, the wasm runtime (committed under
+//! [`search_index::Doc`]; the index blob, its text shards, the wasm runtime
+//! (search and checker modules, committed under
 //! `themes/default/search-runtime/` and embedded here, so building a site
 //! never needs the wasm toolchain) and the loader get content-hashed names.
 
@@ -21,6 +22,11 @@ pub const RUNTIME_WASM: &[u8] =
 /// The wasm-bindgen JS glue (an ES module).
 pub const RUNTIME_GLUE: &[u8] =
     include_bytes!("../../themes/default/search-runtime/zhiku_search.js");
+/// The rule checkers' wasm module (wasm-bindgen output, optimised).
+pub const TOOLS_WASM: &[u8] =
+    include_bytes!("../../themes/default/search-runtime/zhiku_tools_bg.wasm");
+/// The checkers' wasm-bindgen JS glue (an ES module).
+pub const TOOLS_GLUE: &[u8] = include_bytes!("../../themes/default/search-runtime/zhiku_tools.js");
 /// The loader pages use (`window.zhikuSearch`).
 pub const RUNTIME_LOADER: &[u8] = include_bytes!("../../themes/default/search-runtime/loader.js");
 
@@ -46,6 +52,12 @@ pub struct Manifest {
     pub wasm: String,
     /// URL of the wasm-bindgen JS glue (ES module).
     pub glue: String,
+    /// URLs of the text shards (page texts for snippets), in shard order.
+    pub texts: Vec<String>,
+    /// URL of the checkers' wasm module.
+    pub tools_wasm: String,
+    /// URL of the checkers' JS glue (ES module).
+    pub tools_glue: String,
     /// Number of indexed documents.
     pub docs: usize,
 }
@@ -66,19 +78,30 @@ pub fn build_assets(site: &Site) -> Result<SearchOutput, String> {
     let synonyms = site.synonyms.word_groups();
     let blob = search_index::build_index(&docs, &synonyms).map_err(|e| e.to_string())?;
     let index = hashed("index", "bin", &blob);
+    let shards = search_index::texts::shard_files(&docs).map_err(|e| e.to_string())?;
+    let texts: Vec<(String, Vec<u8>)> = shards
+        .into_iter()
+        .enumerate()
+        .map(|(n, bytes)| (hashed(&format!("text-{n}"), "json", &bytes), bytes))
+        .collect();
     let wasm = hashed("zhiku-search", "wasm", RUNTIME_WASM);
     let glue = hashed("zhiku-search", "js", RUNTIME_GLUE);
     let loader = hashed("loader", "js", RUNTIME_LOADER);
+    let tools_wasm = hashed("zhiku-tools", "wasm", TOOLS_WASM);
+    let tools_glue = hashed("zhiku-tools", "js", TOOLS_GLUE);
     let manifest = Manifest {
-        version: 1,
+        version: 2,
         index: format!("/{index}"),
         wasm: format!("/{wasm}"),
         glue: format!("/{glue}"),
+        texts: texts.iter().map(|(path, _)| format!("/{path}")).collect(),
+        tools_wasm: format!("/{tools_wasm}"),
+        tools_glue: format!("/{tools_glue}"),
         docs: docs.len(),
     };
     let manifest_bytes = serde_json::to_vec_pretty(&manifest).map_err(|e| e.to_string())?;
     let manifest_path = hashed("manifest", "json", &manifest_bytes);
-    let files = vec![
+    let mut files = vec![
         OutputFile {
             path: index,
             bytes: blob,
@@ -90,6 +113,14 @@ pub fn build_assets(site: &Site) -> Result<SearchOutput, String> {
         OutputFile {
             path: glue,
             bytes: RUNTIME_GLUE.to_vec(),
+        },
+        OutputFile {
+            path: tools_wasm,
+            bytes: TOOLS_WASM.to_vec(),
+        },
+        OutputFile {
+            path: tools_glue,
+            bytes: TOOLS_GLUE.to_vec(),
         },
         OutputFile {
             path: loader.clone(),
@@ -105,6 +136,11 @@ pub fn build_assets(site: &Site) -> Result<SearchOutput, String> {
             bytes: manifest_bytes,
         },
     ];
+    files.extend(
+        texts
+            .into_iter()
+            .map(|(path, bytes)| OutputFile { path, bytes }),
+    );
     Ok(SearchOutput {
         assets: SearchAssets {
             loader: format!("/{loader}"),
@@ -143,7 +179,7 @@ pub fn manifest_path(output: &std::path::Path) -> std::path::PathBuf {
     output.join(DIR).join("manifest.json")
 }
 
-/// Opens the index of a built site (`<output>/search/manifest.json`).
+/// Opens the index of a built site (`<output>/search/manifest.json`) with all its text shards.
 pub fn load_engine(output: &std::path::Path) -> Result<search_index::Engine, LoadError> {
     let read = |path: std::path::PathBuf| {
         std::fs::read(&path).map_err(|source| LoadError::Io { path, source })
@@ -154,9 +190,13 @@ pub fn load_engine(output: &std::path::Path) -> Result<search_index::Engine, Loa
             path: path.clone(),
             message: e.to_string(),
         })?;
-    let rel = manifest.index.trim_start_matches('/');
-    let blob = read(output.join(rel))?;
-    Ok(search_index::Engine::from_bytes(&blob)?)
+    let file = |url: &str| output.join(url.trim_start_matches('/'));
+    let mut engine = search_index::Engine::from_bytes(&read(file(&manifest.index))?)?;
+    // The CLI has the whole site at hand: every snippet is filled in.
+    for url in &manifest.texts {
+        engine.add_texts(&read(file(url))?)?;
+    }
+    Ok(engine)
 }
 
 /// Plain text of a highlighted fragment (tags dropped, entities decoded).

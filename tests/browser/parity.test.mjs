@@ -75,6 +75,9 @@ test("wasm in Chromium and native CLI rank identically", async () => {
     wasm[i].forEach((h, j) => {
       assert.ok(Math.abs(h.score - nat[j].score) < 1e-3 * Math.max(1, h.score), `score of ${h.id} for ${req.query}`);
       assert.equal(h.section, nat[j].section);
+      // Same snippet once the hit's text shard is in (the loader waits for it).
+      assert.equal(h.text_shard, undefined, `${h.id} has its text`);
+      assert.equal(h.snippet_html, nat[j].snippet_html, `snippet of ${h.id} for ${req.query}`);
     });
     if (nat.length) nonEmpty++;
   });

@@ -58,6 +58,12 @@ test("header box: lazy runtime, highlighted results as you type, ↑ ↓ Enter o
   for (const m of marks) assert.ok([...m].some((ch) => "二级域名需要备案吗".includes(ch)), `<mark>${m}</mark> is a query term`);
   assert.ok(await page.locator("#search-results .search-result .title mark").count() > 0, "the title is highlighted");
   assert.ok(await page.locator("#search-results .kind").first().textContent(), "each result shows its kind");
+  // Snippets follow once the text shards of these hits are in; only those shards are fetched.
+  await page.locator("#search-results .snippet mark").first().waitFor();
+  const shards = await page.evaluate(() => window.zhikuSearch.load().then((rt) => rt.manifest.texts.length));
+  const fetched = new Set(requests.filter((p) => p.startsWith(runtimeDir + "text-")));
+  assert.ok(fetched.size >= 1 && fetched.size <= n, `${fetched.size} text shards fetched for ${n} results`);
+  assert.ok(fetched.size < shards, `not all ${shards} shards`);
 
   // ↓ selects the first option, ↓ ↑ move and come back.
   await page.keyboard.press("ArrowDown");
@@ -116,7 +122,11 @@ test("a shared /search/?q=&kind= link fills the form, filters, counts, and follo
       get: () => api,
       set: (v) => {
         api = { ...v, load: (...a) => v.load(...a).then((rt) => ({
-          ...rt, search: (query, opts) => { window.__searchCalls.push({ query, ...opts }); return rt.search(query, opts); },
+          ...rt, search: (query, opts) => {
+            const { partial, ...data } = opts || {}; // the callback for early results is not data
+            window.__searchCalls.push({ query, ...data });
+            return rt.search(query, opts);
+          },
         })) };
       },
     });

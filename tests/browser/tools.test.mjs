@@ -141,37 +141,23 @@ test("decision tree without JavaScript: every step on the page, options are plai
   await context.close();
 });
 
-/**
- * Submits a checker form and waits for its result. Returns the reason to skip
- * when the page has no wasm runtime with the checkers (search runtime not yet
- * built into this site); any other failure fails the test.
- */
+/** Submits a checker form and waits for its result; a runtime error fails the test. */
 async function runChecker(page, fill) {
   await fill();
   await page.locator("form[data-tool] button[type=submit]").click();
   const result = page.locator("#tool-result[data-state]");
   await result.waitFor({ timeout: 20000 });
   if ((await result.getAttribute("data-state")) === "error") {
-    const msg = await result.innerText();
-    if (/没有构建检查工具所需的运行时|缺少检查函数|没有提供 zhikuSearch/.test(msg)) return msg;
-    assert.fail(`checker failed: ${msg}`);
+    assert.fail(`checker failed: ${await result.innerText()}`);
   }
-  return null;
 }
 
-async function skipIfNoRuntime(t, reason) {
-  if (!reason) return false;
-  const why = `wasm runtime with check_name/check_preapproval is not in this build (${reason.trim()}); ` +
-    "merge the search runtime and rebuild it with scripts/build-runtime.sh";
-  console.log(`# SKIPPED checker test: ${why}`);
-  t.skip(why);
-  return true;
-}
-
-test("name checker: verdicts, findings with rule pages, safe output, shareable URL", async (t) => {
+test("name checker: verdicts, findings with rule pages, safe output, shareable URL", async () => {
   const page = await site.browser.newPage();
   const errors = [];
   page.on("pageerror", (e) => errors.push(e.message));
+  const requests = [];
+  page.on("request", (r) => requests.push(new URL(r.url()).pathname));
   await page.goto(`${site.server.url}/tools/name-check/`);
   const check = (province, name, { individual = false, app = false } = {}) =>
     runChecker(page, async () => {
@@ -181,7 +167,10 @@ test("name checker: verdicts, findings with rule pages, safe output, shareable U
       await page.setChecked("input[name=app]", app);
       await page.fill("#nc-name", name);
     });
-  if (await skipIfNoRuntime(t, await check("guangdong", "中国二手商城"))) return page.close();
+  await check("guangdong", "中国二手商城");
+  // The checkers run in their own small module: no search module, no index.
+  assert.ok(requests.some((p) => /^\/search\/zhiku-tools\.[0-9a-f]+\.wasm$/.test(p)), `${requests}`);
+  assert.ok(!requests.some((p) => /\/search\/(index|zhiku-search)\./.test(p)), `${requests}`);
 
   const verdict = () => page.locator("#tool-result .verdict").getAttribute("data-verdict");
   const rules = () => page.locator("#tool-result .finding").evaluateAll((ls) => ls.map((l) => l.dataset.rule));
@@ -191,7 +180,7 @@ test("name checker: verdicts, findings with rule pages, safe output, shareable U
   assert.equal(await provinceLink.getAttribute("href"), "/provinces/guangdong/");
   assert.match(await page.locator('#tool-result .finding[data-rule="province-forbidden-word"] .matched').innerText(), /商城/);
 
-  assert.equal(await check("guangdong", "星辰大海书店"), null);
+  await check("guangdong", "星辰大海书店");
   assert.equal(await verdict(), "pass");
   assert.equal(await page.locator("#tool-result .finding").count(), 0);
 
@@ -228,7 +217,7 @@ test("name checker: verdicts, findings with rule pages, safe output, shareable U
   await page.close();
 });
 
-test("pre-approval checker: categories with letters, negation, province without a table", async (t) => {
+test("pre-approval checker: categories with letters, negation, province without a table", async () => {
   const page = await site.browser.newPage();
   await page.goto(`${site.server.url}/tools/preapproval/`);
   const check = (province, text) =>
@@ -237,7 +226,7 @@ test("pre-approval checker: categories with letters, negation, province without 
       await page.selectOption("#pa-province", province);
       await page.fill("#pa-text", text);
     });
-  if (await skipIfNoRuntime(t, await check("anhui", "提供时政新闻和理财咨询"))) return page.close();
+  await check("anhui", "提供时政新闻和理财咨询");
 
   const rows = () => page.locator("#tool-result tr[data-category]").evaluateAll((trs) =>
     trs.map((tr) => `${tr.dataset.source}:${tr.dataset.category}`));

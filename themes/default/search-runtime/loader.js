@@ -3,7 +3,14 @@
  *
  *   const rt = await window.zhikuSearch.load();
  *   const hits = await rt.search("二级域名要备案吗", { limit: 10, kind: "faq" });
- *   rt.raw  // the wasm-bindgen exports (load, search, and any other checker)
+ *   rt.raw  // the wasm-bindgen exports (load, add_texts, search)
+ *   const tools = await window.zhikuSearch.loadTools();
+ *   tools.raw.check_name(provincesJson, requestJson)  // the checkers' module
+ *
+ * Snippets are cut from page texts that come in small shards, fetched only for
+ * the hits a search returns. When some are missing, search() first calls
+ * `opts.partial(hits)` with what it has (titles, no snippets), so a page can
+ * show results at once, then resolves with the complete hits.
  *
  * The manifest URL comes from (in order) the `manifest` option, the
  * `data-manifest` attribute of the search box (or any element carrying it),
@@ -14,7 +21,7 @@
   "use strict";
 
   var script = document.currentScript;
-  var pending = null;
+  var pending = {};
 
   function manifestUrl(opts) {
     if (opts && opts.manifest) return opts.manifest;
@@ -32,59 +39,127 @@
     });
   }
 
-  function start(opts) {
+  /* The manifest and a resolver of the URLs it lists. */
+  function manifest(opts) {
     if (typeof WebAssembly !== "object" || typeof WebAssembly.instantiate !== "function") {
       return Promise.reject(new Error("zhiku search: this browser cannot run WebAssembly, so search is unavailable"));
     }
-    var base = document.baseURI;
-    var url = new URL(manifestUrl(opts), base).href;
+    var url;
+    try {
+      url = new URL(manifestUrl(opts), document.baseURI).href;
+    } catch (e) {
+      return Promise.reject(e);
+    }
     return fetchOk(url, "manifest")
       .then(function (res) { return res.json(); })
       .then(function (m) {
-        var abs = function (u) { return new URL(u, url).href; };
-        // Start the index download while the module compiles.
-        var index = fetchOk(abs(m.index), "index").then(function (r) { return r.arrayBuffer(); });
-        return import(abs(m.glue)).then(function (glue) {
-          return glue.default({ module_or_path: abs(m.wasm) }).then(function () {
-            return index;
-          }).then(function (buf) {
-            var docs = glue.load(new Uint8Array(buf));
-            return runtime(glue, docs, m);
-          });
-        });
+        return { m: m, abs: function (u) { return new URL(u, url).href; } };
       });
   }
 
-  function runtime(glue, docs, manifest) {
+  /* The checkers' module (no index): its wasm-bindgen exports as `raw`. */
+  function startTools(opts) {
+    return manifest(opts).then(function (got) {
+      var m = got.m;
+      if (!m.tools_glue || !m.tools_wasm) throw new Error("zhiku search: this site has no checker runtime");
+      return import(got.abs(m.tools_glue)).then(function (glue) {
+        return glue.default({ module_or_path: got.abs(m.tools_wasm) }).then(function () {
+          return { raw: glue };
+        });
+      });
+    });
+  }
+
+  function start(opts) {
+    return manifest(opts).then(function (got) {
+      var m = got.m;
+      var abs = got.abs;
+      // Start the index download while the module compiles.
+      var index = fetchOk(abs(m.index), "index").then(function (r) { return r.arrayBuffer(); });
+      return import(abs(m.glue)).then(function (glue) {
+        return glue.default({ module_or_path: abs(m.wasm) }).then(function () {
+          return index;
+        }).then(function (buf) {
+          var docs = glue.load(new Uint8Array(buf));
+          return runtime(glue, docs, m, abs);
+        });
+      });
+    });
+  }
+
+  function runtime(glue, docs, m, abs) {
+    var shards = {}; // shard number → promise of its texts being in the engine
+
+    function loadShard(n) {
+      if (!shards[n]) {
+        var url = (m.texts || [])[n];
+        shards[n] = url
+          ? fetchOk(abs(url), "text shard")
+              .then(function (r) { return r.arrayBuffer(); })
+              .then(function (buf) { glue.add_texts(new Uint8Array(buf)); })
+              .catch(function (e) { delete shards[n]; throw e; })
+          : Promise.reject(new Error("zhiku search: no text shard " + n));
+      }
+      return shards[n];
+    }
+
+    function missingShards(hits) {
+      var seen = {};
+      var out = [];
+      hits.forEach(function (h) {
+        if (h.text_shard != null && !seen[h.text_shard]) {
+          seen[h.text_shard] = true;
+          out.push(h.text_shard);
+        }
+      });
+      return out;
+    }
+
     return {
       docs: docs,
-      manifest: manifest,
+      manifest: m,
       raw: glue,
-      /* Resolves to hits: {id, title, url, kind, section, score, title_html, snippet_html}. */
+      /* Resolves to hits: {id, title, url, kind, section, score, title_html, snippet_html}.
+       * If a text shard cannot be fetched, its hits come without snippets. */
       search: function (query, opts) {
         opts = opts || {};
+        var req = { query: String(query == null ? "" : query), limit: opts.limit || 10 };
+        if (opts.kind) req.kind = String(opts.kind);
+        if (opts.province) req.province = String(opts.province);
+        var run = function () { return JSON.parse(glue.search(JSON.stringify(req))); };
+        var hits;
         try {
-          var req = { query: String(query == null ? "" : query), limit: opts.limit || 10 };
-          if (opts.kind) req.kind = String(opts.kind);
-          if (opts.province) req.province = String(opts.province);
-          return Promise.resolve(JSON.parse(glue.search(JSON.stringify(req))));
+          hits = run();
         } catch (e) {
           return Promise.reject(e instanceof Error ? e : new Error(String(e)));
         }
+        var missing = missingShards(hits);
+        if (!missing.length) return Promise.resolve(hits);
+        if (typeof opts.partial === "function") opts.partial(hits);
+        return Promise.all(missing.map(loadShard)).then(run, function () {
+          try { return run(); } catch (e) { return hits; }
+        });
       },
     };
   }
 
-  window.zhikuSearch = {
-    /* Loads the runtime once; rejects with a clear Error when it cannot. */
-    load: function (opts) {
-      if (!pending) {
-        pending = start(opts).catch(function (e) {
-          pending = null; // allow a retry (e.g. after a network error)
+  /* One shared promise per runtime; a failure allows a retry (e.g. after a network error). */
+  function once(key, make) {
+    return function (opts) {
+      if (!pending[key]) {
+        pending[key] = make(opts).catch(function (e) {
+          pending[key] = null;
           throw e;
         });
       }
-      return pending;
-    },
+      return pending[key];
+    };
+  }
+
+  window.zhikuSearch = {
+    /* Loads the search runtime once; rejects with a clear Error when it cannot. */
+    load: once("search", start),
+    /* Loads the name and pre-approval checkers (a separate, smaller module). */
+    loadTools: once("tools", startTools),
   };
 })();

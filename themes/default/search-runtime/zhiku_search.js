@@ -1,63 +1,16 @@
 /**
- * Checks a website or APP name: `request_json` is
- * `{"province", "subject": "individual"|"organisation", "app", "name", "links"?}`.
- * @param {string} provinces_json
- * @param {string} request_json
- * @returns {string}
+ * Adds one text shard (page texts for snippets); returns how many texts it held.
+ * @param {Uint8Array | number[]} shard
+ * @returns {number}
  */
-export function check_name(provinces_json, request_json) {
-    let deferred3_0;
-    let deferred3_1;
-    try {
-        let ptr0, len0, ptr1, len1;
-        try {
-            ptr0 = passStringToWasm0(provinces_json, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
-            len0 = WASM_VECTOR_LEN;
-            ptr1 = passStringToWasm0(request_json, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
-            len1 = WASM_VECTOR_LEN;
-        } catch (e) {
-            if (ptr1) { wasm.__wbindgen_free(ptr1, len1 * 1, 1); }
-            if (ptr0) { wasm.__wbindgen_free(ptr0, len0 * 1, 1); }
-            throw e;
-        }
-        const ret = wasm.check_name(ptr0, len0, ptr1, len1);
-        deferred3_0 = ret[0];
-        deferred3_1 = ret[1];
-        return getStringFromWasm0(ret[0], ret[1]);
-    } finally {
-        wasm.__wbindgen_free(deferred3_0, deferred3_1, 1);
+export function add_texts(shard) {
+    const ptr0 = passArray8ToWasm0(shard, wasm.__wbindgen_malloc);
+    const len0 = WASM_VECTOR_LEN;
+    const ret = wasm.add_texts(ptr0, len0);
+    if (ret[2]) {
+        throw takeFromExternrefTable0(ret[1]);
     }
-}
-
-/**
- * Checks a business scope or site description: `request_json` is
- * `{"province", "text", "links"?}`.
- * @param {string} provinces_json
- * @param {string} request_json
- * @returns {string}
- */
-export function check_preapproval(provinces_json, request_json) {
-    let deferred3_0;
-    let deferred3_1;
-    try {
-        let ptr0, len0, ptr1, len1;
-        try {
-            ptr0 = passStringToWasm0(provinces_json, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
-            len0 = WASM_VECTOR_LEN;
-            ptr1 = passStringToWasm0(request_json, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
-            len1 = WASM_VECTOR_LEN;
-        } catch (e) {
-            if (ptr1) { wasm.__wbindgen_free(ptr1, len1 * 1, 1); }
-            if (ptr0) { wasm.__wbindgen_free(ptr0, len0 * 1, 1); }
-            throw e;
-        }
-        const ret = wasm.check_preapproval(ptr0, len0, ptr1, len1);
-        deferred3_0 = ret[0];
-        deferred3_1 = ret[1];
-        return getStringFromWasm0(ret[0], ret[1]);
-    } finally {
-        wasm.__wbindgen_free(deferred3_0, deferred3_1, 1);
-    }
+    return ret[0] >>> 0;
 }
 
 /**
@@ -76,7 +29,8 @@ export function load(bytes) {
 }
 
 /**
- * Runs a search: `request` is a JSON `SearchRequest`, the result a JSON array of hits.
+ * Runs a search: `request` is a JSON `SearchRequest`, the result a JSON array
+ * of hits (a hit whose text shard is not loaded yet names it in `text_shard`).
  * @param {string} request
  * @returns {string}
  */

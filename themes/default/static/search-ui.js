@@ -116,6 +116,7 @@
   function resultItem(hit, optionId) {
     var li = el("li", "search-result");
     if (hit.kind) li.setAttribute("data-kind", String(hit.kind));
+    li.setAttribute("data-id", String(hit.id));
     var a = el("a");
     a.href = safeUrl(hit.url);
     if (optionId) {
@@ -131,13 +132,29 @@
     head.appendChild(title);
     if (hit.section) head.appendChild(el("span", "section", "§" + hit.section));
     a.appendChild(head);
-    if (hit.snippet_html) {
-      var snip = el("span", "snippet");
-      snip.innerHTML = hit.snippet_html;
-      a.appendChild(snip);
-    }
+    addSnippet(a, hit);
     li.appendChild(a);
     return li;
+  }
+
+  function addSnippet(link, hit) {
+    if (!hit.snippet_html || link.querySelector(".snippet")) return;
+    var snip = el("span", "snippet");
+    snip.innerHTML = hit.snippet_html;
+    link.appendChild(snip);
+  }
+
+  /** Results first arrive without snippets (their page texts still loading);
+   * this adds the snippets in place, keeping focus and the selected option. */
+  function fillSnippets(container, hits) {
+    var byId = {};
+    hits.forEach(function (h) { byId[h.id] = h; });
+    var lis = container.querySelectorAll("li.search-result");
+    for (var i = 0; i < lis.length; i++) {
+      var hit = byId[lis[i].getAttribute("data-id")];
+      var link = lis[i].querySelector("a");
+      if (hit && link) addSnippet(link, hit);
+    }
   }
 
   function debounce(fn, ms) {
@@ -238,11 +255,21 @@
       dropdown.appendChild(wait);
       openDropdown();
     }
+    var shown = false;
+    var current = function () { return mine === seq && box.value.trim() === q; };
     runtime().then(function (rt) {
-      return rt.search(q, { limit: DROPDOWN_LIMIT });
+      return rt.search(q, {
+        limit: DROPDOWN_LIMIT,
+        partial: function (hits) {
+          if (!current()) return;
+          renderDropdown(q, hits);
+          shown = true;
+        },
+      });
     }).then(function (hits) {
-      if (mine !== seq || box.value.trim() !== q) return;
-      renderDropdown(q, hits || []);
+      if (!current()) return;
+      if (shown) fillSnippets(dropdown, hits || []);
+      else renderDropdown(q, hits || []);
     }, function (err) {
       if (mine !== seq) return;
       renderDropdownError(err);
@@ -373,10 +400,18 @@
     var opts = { limit: PAGE_LIMIT };
     if (kind) opts.kind = kind;
     if (province) opts.province = province;
+    var shown = false;
+    opts.partial = function (hits) {
+      if (mine !== pageSeq) return;
+      renderPage(q, hits, !!(kind || province));
+      shown = true;
+    };
     runtime().then(function (rt) {
       return rt.search(q, opts);
     }).then(function (hits) {
-      if (mine === pageSeq) renderPage(q, hits || [], !!(kind || province));
+      if (mine !== pageSeq) return;
+      if (shown) fillSnippets(results, hits || []);
+      else renderPage(q, hits || [], !!(kind || province));
     }, function (err) {
       if (mine !== pageSeq) return;
       clear(results);

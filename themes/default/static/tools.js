@@ -11,10 +11,11 @@
   var provincesJson = document.getElementById("zhiku-provinces").textContent;
   var links = JSON.parse(document.getElementById("zhiku-links").textContent);
 
-  // The runtime loader is shared with search: use it if the page already has
-  // it, otherwise add the script named by data-loader.
+  // The loader is shared with search (which fetches the checkers' own small
+  // module, not the index): use it if the page already has it, otherwise add
+  // the script named by data-loader.
   function runtime() {
-    if (window.zhikuSearch) return window.zhikuSearch.load();
+    if (window.zhikuSearch) return window.zhikuSearch.loadTools();
     var src = form.getAttribute("data-loader");
     if (!src) return Promise.reject(new Error("本站没有构建检查工具所需的运行时"));
     return new Promise(function (ok, fail) {
@@ -25,7 +26,7 @@
       document.head.appendChild(s);
     }).then(function () {
       if (!window.zhikuSearch) throw new Error("运行时没有提供 zhikuSearch");
-      return window.zhikuSearch.load();
+      return window.zhikuSearch.loadTools();
     });
   }
 
