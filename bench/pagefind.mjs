@@ -153,25 +153,42 @@ async function pagefindQuery(browser, base, q) {
   return { total, urls: [...top5, ...rest], searchFiles, top5Files };
 }
 
-/** zhiku's own runtime, loaded the way search-ui.js does; hits carry title and snippet already. */
+/**
+ * zhiku's own runtime, loaded the way search-ui.js does. The result list can be
+ * shown when search() first answers (titles; the `partial` callback on a cold
+ * cache); snippets need the text shards of the hits shown, as Pagefind's
+ * excerpts need its fragments.
+ */
 async function zhikuQuery(browser, base, q, { loader, manifest }) {
   const context = await browser.newContext();
   const page = await context.newPage();
   page.setDefaultTimeout(60_000);
   await page.goto(`${base}/pagefind-bench.html`);
   const idle = trackFetches(context, "/search/");
-  const hits = await page.evaluate(async ({ query, loader, manifest }) => {
+  const r = await page.evaluate(async ({ query, loader, manifest }) => {
     await new Promise((ok, fail) => {
       const s = document.createElement("script");
       s.src = loader; s.onload = ok; s.onerror = fail;
       document.head.appendChild(s);
     });
     const rt = await window.zhikuSearch.load({ manifest });
-    return (await rt.search(query, { limit: 10 })).map((h) => h.url);
+    const fetched = () => performance.getEntriesByType("resource")
+      .map((e) => new URL(e.name).pathname).filter((p) => p.startsWith("/search/"));
+    let first = null;
+    let firstFiles = null;
+    const full = await rt.search(query, {
+      limit: 10,
+      partial: (hits) => { first = hits; firstFiles = fetched(); },
+    });
+    first = first || full;
+    firstFiles = firstFiles || fetched();
+    const shards = new Set(first.slice(0, 5).map((h) => h.text_shard).filter((n) => n != null));
+    const top5Files = [...firstFiles, ...[...shards].map((n) => rt.manifest.texts[n])];
+    return { urls: full.map((h) => h.url), firstFiles, top5Files };
   }, { query: q, loader, manifest });
-  const files = await idle();
+  await idle();
   await context.close();
-  return { total: hits.length, urls: hits, searchFiles: files, top5Files: files };
+  return { total: r.urls.length, urls: r.urls, searchFiles: [...new Set(r.firstFiles)], top5Files: [...new Set(r.top5Files)] };
 }
 
 function median(xs) {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Search benchmark: first-result payload of the built site (raw, gzip -9,
-# brotli -q 11), index load time and query latency native (release) and in
+# brotli -q 11; bench/payload.mjs, which also reports the text shards the
+# snippets of the top hits need), index load time and query latency native (release) and in
 # wasm (Node, the committed runtime), for the real content and a synthetic
 # 10,000-document site. Results go to stdout; see BENCHMARKS.md "Search".
 set -euo pipefail
@@ -22,14 +23,7 @@ size() { # file → raw gzip brotli
   printf '%s %s %s' "$(wc -c <"$1")" "$(gzip -9c "$1" | wc -c)" "$(brotli -c -q 11 "$1" | wc -c)"
 }
 echo "== payload before the first result (real site)"
-total=(0 0 0)
-for f in "$OUT"/site/search/loader.*.js "$OUT"/site/search/manifest.*.json "$OUT"/site/search/zhiku-search.*.js \
-  "$OUT"/site/search/zhiku-search.*.wasm "$OUT"/site/search/index.*.bin; do
-  read -r raw gz br <<<"$(size "$f")"
-  printf '%-40s raw %9d  gzip %9d  brotli %9d\n' "$(basename "$f")" "$raw" "$gz" "$br"
-  total=($((total[0] + raw)) $((total[1] + gz)) $((total[2] + br)))
-done
-printf '%-40s raw %9d  gzip %9d  brotli %9d\n' total "${total[@]}"
+node bench/payload.mjs "$OUT/site" "${Q[@]}"
 
 for run in real synthetic; do
   args=(--out "$OUT/$run.bin")

@@ -2,7 +2,8 @@
 // (themes/default/search-runtime) in Node, then times index load and queries.
 //
 //   node bench/search_wasm.mjs INDEX.bin QUERIES.tsv...
-import { readFileSync } from "node:fs";
+// (INDEX.bin.texts.json, if present, is loaded too, so snippets are timed.)
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { performance } from "node:perf_hooks";
@@ -28,6 +29,8 @@ for (let i = 0; i < 7; i++) {
   docs = glue.load(index);
   loads.push(performance.now() - t);
 }
+// Page texts for snippets (written by search_bench next to the index).
+if (existsSync(`${indexPath}.texts.json`)) glue.add_texts(readFileSync(`${indexPath}.texts.json`));
 const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.round((xs.length - 1) * p)];
 
 const queries = queryFiles.flatMap((f) =>
