@@ -1,7 +1,7 @@
 // Search in the browser: builds the real site with the debug zhiku binary (so the
 // committed wasm runtime and the real index are what runs), serves it statically
 // and drives headless Chromium through the header box, the /search/ page, an XSS
-// query and a browser without WebAssembly.
+// query, a browser without WebAssembly, and text shards that arrive late or never.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { useBuiltSite } from "./lib.mjs";
@@ -205,6 +205,40 @@ test("without WebAssembly the box and the search page say so and offer browsing 
   const status = page.locator("#search-status .search-error");
   await status.waitFor();
   assert.match(await status.textContent(), /WebAssembly/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("results show before their snippets, and still show when the text shards cannot be fetched", async () => {
+  const context = await site.browser.newContext();
+  // Hold every text shard until released, then fail them: the result list must not wait.
+  let release;
+  const held = new Promise((ok) => { release = ok; });
+  await context.route(/\/search\/text-\d+\.[0-9a-f]+\.json$/, async (route) => {
+    await held;
+    await route.abort();
+  });
+  const page = await context.newPage();
+  page.setDefaultTimeout(TIMEOUT);
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(`${site.server.url}/search/?q=${encodeURIComponent("域名没有实名认证被驳回")}`);
+  const items = page.locator("#search-page-results > li");
+  await items.first().waitFor();
+  assert.ok(await items.count() > 0);
+  assert.equal(await page.locator("#search-page-results .snippet").count(), 0, "snippets wait for their shards");
+  assert.ok(await page.locator("#search-page-results .title mark").count() > 0, "titles are highlighted at once");
+
+  release();
+  // search() resolves with the hits, without snippets, when the shards fail.
+  const hits = await page.evaluate((q) => window.zhikuSearch.load().then((rt) => rt.search(q, { limit: 10 })),
+    "域名没有实名认证被驳回");
+  assert.ok(hits.length > 0);
+  assert.ok(hits.every((h) => h.snippet_html === "" && h.text_shard != null), "no snippets without texts");
+  // The failed shards leave the list as it is: no error message, no page error.
+  assert.equal(await page.locator("#search-status .search-error").count(), 0);
+  assert.equal(await page.locator("#search-page-results .snippet").count(), 0);
+  assert.ok(await items.count() > 0);
   assert.deepEqual(errors, []);
   await context.close();
 });
