@@ -626,20 +626,7 @@ impl<'s> Model<'s> {
                     "description",
                     "按网站名称、APP 名称要求和各省管局禁用词，检查拟用的备案名称。",
                 );
-                use search_index::rules::see;
-                self.rule_data(
-                    &mut ctx,
-                    &[
-                        see::WEBSITE_NAME,
-                        see::WEBSITE_NAME_PERSONAL,
-                        see::WEBSITE_NAME_PREFIX,
-                        see::APP_NAME,
-                        see::APP_GENERIC,
-                        see::APP_DUPLICATE,
-                        see::APP_SYMBOLS,
-                        see::APP_PRICE,
-                    ],
-                );
+                self.rule_data(&mut ctx, search_index::rules::NAME_SEE_IDS);
                 ("name-check.html", ctx)
             }
             PageKey::Preapproval => {
@@ -648,15 +635,7 @@ impl<'s> Model<'s> {
                     "description",
                     "输入经营范围或网站内容介绍，查看涉及哪些前置审批类别和所在省份要求的承诺书。",
                 );
-                use search_index::rules::see;
-                self.rule_data(
-                    &mut ctx,
-                    &[
-                        see::CONTENT_PREAPPROVAL,
-                        see::PREAPPROVAL_LETTERS,
-                        see::FINANCE_WORDS,
-                    ],
-                );
+                self.rule_data(&mut ctx, search_index::rules::PREAPPROVAL_SEE_IDS);
                 ("preapproval.html", ctx)
             }
             PageKey::Search => {
@@ -698,9 +677,8 @@ impl<'s> Model<'s> {
             .collect();
         let data: Vec<_> = site.provinces.iter().map(|p| &p.data).collect();
         let mut links: BTreeMap<String, String> = BTreeMap::new();
-        let ids = search_index::rules::SEE_IDS
-            .iter()
-            .map(|s| s.to_string())
+        let ids = search_index::rules::see_ids()
+            .map(str::to_string)
             .chain(site.provinces.iter().map(|p| format!("@{}", p.id)));
         for id in ids {
             if let Ok(url) = self.links.resolve(&id) {

@@ -81,9 +81,8 @@ pub struct Note {
     pub see: String,
 }
 
-/// Content ids the rules point at (besides `@province/<id>`); a test checks
-/// that each exists in the real content.
-pub const SEE_IDS: &[&str] = &[
+/// Pages the name checker's rules cite (besides `@province/<id>`).
+pub const NAME_SEE_IDS: &[&str] = &[
     see::WEBSITE_NAME,
     see::WEBSITE_NAME_PERSONAL,
     see::WEBSITE_NAME_PREFIX,
@@ -92,10 +91,20 @@ pub const SEE_IDS: &[&str] = &[
     see::APP_DUPLICATE,
     see::APP_SYMBOLS,
     see::APP_PRICE,
+];
+
+/// Pages the pre-approval checker's rules cite (besides `@province/<id>`).
+pub const PREAPPROVAL_SEE_IDS: &[&str] = &[
     see::CONTENT_PREAPPROVAL,
     see::PREAPPROVAL_LETTERS,
     see::FINANCE_WORDS,
 ];
+
+/// Every content id the rules point at (besides `@province/<id>`); a test
+/// checks that each exists in the real content.
+pub fn see_ids() -> impl Iterator<Item = &'static str> {
+    NAME_SEE_IDS.iter().chain(PREAPPROVAL_SEE_IDS).copied()
+}
 
 /// Ids of the entries stating each rule.
 pub mod see {
