@@ -141,3 +141,20 @@ pub fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
         url: f("url")?,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The browser runtime is built with tantivy's fast-field fallback of
+    /// TermQuery removed (scripts/runtime-patches/): that is only sound while
+    /// no field is a fast field and every field a query names is indexed.
+    #[test]
+    fn no_fast_fields_and_every_queried_field_is_indexed() {
+        let (schema, f) = schema();
+        assert!(schema.fields().all(|(_, e)| !e.is_fast()));
+        for field in [f.title, f.aliases, f.body, f.unigrams, f.kind, f.provinces] {
+            assert!(schema.get_field_entry(field).is_indexed());
+        }
+    }
+}
