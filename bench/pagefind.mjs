@@ -9,9 +9,9 @@ import { spawnSync } from "node:child_process";
 import { cp, mkdir, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
-import { gzipSync, brotliCompressSync, constants as zc } from "node:zlib";
 import { tmpdir } from "node:os";
 import { buildSite, serveStatic, launch, repo } from "../tests/browser/lib.mjs";
+import { compressedSizes } from "./sizes.mjs";
 
 // ---- arguments ---------------------------------------------------------------
 
@@ -85,13 +85,6 @@ async function preparePagefindCopy(site, copy) {
 
 // ---- measuring ---------------------------------------------------------------
 
-function compressedSizes(buf) {
-  const gz = gzipSync(buf, { level: 9 }).length;
-  const br = brotliCompressSync(buf, { params: { [zc.BROTLI_PARAM_QUALITY]: 11 } }).length;
-  // Pagefind ships its wasm and index chunks already gzipped; a server would send
-  // them as they are, so never count a "compressed" size above the raw one.
-  return { raw: buf.length, gzip: Math.min(gz, buf.length), brotli: Math.min(br, buf.length) };
-}
 
 const sizeCache = new Map();
 async function fileSizes(root, path) {

@@ -3,15 +3,15 @@
 //   node bench/payload.mjs PUBLIC_DIR [QUERIES.tsv...]
 //
 // Counts what the loader fetches before search() can answer (loader, manifest,
-// wasm-bindgen glue, wasm, index blob) raw, gzip -9 and brotli 11. Then, for
-// each query (first TSV column), runs the site's own wasm runtime in Node
+// wasm-bindgen glue, wasm, index blob) raw, gzip -9 and brotli 11
+// (bench/sizes.mjs). Then, for each query (first TSV column), runs the site's own wasm runtime in Node
 // without page texts, reads which text shards the top hits need for their
 // snippets, and reports the extra bytes for those shards (8 hits, as the
 // header dropdown shows; 10 and 50 as the search page).
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { gzipSync, brotliCompressSync, constants } from "node:zlib";
+import { compressedSizes as sizes } from "./sizes.mjs";
 
 const [dir, ...queryFiles] = process.argv.slice(2);
 if (!dir) {
@@ -19,13 +19,6 @@ if (!dir) {
   process.exit(2);
 }
 const file = (url) => join(dir, url.replace(/^\//, ""));
-const sizes = (bytes) => ({
-  raw: bytes.length,
-  gzip: gzipSync(bytes, { level: 9, memLevel: 9 }).length,
-  brotli: brotliCompressSync(bytes, {
-    params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length },
-  }).length,
-});
 const kb = (n) => (n / 1000).toFixed(1);
 
 // The hashed manifest is the one pages name; the loader is next to it.

@@ -101,10 +101,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     // Timed queries include snippets, as in the browser once a hit's text shard
     // is in: all texts go in one file (`FILE.texts.json`) for the wasm side.
-    let mut all_texts = texts::Texts::new();
-    for shard in texts::shard_files(&docs)? {
-        all_texts.extend(texts::parse(&shard)?);
-    }
+    let all_texts: texts::Texts = docs
+        .iter()
+        .map(|d| (d.id.clone(), d.body.clone()))
+        .collect();
     let all_texts = serde_json::to_vec(&all_texts)?;
     if let Some(path) = &out {
         std::fs::write(path, &bytes)?;

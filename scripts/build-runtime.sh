@@ -9,20 +9,22 @@ OUT=themes/default/search-runtime
 TARGET=${CARGO_TARGET_DIR:-target}
 
 rustup target add wasm32-unknown-unknown >/dev/null 2>&1 || true
+# The versions of the wasm build's dependencies, read once.
+DEPS=$(cargo tree -q --locked -p search-index --target wasm32-unknown-unknown -e normal --prefix none)
+version_of() { sed -n "s/^$1 v\([0-9.]*\).*/\1/p" <<<"$DEPS" | head -n1; }
 # wasm-bindgen-cli must match the wasm-bindgen crate exactly.
-WBG_VERSION=$(cargo tree -q --locked -p search-index --target wasm32-unknown-unknown -e normal --prefix none \
-  | sed -n 's/^wasm-bindgen v\([0-9.]*\).*/\1/p' | head -n1)
+WBG_VERSION=$(version_of wasm-bindgen)
 if [ -z "$WBG_VERSION" ]; then echo "wasm-bindgen not found in search-index's dependencies" >&2; exit 1; fi
 if ! command -v wasm-bindgen >/dev/null || [ "$(wasm-bindgen --version | cut -d' ' -f2)" != "$WBG_VERSION" ]; then
   echo "installing wasm-bindgen-cli $WBG_VERSION" >&2
   cargo install wasm-bindgen-cli --version "$WBG_VERSION"
 fi
 
-# tantivy with the patches in scripts/runtime-patches/ (size only, same
-# behaviour), copied from cargo's registry into target/ for this build.
+# tantivy with the patches in scripts/runtime-patches/ (size only; each patch
+# says why zhiku's behaviour stays the same), copied from cargo's registry into
+# target/ for this build.
 cargo fetch -q --locked
-TANTIVY_VERSION=$(cargo tree -q --locked -p search-index --target wasm32-unknown-unknown -e normal --prefix none \
-  | sed -n 's/^tantivy v\([0-9.]*\).*/\1/p' | head -n1)
+TANTIVY_VERSION=$(version_of tantivy)
 TANTIVY_SRC=$(ls -d "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/"tantivy-$TANTIVY_VERSION" | head -n1)
 PATCHED=$TARGET/runtime-patched/tantivy-$TANTIVY_VERSION
 rm -rf "$PATCHED"
@@ -32,8 +34,9 @@ for p in scripts/runtime-patches/tantivy-*.patch; do
   patch -s -p1 -d "$PATCHED" <"$p"
 done
 # Patching rewrites Cargo.lock's tantivy entry; the committed lock file stays as it is.
-cp Cargo.lock "$TARGET"/runtime-patched/Cargo.lock.orig
-trap 'cp "$TARGET"/runtime-patched/Cargo.lock.orig Cargo.lock' EXIT
+TMP=$(mktemp -d)
+cp Cargo.lock "$TMP/Cargo.lock"
+trap 'cp "$TMP/Cargo.lock" Cargo.lock; rm -rf "$TMP"' EXIT
 
 # wasm-opt from binaryen >= 116 (older releases corrupt wasm-bindgen's externref
 # table). Debian's binaryen is too old; `npm i -g binaryen` has a current one.
@@ -46,9 +49,6 @@ fi
 if [ "${opt_version:-0}" -lt 116 ]; then
   echo "no wasm-opt >= 116 found (set WASM_OPT or npm i -g binaryen); keeping unoptimised modules" >&2
 fi
-
-TMP=$(mktemp -d)
-trap 'cp "$TARGET"/runtime-patched/Cargo.lock.orig Cargo.lock; rm -rf "$TMP"' EXIT
 
 # Two modules from the crate: zhiku_search (index, queries) and zhiku_tools
 # (the rule checkers, feature tools-runtime), so a search never downloads the
@@ -65,7 +65,7 @@ build_module() {
     --config 'profile.release.codegen-units=1' --config 'profile.release.panic="abort"' \
     --config 'profile.release.package.bitpacking.debug-assertions=true' \
     --config "patch.crates-io.tantivy.path=\"$PATCHED\""
-  cp "$TARGET"/runtime-patched/Cargo.lock.orig Cargo.lock
+  cp "$TMP/Cargo.lock" Cargo.lock
   wasm-bindgen --target web --no-typescript --out-name "$name" --out-dir "$TMP" \
     "$TARGET"/wasm32-unknown-unknown/release/search_index.wasm
   if [ "${opt_version:-0}" -ge 116 ]; then

@@ -19,17 +19,22 @@ pub fn load(bytes: &[u8]) -> Result<u32, JsError> {
     Ok(n)
 }
 
-/// Adds one text shard (page texts for snippets); returns how many texts it held.
-#[wasm_bindgen]
-pub fn add_texts(shard: &[u8]) -> Result<u32, JsError> {
+/// Runs `f` on the loaded engine; its errors become JS errors.
+fn with_engine<T>(f: impl FnOnce(&mut Engine) -> Result<T, String>) -> Result<T, JsError> {
     ENGINE.with(|e| {
         let mut guard = e.borrow_mut();
         let engine = guard
             .as_mut()
             .ok_or_else(|| JsError::new("no index loaded: call load() first"))?;
-        let n = engine
-            .add_texts(shard)
-            .map_err(|e| JsError::new(&e.to_string()))?;
+        f(engine).map_err(|e| JsError::new(&e))
+    })
+}
+
+/// Adds one text shard (page texts for snippets); returns how many texts it held.
+#[wasm_bindgen]
+pub fn add_texts(shard: &[u8]) -> Result<u32, JsError> {
+    with_engine(|engine| {
+        let n = engine.add_texts(shard).map_err(|e| e.to_string())?;
         Ok(n as u32)
     })
 }
@@ -40,14 +45,8 @@ pub fn add_texts(shard: &[u8]) -> Result<u32, JsError> {
 pub fn search(request: &str) -> Result<String, JsError> {
     let req: SearchRequest =
         serde_json::from_str(request).map_err(|e| JsError::new(&format!("bad request: {e}")))?;
-    ENGINE.with(|e| {
-        let guard = e.borrow();
-        let engine = guard
-            .as_ref()
-            .ok_or_else(|| JsError::new("no index loaded: call load() first"))?;
-        let hits = engine
-            .search(&req)
-            .map_err(|e| JsError::new(&e.to_string()))?;
-        serde_json::to_string(&hits).map_err(|e| JsError::new(&e.to_string()))
+    with_engine(|engine| {
+        let hits = engine.search(&req).map_err(|e| e.to_string())?;
+        serde_json::to_string(&hits).map_err(|e| e.to_string())
     })
 }

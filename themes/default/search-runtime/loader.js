@@ -57,32 +57,34 @@
       });
   }
 
+  /* Imports a wasm-bindgen glue module and instantiates its wasm; resolves to the glue. */
+  function instantiate(glueUrl, wasmUrl) {
+    return import(glueUrl).then(function (glue) {
+      return glue.default({ module_or_path: wasmUrl }).then(function () { return glue; });
+    });
+  }
+
   /* The checkers' module (no index): its wasm-bindgen exports as `raw`. */
   function startTools(opts) {
-    return manifest(opts).then(function (got) {
+    return loadManifest(opts).then(function (got) {
       var m = got.m;
       if (!m.tools_glue || !m.tools_wasm) throw new Error("zhiku search: this site has no checker runtime");
-      return import(got.abs(m.tools_glue)).then(function (glue) {
-        return glue.default({ module_or_path: got.abs(m.tools_wasm) }).then(function () {
-          return { raw: glue };
-        });
+      return instantiate(got.abs(m.tools_glue), got.abs(m.tools_wasm)).then(function (glue) {
+        return { raw: glue };
       });
     });
   }
 
   function start(opts) {
-    return manifest(opts).then(function (got) {
+    return loadManifest(opts).then(function (got) {
       var m = got.m;
       var abs = got.abs;
       // Start the index download while the module compiles.
       var index = fetchOk(abs(m.index), "index").then(function (r) { return r.arrayBuffer(); });
-      return import(abs(m.glue)).then(function (glue) {
-        return glue.default({ module_or_path: abs(m.wasm) }).then(function () {
-          return index;
-        }).then(function (buf) {
-          var docs = glue.load(new Uint8Array(buf));
-          return runtime(glue, docs, m, abs);
-        });
+      return Promise.all([instantiate(abs(m.glue), abs(m.wasm)), index]).then(function (both) {
+        var glue = both[0];
+        var docs = glue.load(new Uint8Array(both[1]));
+        return runtime(glue, docs, m, abs);
       });
     });
   }
@@ -155,6 +157,9 @@
       return pending[key];
     };
   }
+
+  // Search and the checkers share one manifest fetch.
+  var loadManifest = once("manifest", manifest);
 
   window.zhikuSearch = {
     /* Loads the search runtime once; rejects with a clear Error when it cannot. */

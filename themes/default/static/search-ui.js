@@ -157,6 +157,25 @@
     }
   }
 
+  /** Runs a search and shows its hits with `render` as soon as there are any
+   * (on a cold cache, titles before snippets), then adds the snippets to the
+   * results in `container`. `current()` says whether the search is still wanted. */
+  function showSearch(q, opts, current, render, container) {
+    var shown = false;
+    opts.partial = function (hits) {
+      if (!current()) return;
+      render(hits);
+      shown = true;
+    };
+    return runtime().then(function (rt) {
+      return rt.search(q, opts);
+    }).then(function (hits) {
+      if (!current()) return;
+      if (shown) fillSnippets(container, hits || []);
+      else render(hits || []);
+    });
+  }
+
   function debounce(fn, ms) {
     var t = null;
     return function () {
@@ -255,22 +274,9 @@
       dropdown.appendChild(wait);
       openDropdown();
     }
-    var shown = false;
     var current = function () { return mine === seq && box.value.trim() === q; };
-    runtime().then(function (rt) {
-      return rt.search(q, {
-        limit: DROPDOWN_LIMIT,
-        partial: function (hits) {
-          if (!current()) return;
-          renderDropdown(q, hits);
-          shown = true;
-        },
-      });
-    }).then(function (hits) {
-      if (!current()) return;
-      if (shown) fillSnippets(dropdown, hits || []);
-      else renderDropdown(q, hits || []);
-    }, function (err) {
+    var render = function (hits) { renderDropdown(q, hits); };
+    showSearch(q, { limit: DROPDOWN_LIMIT }, current, render, dropdown).then(null, function (err) {
       if (mine !== seq) return;
       renderDropdownError(err);
     });
@@ -400,19 +406,9 @@
     var opts = { limit: PAGE_LIMIT };
     if (kind) opts.kind = kind;
     if (province) opts.province = province;
-    var shown = false;
-    opts.partial = function (hits) {
-      if (mine !== pageSeq) return;
-      renderPage(q, hits, !!(kind || province));
-      shown = true;
-    };
-    runtime().then(function (rt) {
-      return rt.search(q, opts);
-    }).then(function (hits) {
-      if (mine !== pageSeq) return;
-      if (shown) fillSnippets(results, hits || []);
-      else renderPage(q, hits || [], !!(kind || province));
-    }, function (err) {
+    var current = function () { return mine === pageSeq; };
+    var render = function (hits) { renderPage(q, hits, !!(kind || province)); };
+    showSearch(q, opts, current, render, results).then(null, function (err) {
       if (mine !== pageSeq) return;
       clear(results);
       clear(status);
