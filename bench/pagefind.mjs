@@ -7,7 +7,6 @@
 //        [--queries <public-queries.tsv>] [--work <folder>] [--json <file>]
 import { spawnSync } from "node:child_process";
 import { cp, mkdir, readFile, readdir, rm, writeFile } from "node:fs/promises";
-import { existsSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
 import { tmpdir } from "node:os";
 import { buildSite, serveStatic, launch, repo } from "../tests/browser/lib.mjs";
@@ -28,13 +27,9 @@ function parseArgs(argv) {
 const args = parseArgs(process.argv.slice(2));
 if (!args.pagefind) throw new Error("--pagefind <path to the pagefind binary> is required");
 
-/** ../shared sits beside the main checkout; worktrees live one level deeper. */
+/** The public sample queries, kept in the repository. */
 function defaultQueries() {
-  for (const p of [join(repo, "..", "shared"), join(repo, "..", "..", "shared")]) {
-    const f = join(p, "eval", "public-queries.tsv");
-    if (existsSync(f)) return f;
-  }
-  throw new Error("public-queries.tsv not found beside the repository; pass --queries");
+  return join(repo, "tests", "data", "public-queries.tsv");
 }
 
 // ---- the site and its section map --------------------------------------------
@@ -176,7 +171,9 @@ async function zhikuQuery(browser, base, q, { loader, manifest }) {
     first = first || full;
     firstFiles = firstFiles || fetched();
     const shards = new Set(first.slice(0, 5).map((h) => h.text_shard).filter((n) => n != null));
-    const top5Files = [...firstFiles, ...[...shards].map((n) => rt.manifest.texts[n])];
+    // Manifest URLs are relative to the manifest.
+    const manifestUrl = new URL(manifest, location.href);
+    const top5Files = [...firstFiles, ...[...shards].map((n) => new URL(rt.manifest.texts[n], manifestUrl).pathname)];
     return { urls: full.map((h) => h.url), firstFiles, top5Files };
   }, { query: q, loader, manifest });
   await idle();
@@ -269,7 +266,7 @@ const queries = (await readFile(queriesFile, "utf8"))
 const home = await readFile(join(site, "index.html"), "utf8");
 const attr = (name) => {
   const v = new RegExp(`${name}="([^"]*)"`).exec(home)?.[1] ?? "";
-  return v.replace(/&#x2F;/g, "/").replace(/&amp;/g, "&");
+  return v.replace(/&amp;/g, "&");
 };
 const zhiku = { loader: attr("data-loader"), manifest: attr("data-manifest") };
 

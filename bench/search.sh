@@ -8,11 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=target/search-bench
 mkdir -p "$OUT"
-SHARED=${ZHIKU_SHARED:-}
-if [ -z "$SHARED" ]; then
-  for d in .. ../.. ../../..; do [ -f "$d/shared/eval/public-queries.tsv" ] && SHARED="$d/shared" && break; done
-fi
-Q=("$SHARED/eval/public-queries.tsv" tests/data/colloquial-queries.tsv)
+Q=(tests/data/public-queries.tsv tests/data/colloquial-queries.tsv)
 
 cargo build -q
 cargo build -q --release --example search_bench

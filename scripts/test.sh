@@ -1,32 +1,44 @@
 #!/usr/bin/env bash
 # Runs every test of zhiku. Installs what the tests need first (the wasm target,
 # Debian's Chromium, the npm packages of the browser tests); safe to run again.
+#
+# Every suite runs even when an earlier one fails; the script exits non-zero
+# if any failed and names them at the end. The Rust tests build the zhiku
+# binary the browser tests use (one build; `cargo build` would compile the
+# workspace again with other dependency features).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+failed=()
 step() { printf '\n== %s\n' "$*"; }
+# Runs a step's command; a failure is recorded and the run goes on.
+run() {
+  local name=$1
+  shift
+  step "$name"
+  if ! "$@"; then
+    failed+=("$name")
+    printf '!! %s failed\n' "$name"
+  fi
+}
 
 step "toolchain and test dependencies"
-rustup component add rustfmt clippy >/dev/null 2>&1 || true
-rustup target add wasm32-unknown-unknown >/dev/null
-if [ ! -x /usr/bin/chromium ]; then
-  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  $SUDO apt-get update -qq && $SUDO DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+scripts/install-test-deps.sh
+
+run "formatting" cargo fmt --all -- --check
+run "lints" cargo clippy --workspace --all-targets -- -D warnings
+run "Rust tests (unit, integration, content, relevance)" cargo test --workspace --no-fail-fast
+run "committed search runtime matches its sources" scripts/check-runtime.sh
+if [ -x target/debug/zhiku ]; then
+  run "browser tests (headless Chromium)" env ZHIKU_BIN="$PWD/target/debug/zhiku" \
+    bash -c 'cd tests/browser && npm test'
+else
+  failed+=("browser tests (no target/debug/zhiku: the Rust tests did not build)")
 fi
-(cd tests/browser && npm ci --silent --no-audit --no-fund)
 
-step "formatting and lints"
-cargo fmt --all -- --check
-cargo clippy --workspace --all-targets -- -D warnings
-
-step "Rust tests (unit, integration, content, relevance)"
-cargo test --workspace
-
-step "committed search runtime matches its sources"
-if [ -x scripts/check-runtime.sh ]; then scripts/check-runtime.sh; fi
-
-step "browser tests (headless Chromium)"
-cargo build
-(cd tests/browser && npm test)
-
+if [ ${#failed[@]} -gt 0 ]; then
+  printf '\n== FAILED:\n'
+  printf '  %s\n' "${failed[@]}"
+  exit 1
+fi
 step "all tests passed"

@@ -1,8 +1,12 @@
 //! Tests of the real knowledge base in `content/` against the source it is
-//! written from (`../shared/reference/`): every source section is covered, the
-//! prose is in our own words, key facts are exact, and `zhiku check` is clean.
+//! written from: every source section is covered (the section numbers and
+//! kinds are in `tests/data/source-sections.tsv`), the prose is in our own
+//! words (when the reference text itself is at hand, see [`reference_dir`]),
+//! key facts are exact, and `zhiku check` is clean.
 //!
 //! The facts below were written by reading the source text, not the content.
+//! The source is third-party and copyright-restricted: none of its text is in
+//! the repository.
 
 mod common;
 
@@ -14,24 +18,26 @@ use regex::Regex;
 use search_index::province::{ChangeOrder, DisplayNumber, Province, RequirementKind};
 use zhiku::content::Site;
 
-/// `shared/` beside the repository (`<repo>/../shared`); from a git worktree
-/// nested deeper the nearest ancestor's `shared/` is used. `ZHIKU_SHARED`
-/// overrides both.
-fn shared_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("ZHIKU_SHARED") {
-        return PathBuf::from(dir);
+/// The folder of the reference text: `$ZHIKU_REFERENCE`, else
+/// `shared/reference/` beside the repository (or beside a parent folder, for
+/// git worktrees). `None` when neither exists: a clone on its own has no copy.
+fn reference_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("ZHIKU_REFERENCE") {
+        return Some(PathBuf::from(dir));
     }
-    let root = common::repo_root();
-    root.ancestors()
+    common::repo_root()
+        .ancestors()
         .skip(1)
-        .map(|a| a.join("shared"))
-        .find(|s| s.join("reference").join("source-sections.tsv").is_file())
-        .unwrap_or_else(|| {
-            panic!(
-                "no shared/reference/source-sections.tsv beside {} (set ZHIKU_SHARED)",
-                root.display()
-            )
-        })
+        .map(|a| a.join("shared").join("reference"))
+        .find(|d| d.is_dir())
+}
+
+/// Prints one line where the test command shows it, even for a passing test.
+fn visible(line: &str) {
+    use std::io::Write as _;
+    // Straight to the process's stderr: the test harness swallows what
+    // `eprintln!` prints in a passing test.
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
 }
 
 fn real_site() -> Site {
@@ -54,8 +60,8 @@ fn province<'a>(site: &'a Site, pinyin: &str) -> &'a Province {
 
 #[test]
 fn every_source_section_is_covered() {
-    let tsv = std::fs::read_to_string(shared_dir().join("reference/source-sections.tsv"))
-        .expect("reading source-sections.tsv");
+    let tsv = std::fs::read_to_string(common::repo_root().join("tests/data/source-sections.tsv"))
+        .expect("reading tests/data/source-sections.tsv");
     let site = real_site();
     let entry_sections: BTreeSet<&str> = site
         .entries
@@ -66,7 +72,7 @@ fn every_source_section_is_covered() {
     let mut checked = 0;
     for line in tsv.lines().skip(1) {
         let cols: Vec<&str> = line.split('\t').collect();
-        let [section, kind, title] = cols[..] else {
+        let [section, kind] = cols[..] else {
             panic!("malformed row {line:?}");
         };
         let covered = match kind {
@@ -81,7 +87,7 @@ fn every_source_section_is_covered() {
         };
         checked += 1;
         if !covered {
-            missing.push(format!("{section}\t{kind}\t{title}"));
+            missing.push(format!("{section}\t{kind}"));
         }
     }
     assert!(checked > 200, "only {checked} sections read");
@@ -94,9 +100,20 @@ fn every_source_section_is_covered() {
 
 // ---------------------------------------------------------------- own words
 
+/// Runs the shared `seed-overlap` tool (beside the reference folder, in
+/// `tools/`) over `content/`.
 #[test]
 fn content_is_in_our_own_words() {
-    let tool = shared_dir().join("tools/seed-overlap");
+    let Some(reference) = reference_dir() else {
+        visible("skipped: reference text not available (set ZHIKU_REFERENCE)");
+        return;
+    };
+    let tool = reference.join("../tools/seed-overlap");
+    assert!(
+        tool.is_file(),
+        "{} has no ../tools/seed-overlap beside it (ZHIKU_REFERENCE names the reference/ folder of a shared/ checkout)",
+        reference.display()
+    );
     let out = Command::new(&tool)
         .arg("content/")
         .current_dir(common::repo_root())
@@ -108,6 +125,8 @@ fn content_is_in_our_own_words() {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
+    // e.g. "seed-overlap: 0 verbatim run(s) … in 462 file(s)", so a log shows the check ran.
+    visible(String::from_utf8_lossy(&out.stdout).trim());
 }
 
 // ---------------------------------------------------------------- zhiku check

@@ -1,6 +1,6 @@
 //! Relevance of the search engine on the real content: the public evaluation
-//! queries (../shared/eval/public-queries.tsv) and our own colloquial set
-//! (tests/data/colloquial-queries.tsv).
+//! queries (tests/data/public-queries.tsv, copied from the shared sample set)
+//! and our own colloquial set (tests/data/colloquial-queries.tsv).
 
 use std::path::{Path, PathBuf};
 
@@ -12,19 +12,8 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// `shared/eval/public-queries.tsv` beside the repository (or beside one of
-/// its parent folders, for git worktrees), or `$ZHIKU_SHARED/eval/...`.
 fn public_queries() -> PathBuf {
-    let rel = Path::new("shared/eval/public-queries.tsv");
-    if let Ok(dir) = std::env::var("ZHIKU_SHARED") {
-        return Path::new(&dir).join("eval/public-queries.tsv");
-    }
-    let root = root();
-    root.ancestors()
-        .skip(1)
-        .map(|a| a.join(rel))
-        .find(|p| p.is_file())
-        .unwrap_or_else(|| panic!("{} not found next to {}", rel.display(), root.display()))
+    root().join("tests/data/public-queries.tsv")
 }
 
 fn engine() -> Engine {

@@ -3,8 +3,8 @@
 // the same index, on the public evaluation queries and our colloquial set.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { useBuiltSite, runZhiku, repo } from "./lib.mjs";
 
 /** First column of a TSV with a header row. */
@@ -12,16 +12,7 @@ function column(path) {
   return readFileSync(path, "utf8").split("\n").slice(1).map((l) => l.split("\t")[0].trim()).filter(Boolean);
 }
 
-/** `shared/eval/public-queries.tsv` beside the repository or one of its parents (worktrees). */
-function publicQueries() {
-  for (let dir = dirname(repo); dir !== dirname(dir); dir = dirname(dir)) {
-    const p = join(dir, "shared", "eval", "public-queries.tsv");
-    if (existsSync(p)) return p;
-  }
-  throw new Error(`shared/eval/public-queries.tsv not found beside ${repo}`);
-}
-
-const queries = [...column(publicQueries()), ...column(join(repo, "tests", "data", "colloquial-queries.tsv"))];
+const queries = ["public-queries.tsv", "colloquial-queries.tsv"].flatMap((f) => column(join(repo, "tests", "data", f)));
 const filtered = [
   { query: "网站名称 禁用词", kind: "province" },
   { query: "前置审批", province: "guangdong" },
