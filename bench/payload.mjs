@@ -19,19 +19,21 @@ if (!dir) {
   process.exit(2);
 }
 const file = (url) => join(dir, url.replace(/^\//, ""));
+// Manifest URLs are relative to the manifest, in search/.
+const listed = (url) => join(dir, "search", url);
 const kb = (n) => (n / 1000).toFixed(1);
 
 // The hashed manifest is the one pages name; the loader is next to it.
 const manifestBytes = readFileSync(join(dir, "search", "manifest.json"));
 const m = JSON.parse(manifestBytes);
 const html = readFileSync(join(dir, "index.html"), "utf8");
-const loaderUrl = html.match(/data-loader="([^"]+)"/)[1].replace(/&#x2F;/g, "/");
+const loaderUrl = html.match(/data-loader="([^"]+)"/)[1];
 const parts = [
   ["loader.js", readFileSync(file(loaderUrl))],
   ["manifest", manifestBytes],
-  ["wasm-bindgen glue", readFileSync(file(m.glue))],
-  ["wasm (search module)", readFileSync(file(m.wasm))],
-  ["index blob", readFileSync(file(m.index))],
+  ["wasm-bindgen glue", readFileSync(listed(m.glue))],
+  ["wasm (search module)", readFileSync(listed(m.wasm))],
+  ["index blob", readFileSync(listed(m.index))],
 ];
 const total = { raw: 0, gzip: 0, brotli: 0 };
 console.log("| file | raw | gzip -9 | brotli 11 |\n|---|---:|---:|---:|");
@@ -42,18 +44,18 @@ for (const [name, bytes] of parts) {
 }
 console.log(`| **before the first result** | **${kb(total.raw)} KB** | **${kb(total.gzip)} KB** | **${kb(total.brotli)} KB** |`);
 
-const shardSizes = m.texts.map((u) => sizes(readFileSync(file(u))));
+const shardSizes = m.texts.map((u) => sizes(readFileSync(listed(u))));
 const all = shardSizes.reduce((a, s) => ({ raw: a.raw + s.raw, gzip: a.gzip + s.gzip, brotli: a.brotli + s.brotli }), { raw: 0, gzip: 0, brotli: 0 });
 console.log(`\ntext shards: ${m.texts.length}, all together ${kb(all.raw)} KB raw / ${kb(all.gzip)} KB gzip / ${kb(all.brotli)} KB brotli`);
-const tools = sizes(readFileSync(file(m.tools_wasm)));
+const tools = sizes(readFileSync(listed(m.tools_wasm)));
 console.log(`checker module (tool pages only): ${kb(tools.raw)} KB raw / ${kb(tools.gzip)} KB gzip / ${kb(tools.brotli)} KB brotli`);
 
 const queries = queryFiles.flatMap((f) =>
   readFileSync(f, "utf8").split("\n").slice(1).map((l) => l.split("\t")[0].trim()).filter(Boolean));
 if (queries.length) {
-  const glue = await import(pathToFileURL(file(m.glue)).href);
-  await glue.default({ module_or_path: readFileSync(file(m.wasm)) });
-  glue.load(readFileSync(file(m.index)));
+  const glue = await import(pathToFileURL(listed(m.glue)).href);
+  await glue.default({ module_or_path: readFileSync(listed(m.wasm)) });
+  glue.load(readFileSync(listed(m.index)));
   const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.round((xs.length - 1) * p)];
   for (const limit of [8, 10, 50]) {
     const extra = queries.map((query) => {

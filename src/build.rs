@@ -21,7 +21,7 @@ pub enum BuildError {
     #[error(transparent)]
     Render(#[from] RenderError),
     /// Writing the output failed.
-    #[error("{action} {path}: {source}")]
+    #[error("{action} {path}")]
     Io {
         /// What was being done.
         action: &'static str,
@@ -52,6 +52,9 @@ pub struct Paths {
     pub theme: PathBuf,
     /// Output folder.
     pub output: PathBuf,
+    /// Replaces `base_url` of `site.toml` for this build (`--base-url`, e.g.
+    /// for a preview deployment under another host or path).
+    pub base_url: Option<String>,
 }
 
 impl Paths {
@@ -61,16 +64,25 @@ impl Paths {
             root: root.to_path_buf(),
             theme: root.join("themes").join("default"),
             output: root.join("public"),
+            base_url: None,
         }
     }
 }
 
-/// Loads and validates; the report holds every diagnostic. `None` when the
-/// site could not be loaded at all.
+/// Loads and validates the site at `root`; the report holds every
+/// diagnostic. `None` when the site could not be loaded at all.
 pub fn check(root: &Path) -> (Option<Site>, Report) {
+    check_site(&Paths::new(root))
+}
+
+/// Loads and validates the site of `paths`, with its `base_url` override.
+pub fn check_site(paths: &Paths) -> (Option<Site>, Report) {
     let mut report = Report::default();
-    let site = load_site(root, &mut report);
-    if let Some(site) = &site {
+    let mut site = load_site(&paths.root, &mut report);
+    if let Some(site) = &mut site {
+        if let Some(url) = &paths.base_url {
+            site.config.base_url = url.clone();
+        }
         validate(site, &mut report);
     }
     (site, report)
@@ -101,7 +113,7 @@ pub fn render_site(site: &Site, paths: &Paths) -> Result<Vec<OutputFile>, BuildE
 #[allow(clippy::result_large_err)]
 pub fn build(paths: &Paths) -> Result<(BuildStats, Report), (BuildError, Report)> {
     let started = Instant::now();
-    let (site, report) = check(&paths.root);
+    let (site, report) = check_site(paths);
     let Some(site) = site.filter(|_| !report.has_errors()) else {
         let n = report.error_count();
         return Err((BuildError::Content(n), report));

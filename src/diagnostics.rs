@@ -265,3 +265,48 @@ impl Diagnostic {
         self
     }
 }
+
+/// An error and its causes on one line (`building: writing x: Permission
+/// denied`), each message once: a cause whose text the message before it
+/// already includes (as many crates' `Display` impls do) is not repeated.
+pub fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = e.to_string();
+    let mut previous = out.clone();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let text = c.to_string();
+        if !previous.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        previous = text;
+        cause = c.source();
+    }
+    out
+}
+
+#[cfg(test)]
+mod chain_tests {
+    use super::error_chain;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("cannot listen on 127.0.0.1:1111")]
+    struct Bind(#[source] std::io::Error);
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("server: {0}")]
+    struct Repeats(#[source] std::io::Error);
+
+    #[test]
+    fn each_cause_is_printed_once() {
+        let io = || std::io::Error::new(std::io::ErrorKind::AddrInUse, "Address already in use");
+        assert_eq!(
+            error_chain(&Bind(io())),
+            "cannot listen on 127.0.0.1:1111: Address already in use"
+        );
+        assert_eq!(
+            error_chain(&Repeats(io())),
+            "server: Address already in use"
+        );
+    }
+}

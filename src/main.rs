@@ -26,6 +26,10 @@ enum Command {
         /// Output folder (default: <root>/public).
         #[arg(long)]
         output: Option<PathBuf>,
+        /// Use this base URL instead of site.toml's for this build (e.g. a
+        /// preview deployment at https://preview.example.cn/pr-12/).
+        #[arg(long, value_parser = parse_base_url)]
+        base_url: Option<String>,
     },
     /// Run every validation without writing anything.
     Check {
@@ -106,6 +110,10 @@ struct SearchArgs {
     output: Option<PathBuf>,
 }
 
+fn parse_base_url(s: &str) -> Result<String, String> {
+    zhiku::content::check_base_url(s).map(|()| s.to_string())
+}
+
 /// Exit status for bad input (unknown province, empty name), as clap uses for bad arguments.
 const EXIT_BAD_INPUT: u8 = 2;
 /// Exit status of a name check that found a blocking problem.
@@ -116,7 +124,7 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", zhiku::diagnostics::error_chain(e.as_ref()));
             ExitCode::from(1)
         }
     }
@@ -140,11 +148,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         root.display()
     );
     match cli.command {
-        Command::Build { output } => {
+        Command::Build { output, base_url } => {
             let mut paths = Paths::new(&root);
             if let Some(o) = output {
                 paths.output = o;
             }
+            paths.base_url = base_url;
             match build::build(&paths) {
                 Ok((stats, report)) => {
                     report.print();
@@ -280,6 +289,11 @@ fn search(root: &std::path::Path, args: SearchArgs) -> anyhow::Result<ExitCode> 
             return Err(e).context("build failed");
         }
     }
+    let mut report = zhiku::diagnostics::Report::default();
+    let Some(config) = zhiku::content::load_site_config(root, &mut report) else {
+        report.print();
+        anyhow::bail!("content/site.toml is unusable");
+    };
     let engine = search::load_engine(&paths.output)
         .with_context(|| format!("loading the search index of {}", paths.output.display()))?;
     let hits = engine.search(&search_index::SearchRequest {
@@ -288,7 +302,7 @@ fn search(root: &std::path::Path, args: SearchArgs) -> anyhow::Result<ExitCode> 
         kind: args.kind,
         province: args.province,
     })?;
-    if let Err(e) = print_hits(&hits, args.json) {
+    if let Err(e) = print_hits(&hits, &config, args.json) {
         // A closed pipe (`zhiku search … | head`) is not an error.
         if e.kind() != std::io::ErrorKind::BrokenPipe {
             return Err(e.into());
@@ -300,15 +314,20 @@ fn search(root: &std::path::Path, args: SearchArgs) -> anyhow::Result<ExitCode> 
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_hits(hits: &[search_index::Hit], json: bool) -> std::io::Result<()> {
+fn print_hits(
+    hits: &[search_index::Hit],
+    config: &zhiku::content::SiteConfig,
+    json: bool,
+) -> std::io::Result<()> {
     use std::io::Write as _;
     let mut out = std::io::stdout().lock();
     for (rank, h) in hits.iter().enumerate() {
         let snippet = zhiku::search::plain_text(&h.snippet_html);
+        let url = config.cli_url(&h.url);
         if json {
             let line = serde_json::json!({
                 "rank": rank + 1, "id": h.id, "section": h.section, "title": h.title,
-                "url": h.url, "kind": h.kind, "score": h.score, "snippet": snippet,
+                "url": url, "kind": h.kind, "score": h.score, "snippet": snippet,
                 "snippet_html": h.snippet_html,
             });
             writeln!(out, "{line}")?;
@@ -325,7 +344,7 @@ fn print_hits(hits: &[search_index::Hit], json: bool) -> std::io::Result<()> {
                 h.title,
                 section,
                 h.kind,
-                h.url
+                url
             )?;
             writeln!(out, "    {snippet}")?;
         }

@@ -11,7 +11,7 @@ use search_index::rules::preapproval::PreapprovalReport;
 use search_index::rules::{find_province, Finding, Note, Severity, Verdict};
 
 use crate::content::links::LinkTable;
-use crate::content::load_site;
+use crate::content::{load_site, SiteConfig};
 use crate::diagnostics::Report;
 
 /// Why the rule data could not be used.
@@ -35,7 +35,7 @@ pub struct RuleData {
     /// The 31 provinces, sorted by id.
     pub provinces: Vec<Province>,
     links: LinkTable,
-    base_url: String,
+    config: SiteConfig,
 }
 
 impl RuleData {
@@ -49,7 +49,7 @@ impl RuleData {
         Ok(RuleData {
             provinces: site.provinces.iter().map(|p| p.data.clone()).collect(),
             links,
-            base_url: site.config.base_url.trim_end_matches('/').to_string(),
+            config: site.config,
         })
     }
 
@@ -66,15 +66,16 @@ impl RuleData {
         })
     }
 
-    /// Absolute URL of a content id (`@faq/...`), `None` if unknown.
+    /// URL of a content id (`@faq/...`) as the command line prints it (see
+    /// [`SiteConfig::cli_url`]), `None` if unknown.
     pub fn url(&self, id: &str) -> Option<String> {
         self.links
             .resolve(id)
             .ok()
-            .map(|path| format!("{}{}", self.base_url, path))
+            .map(|path| self.config.cli_url(&path))
     }
 
-    /// Turns every `see` id of the findings and notes into an absolute URL.
+    /// Turns every `see` id of the findings and notes into a printable URL.
     pub fn resolve(&self, findings: &mut [Finding], notes: &mut [Note]) {
         search_index::rules::resolve_see(findings.iter_mut(), notes.iter_mut(), &|id| self.url(id));
     }

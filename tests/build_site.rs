@@ -26,6 +26,8 @@ struct Page {
 /// A built site ready to inspect.
 struct Output {
     root: PathBuf,
+    /// Path the site is hosted under (`/`, `/kb/`): every link must stay inside it.
+    mount: String,
     pages: Vec<Page>,
     /// `id` attributes of every page, by relative path.
     ids: HashMap<String, HashSet<String>>,
@@ -51,7 +53,7 @@ fn url_of(rel: &str) -> String {
     }
 }
 
-fn load_output(root: &Path) -> Output {
+fn load_output(root: &Path, mount: &str) -> Output {
     let id_sel = sel("[id]");
     let mut pages = Vec::new();
     let mut ids = HashMap::new();
@@ -82,6 +84,7 @@ fn load_output(root: &Path) -> Output {
     assert!(!pages.is_empty(), "no HTML in {}", root.display());
     Output {
         root: root.to_path_buf(),
+        mount: mount.to_string(),
         pages,
         ids,
     }
@@ -152,10 +155,22 @@ fn broken_links(out: &Output) -> Vec<String> {
                     None => (link, None),
                 };
                 let path = before_frag.split('?').next().unwrap_or_default();
+                if link.contains("&#x2F;") {
+                    problems.push(format!("{}: {attr}=\"{link}\" is entity-escaped", page.rel));
+                }
                 let target = if path.is_empty() {
                     Some(page.rel.clone())
                 } else {
-                    file_for(&out.root, &absolute(&page.url, path))
+                    let served_at = format!("{}{}", out.mount, &page.url[1..]);
+                    let url = absolute(&served_at, path);
+                    let Some(site_path) = url.strip_prefix(&out.mount) else {
+                        problems.push(format!(
+                            "{}: {attr}=\"{link}\" leaves {}",
+                            page.rel, out.mount
+                        ));
+                        continue;
+                    };
+                    file_for(&out.root, &format!("/{site_path}"))
                 };
                 let Some(target) = target else {
                     problems.push(format!("{}: {attr}=\"{link}\" names no file", page.rel));
@@ -382,12 +397,20 @@ fn load(root: &Path) -> zhiku::content::Site {
     site
 }
 
-fn check_everything(root: &Path, expect_trees: bool) {
-    let site = load(root);
+/// Builds `root` (with `--base-url` when given) and checks the output.
+fn check_everything(root: &Path, expect_trees: bool, base_url: Option<&str>) {
+    let mut site = load(root);
     let tmp = tempfile::tempdir().expect("temporary folder");
     let public = tmp.path().join("public");
-    common::build_ok(root, &public);
-    let out = load_output(&public);
+    let mut args = vec!["build", "--output", public.to_str().expect("UTF-8 path")];
+    if let Some(url) = base_url {
+        args.extend(["--base-url", url]);
+        site.config.base_url = url.to_string();
+    }
+    let o = common::zhiku(root, &args);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mount = site.config.mount();
+    let out = load_output(&public, &mount);
     let base = site.config.base_url.trim_end_matches('/').to_string();
 
     let broken = broken_links(&out);
@@ -411,7 +434,7 @@ fn check_everything(root: &Path, expect_trees: bool) {
     for rel in ["index.html", "404.html"] {
         let hrefs = hrefs_of(&out, rel);
         for c in &site.chapters {
-            let url = format!("/faq/{}/", c.slug);
+            let url = format!("{mount}faq/{}/", c.slug);
             assert!(hrefs.contains(url.as_str()), "{rel} does not list {url}");
         }
     }
@@ -436,18 +459,50 @@ fn check_everything(root: &Path, expect_trees: bool) {
 #[test]
 fn fixture_site_output_is_sound() {
     let site = common::valid_site();
-    check_everything(site.path(), true);
+    check_everything(site.path(), true, None);
 }
 
-#[test]
-fn real_content_output_is_sound() {
+/// A copy of the real site (content and theme) in a temporary folder.
+fn real_site_copy() -> tempfile::TempDir {
     let root = tempfile::tempdir().expect("temporary folder");
     common::copy_tree(
         &common::repo_root().join("content"),
         &root.path().join("content"),
     );
     common::with_theme(root.path());
-    check_everything(root.path(), true);
+    root
+}
+
+#[test]
+fn real_content_output_is_sound() {
+    let root = real_site_copy();
+    check_everything(root.path(), true, None);
+}
+
+/// Hosted under a path (a project site, `/help/icp/` on a company site):
+/// every link, asset and fragment resolves inside that path.
+#[test]
+fn real_content_output_is_sound_under_a_subpath() {
+    let root = real_site_copy();
+    check_everything(root.path(), true, Some("https://example.cn/kb/"));
+}
+
+/// The search runtime finds its files relative to its manifest, so it works
+/// under any path; the manifest says which format it is.
+#[test]
+fn search_manifest_urls_are_relative() {
+    let site = common::valid_site();
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    let public = tmp.path().join("public");
+    common::build_ok(site.path(), &public);
+    let text = fs::read_to_string(public.join("search/manifest.json")).expect("manifest");
+    let m: Value = serde_json::from_str(&text).expect("manifest is JSON");
+    assert_eq!(m["version"], zhiku::search::MANIFEST_VERSION);
+    for key in ["index", "wasm", "glue", "tools_wasm", "tools_glue"] {
+        let url = m[key].as_str().expect("a URL");
+        assert!(!url.starts_with('/'), "{key}: {url}");
+        assert!(public.join("search").join(url).is_file(), "{key}: {url}");
+    }
 }
 
 /// The checker itself notices a broken link, a missing fragment and an
@@ -467,7 +522,7 @@ fn checker_catches_planted_problems() {
     );
     assert_ne!(planted, html, "the page has a </main>");
     fs::write(&page, planted).expect("writing");
-    let out = load_output(&public);
+    let out = load_output(&public, "/");
     let broken = broken_links(&out);
     assert!(
         broken.iter().any(|p| p.contains("/faq/nope/")),
@@ -478,5 +533,14 @@ fn checker_catches_planted_problems() {
     assert!(
         external.iter().any(|p| p.contains("cdn.example.com")),
         "{external:?}"
+    );
+    // The same root-hosted pages, checked as if hosted under /kb/: every
+    // site link leaves that path.
+    let under_kb = broken_links(&load_output(&public, "/kb/"));
+    assert!(
+        under_kb
+            .iter()
+            .any(|p| p.contains("href=\"/faq/basics/\" leaves /kb/")),
+        "{under_kb:?}"
     );
 }

@@ -341,7 +341,6 @@ fn http_safety_types_compression_and_404() {
         "/static/%2e%2e%2f%2e%2e%2fsecret.txt",
         "/..%5csecret.txt",
         "/static/..\\..\\secret.txt",
-        "//etc/passwd",
         "/%2fetc/passwd",
         "/static/../../../../etc/passwd",
     ] {
@@ -350,6 +349,22 @@ fn http_safety_types_compression_and_404() {
         assert!(
             !text.contains("TOP-SECRET-VALUE") && !text.contains("root:"),
             "{path} leaked a file"
+        );
+    }
+
+    // Doubled slashes (a base URL joined with a leading `/`) redirect to the
+    // single-slash path on this server, which then answers as usual.
+    for (path, to) in [
+        ("//search/manifest.json", "/search/manifest.json"),
+        ("//etc/passwd", "/etc/passwd"),
+        ("/faq//basics/?q=1", "/faq/basics/?q=1"),
+    ] {
+        let (status, text) = raw_get(&server.url, path);
+        assert_eq!(status, 308, "{path}");
+        let location = format!("\r\nlocation: {to}\r\n");
+        assert!(
+            text.to_ascii_lowercase().contains(&location),
+            "{path}: {text}"
         );
     }
 
@@ -400,7 +415,8 @@ fn http_safety_types_compression_and_404() {
         let m: serde_json::Value =
             serde_json::from_str(&manifest.text().expect("body")).expect("manifest JSON");
         let wasm = m["wasm"].as_str().expect("wasm URL in the manifest");
-        let r = server.get(wasm);
+        // Manifest URLs are relative to the manifest.
+        let r = server.get(&format!("/search/{wasm}"));
         assert_eq!(r.status().as_u16(), 200, "{wasm}");
         assert_eq!(
             r.headers()["content-type"].to_str().ok(),
@@ -419,4 +435,80 @@ fn http_safety_types_compression_and_404() {
         let raw = r.bytes().expect("body");
         assert!(!raw.starts_with(b"<!DOCTYPE"), "body is really compressed");
     }
+}
+
+/// `--open` where no browser can be started (no desktop, no launcher on
+/// PATH) says so in one plain sentence and keeps serving.
+#[test]
+fn open_without_a_browser_says_so_plainly() {
+    let site = SiteCopy::new();
+    let empty_path = tempfile::tempdir().expect("temporary folder");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_zhiku"))
+        .arg("--root")
+        .arg(site.root())
+        .args(["serve", "--port", "0", "--open"])
+        .env("PATH", empty_path.path())
+        .env_remove("BROWSER")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start zhiku serve");
+    let stderr = child.stderr.take().expect("stderr");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut lines = Vec::new();
+    let found = loop {
+        match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            Ok(line) if line.contains("browser") => break Some(line),
+            Ok(line) => lines.push(line),
+            Err(_) => break None,
+        }
+    };
+    let running = matches!(child.try_wait(), Ok(None));
+    let _ = child.kill();
+    let _ = child.wait();
+    let line = found.unwrap_or_else(|| panic!("no line about the browser in {lines:?}"));
+    assert!(
+        line.starts_with(
+            "zhiku serve: no web browser could be started here; open http://127.0.0.1:"
+        ),
+        "{line}"
+    );
+    assert!(
+        !line.contains("Launcher") && !line.contains("ExitStatus"),
+        "{line}"
+    );
+    assert!(running, "the server keeps running");
+}
+
+/// A port already taken: one error line, with the OS's reason said once.
+#[test]
+fn busy_port_error_names_the_reason_once() {
+    let site = SiteCopy::new();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a port");
+    let port = taken.local_addr().expect("address").port().to_string();
+    let out = Command::new(env!("CARGO_BIN_EXE_zhiku"))
+        .arg("--root")
+        .arg(site.root())
+        .args(["serve", "--port", &port])
+        .output()
+        .expect("run zhiku serve");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let line = stderr
+        .lines()
+        .find(|l| l.starts_with("error:"))
+        .unwrap_or_else(|| panic!("no error line in {stderr}"));
+    assert!(
+        line.starts_with(&format!("error: cannot listen on 127.0.0.1:{port}: ")),
+        "{line}"
+    );
+    assert_eq!(line.matches("os error").count(), 1, "{line}");
 }

@@ -12,21 +12,33 @@ use super::ids::is_slug;
 use super::*;
 use crate::diagnostics::{FileId, Report};
 
+/// Reads and checks `content/site.toml` alone (what `zhiku search` needs to
+/// print links); `None` when it is unusable, with the problems in `report`.
+pub fn load_site_config(root: &Path, report: &mut Report) -> Option<SiteConfig> {
+    let path = root.join("content").join("site.toml");
+    load_toml_file::<SiteConfig>(root, &path, report).map(|(c, f)| {
+        if c.language != "zh-CN" {
+            let span = find_span_in(report.sources.text(f), &c.language);
+            report
+                .error(f, span, "`language` must be \"zh-CN\"")
+                .label("unsupported language");
+        }
+        if let Err(message) = check_base_url(&c.base_url) {
+            let span = find_span_in(report.sources.text(f), &c.base_url);
+            report
+                .error(f, span, format!("`base_url`: {message}"))
+                .label("not a usable base URL");
+        }
+        c
+    })
+}
+
 /// Reads every content file under `root/content`. Problems go to `report`;
 /// files that cannot be parsed are left out. Returns `None` only when
 /// `site.toml` itself is unusable.
 pub fn load_site(root: &Path, report: &mut Report) -> Option<Site> {
     let content = root.join("content");
-    let config =
-        load_toml_file::<SiteConfig>(root, &content.join("site.toml"), report).map(|(c, f)| {
-            if c.language != "zh-CN" {
-                let span = find_span_in(report.sources.text(f), &c.language);
-                report
-                    .error(f, span, "`language` must be \"zh-CN\"")
-                    .label("unsupported language");
-            }
-            c
-        });
+    let config = load_site_config(root, report);
 
     let mut chapters = Vec::new();
     let mut entries = Vec::new();

@@ -7,7 +7,7 @@ pub mod links;
 mod load;
 
 pub(crate) use load::find_span_in;
-pub use load::load_site;
+pub use load::{load_site, load_site_config};
 
 use search_index::province::Province;
 use serde::{Deserialize, Serialize};
@@ -21,7 +21,8 @@ use crate::diagnostics::FileId;
 pub struct SiteConfig {
     /// Site name.
     pub title: String,
-    /// Absolute URL the site is served from, without trailing slash.
+    /// Absolute URL the site is served from; its path (`https://example.cn/kb/`)
+    /// is where every page, asset and search file lives on the host.
     pub base_url: String,
     /// Must be `zh-CN`.
     pub language: String,
@@ -31,6 +32,69 @@ pub struct SiteConfig {
     pub footer: String,
     /// The site's own ICP number.
     pub icp_number: String,
+}
+
+impl SiteConfig {
+    /// Where the site's root sits on its host: the path of `base_url` with a
+    /// leading and a trailing slash (`/`, or `/kb/` for `https://example.cn/kb`).
+    pub fn mount(&self) -> String {
+        let path = url::Url::parse(&self.base_url)
+            .map(|u| u.path().to_string())
+            .unwrap_or_default();
+        let trimmed = path.trim_matches('/');
+        if trimmed.is_empty() {
+            "/".into()
+        } else {
+            format!("/{trimmed}/")
+        }
+    }
+
+    /// `base_url` without its trailing slash; a site path (`/faq/x/`) appended
+    /// to it gives the page's absolute URL.
+    pub fn absolute_prefix(&self) -> &str {
+        self.base_url.trim_end_matches('/')
+    }
+
+    /// How the command line prints the URL of a site path (`/faq/x/`):
+    /// absolute under `base_url`, or host-relative (`/kb/faq/x/`) while
+    /// `base_url` is a placeholder whose links would lead nowhere.
+    pub fn cli_url(&self, path: &str) -> String {
+        if self.base_url_is_placeholder() {
+            crate::render::mount::under(&self.mount(), path)
+        } else {
+            format!("{}{path}", self.absolute_prefix())
+        }
+    }
+
+    /// True while `base_url` is a placeholder (`example` in the host name, or a
+    /// reserved top-level domain such as `.test`), whose links lead nowhere.
+    pub fn base_url_is_placeholder(&self) -> bool {
+        let Some(host) = url::Url::parse(&self.base_url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+        else {
+            return true;
+        };
+        let labels: Vec<&str> = host.split('.').collect();
+        labels.contains(&"example")
+            || matches!(labels.last(), Some(&("test" | "invalid" | "localhost")))
+    }
+}
+
+/// Checks that `url` can be a site's `base_url`: an absolute `http`/`https`
+/// URL with a host, and no query or fragment.
+pub fn check_base_url(url: &str) -> Result<(), String> {
+    let u = url::Url::parse(url).map_err(|e| format!("`{url}` is not an absolute URL ({e})"))?;
+    if !matches!(u.scheme(), "http" | "https") {
+        return Err(format!("`{url}` must start with https:// or http://"));
+    }
+    if u.host_str().is_none_or(str::is_empty) {
+        return Err(format!("`{url}` has no host name"));
+    }
+    if u.query().is_some() || u.fragment().is_some() {
+        return Err(format!("`{url}` must not have a query or a fragment"));
+    }
+    Ok(())
 }
 
 /// Front matter of `faq/<chapter>/_index.md`.

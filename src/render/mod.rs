@@ -6,6 +6,7 @@
 
 pub mod markdown;
 mod model;
+pub mod mount;
 mod seo;
 
 use std::collections::HashMap;
@@ -88,6 +89,8 @@ pub struct OutputFile {
 /// Renders pages of one loaded site.
 pub struct Renderer<'s> {
     tera: Tera,
+    /// Where the site's root is on its host (`/`, `/kb/`); see [`mount`].
+    mount: String,
     model: Model<'s>,
     extra_head: String,
 }
@@ -113,12 +116,22 @@ impl<'s> Renderer<'s> {
             message: tera_message(&e),
         })?;
         tera.autoescape_on(vec![".html"]);
+        // Tera's own escaping also turns `/` into `&#x2F;`, which makes every
+        // URL in an attribute unreadable; `/` needs no escaping in HTML.
+        tera.set_escape_fn(markdown::escape);
         let links = LinkTable::new(site);
         Ok(Renderer {
             tera,
+            mount: site.config.mount(),
             model: Model::new(site, links, search),
             extra_head: String::new(),
         })
+    }
+
+    /// Renders for a server that puts the site at `/` (`zhiku serve`),
+    /// whatever the path of `base_url`.
+    pub fn serve_at_root(&mut self) {
+        self.mount = "/".into();
     }
 
     /// HTML added at the end of every page's `<body>` (used by `zhiku serve`).
@@ -222,14 +235,16 @@ impl<'s> Renderer<'s> {
             ctx.insert("jsonld", &"");
         }
         let path = self.path_of(key);
+        let page_error = |message: String| RenderError::Page {
+            page: path.clone(),
+            template: template.to_string(),
+            message,
+        };
         let html = self
             .tera
             .render(template, &ctx)
-            .map_err(|e| RenderError::Page {
-                page: path.clone(),
-                template: template.to_string(),
-                message: tera_message(&e),
-            })?;
+            .map_err(|e| page_error(tera_message(&e)))?;
+        let html = mount::rewrite_html(&html, &self.mount).map_err(page_error)?;
         Ok(OutputFile {
             path,
             bytes: html.into_bytes(),

@@ -41,7 +41,8 @@ pub struct SearchOutput {
     pub files: Vec<OutputFile>,
 }
 
-/// What `manifest.<hash>.json` holds: where the runtime's parts are.
+/// What `manifest.<hash>.json` holds: where the runtime's parts are, as URLs
+/// relative to the manifest.
 #[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
 pub struct Manifest {
     /// Format version.
@@ -72,6 +73,17 @@ fn hashed(stem: &str, ext: &str, bytes: &[u8]) -> String {
     format!("{DIR}/{stem}.{}.{ext}", content_hash(bytes))
 }
 
+/// Version of [`Manifest`]; 3: file URLs relative to the manifest, so the
+/// site works under any path.
+pub const MANIFEST_VERSION: u32 = 3;
+
+/// The URL of an output file of `search/` relative to the manifest beside it.
+fn beside_manifest(path: &str) -> String {
+    path.strip_prefix(&format!("{DIR}/"))
+        .unwrap_or(path)
+        .to_string()
+}
+
 /// Builds the search index and runtime files for a site.
 pub fn build_assets(site: &Site) -> Result<SearchOutput, String> {
     let docs = site_docs(site);
@@ -90,13 +102,16 @@ pub fn build_assets(site: &Site) -> Result<SearchOutput, String> {
     let tools_wasm = hashed("zhiku-tools", "wasm", TOOLS_WASM);
     let tools_glue = hashed("zhiku-tools", "js", TOOLS_GLUE);
     let manifest = Manifest {
-        version: 2,
-        index: format!("/{index}"),
-        wasm: format!("/{wasm}"),
-        glue: format!("/{glue}"),
-        texts: texts.iter().map(|(path, _)| format!("/{path}")).collect(),
-        tools_wasm: format!("/{tools_wasm}"),
-        tools_glue: format!("/{tools_glue}"),
+        version: MANIFEST_VERSION,
+        index: beside_manifest(&index),
+        wasm: beside_manifest(&wasm),
+        glue: beside_manifest(&glue),
+        texts: texts
+            .iter()
+            .map(|(path, _)| beside_manifest(path))
+            .collect(),
+        tools_wasm: beside_manifest(&tools_wasm),
+        tools_glue: beside_manifest(&tools_glue),
         docs: docs.len(),
     };
     let manifest_bytes = serde_json::to_vec_pretty(&manifest).map_err(|e| e.to_string())?;
@@ -154,7 +169,7 @@ pub fn build_assets(site: &Site) -> Result<SearchOutput, String> {
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     /// A file could not be read.
-    #[error("reading {path}: {source}")]
+    #[error("reading {path}")]
     Io {
         /// The file.
         path: std::path::PathBuf,
@@ -190,7 +205,16 @@ pub fn load_engine(output: &std::path::Path) -> Result<search_index::Engine, Loa
             path: path.clone(),
             message: e.to_string(),
         })?;
-    let file = |url: &str| output.join(url.trim_start_matches('/'));
+    if manifest.version != MANIFEST_VERSION {
+        return Err(LoadError::Manifest {
+            path,
+            message: format!(
+                "index format {} was written by another zhiku version (this one reads {MANIFEST_VERSION}); rebuild the site",
+                manifest.version
+            ),
+        });
+    }
+    let file = |url: &str| output.join(DIR).join(url);
     let mut engine = search_index::Engine::from_bytes(&read(file(&manifest.index))?)?;
     // The CLI has the whole site at hand: every snippet is filled in.
     for url in &manifest.texts {

@@ -9,7 +9,7 @@ use axum::body::Bytes;
 use serde::Serialize;
 
 use super::changes::Changes;
-use crate::build::{check, static_files, BuildError, Paths};
+use crate::build::{check_site, static_files, BuildError, Paths};
 use crate::content::Site;
 use crate::diagnostics::{Located, Report};
 use crate::render::{OutputFile, PageKey, RenderError, Renderer, SearchAssets};
@@ -37,7 +37,7 @@ impl BuildFailure {
 
     fn from_error(e: &BuildError) -> Self {
         BuildFailure {
-            text: format!("error: {e}\n"),
+            text: format!("error: {}\n", crate::diagnostics::error_chain(e)),
             diagnostics: Vec::new(),
         }
     }
@@ -180,7 +180,7 @@ impl LiveSite {
     }
 
     fn rebuild_site(&mut self, changes: &Changes) -> Result<(SiteFiles, Rebuilt), BuildFailure> {
-        let (site, report) = check(&self.paths.root);
+        let (site, report) = check_site(&self.paths);
         let site = match site {
             Some(site) if !report.has_errors() => site,
             _ => return Err(BuildFailure::from_report(&report)),
@@ -277,6 +277,8 @@ impl LiveSite {
         };
         let mut renderer = Renderer::new(site, &self.paths.theme, assets.clone())?;
         renderer.set_extra_body(self.extra_body.clone());
+        // The preview is always served at `/`, whatever the path of `base_url`.
+        renderer.serve_at_root();
         let keys = renderer.pages();
         let deps = renderer.dependencies();
         let same_pages =

@@ -21,7 +21,7 @@ use server::{LiveEvent, Shared};
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
     /// The address could not be bound.
-    #[error("cannot listen on {addr}: {source}")]
+    #[error("cannot listen on {addr}")]
     Bind {
         /// host:port asked for.
         addr: String,
@@ -29,10 +29,10 @@ pub enum ServeError {
         source: std::io::Error,
     },
     /// The file watcher could not start.
-    #[error("cannot watch the site: {0}")]
+    #[error("cannot watch the site")]
     Watch(#[from] notify::Error),
     /// The async runtime or the server failed.
-    #[error("server: {0}")]
+    #[error("server")]
     Io(#[from] std::io::Error),
 }
 
@@ -85,8 +85,10 @@ pub fn serve(opts: ServeOptions) -> Result<(), ServeError> {
         println!("zhiku serve: listening on {url} (Ctrl-C to stop)");
         std::io::stdout().flush()?;
         if opts.open {
-            if let Err(e) = open::that_detached(&url) {
-                eprintln!("zhiku serve: could not open a browser: {e}");
+            // Without a desktop the launcher's own error (`Launcher "gio" …
+            // ExitStatus(…)`) helps no one; say what to do instead.
+            if open::that_detached(&url).is_err() {
+                eprintln!("zhiku serve: no web browser could be started here; open {url} in one");
             }
         }
         let app = server::router(shared);

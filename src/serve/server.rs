@@ -208,6 +208,20 @@ pub fn resolve_path(raw: &str) -> Result<String, PathError> {
     }
 }
 
+/// `path` with runs of `/` folded into one, or `None` when it has none.
+fn collapse_slashes(path: &str) -> Option<String> {
+    if !path.contains("//") {
+        return None;
+    }
+    let mut out = String::with_capacity(path.len());
+    for c in path.chars() {
+        if !(c == '/' && out.ends_with('/')) {
+            out.push(c);
+        }
+    }
+    Some(out)
+}
+
 /// Content type by extension; text types get an explicit UTF-8 charset.
 pub fn content_type(path: &str) -> String {
     let mime = mime_guess::from_path(path).first_or_octet_stream();
@@ -226,6 +240,20 @@ async fn site_file(State(shared): State<Arc<Shared>>, method: Method, uri: Uri) 
             StatusCode::METHOD_NOT_ALLOWED,
             [(header::ALLOW, "GET, HEAD")],
             "only GET and HEAD\n",
+        )
+            .into_response();
+    }
+    // `//search/manifest.json` (a base URL joined with a leading slash) means
+    // `/search/manifest.json`, as it does on most static hosts: redirect there.
+    if let Some(clean) = collapse_slashes(uri.path()) {
+        let to = match uri.query() {
+            Some(q) => format!("{clean}?{q}"),
+            None => clean,
+        };
+        return (
+            StatusCode::PERMANENT_REDIRECT,
+            [(header::LOCATION, to)],
+            Body::empty(),
         )
             .into_response();
     }
@@ -315,6 +343,16 @@ mod tests {
         ] {
             assert_eq!(resolve_path(bad), Err(PathError::BadRequest), "{bad}");
         }
+    }
+
+    #[test]
+    fn doubled_slashes_fold() {
+        assert_eq!(
+            collapse_slashes("//search/manifest.json").as_deref(),
+            Some("/search/manifest.json")
+        );
+        assert_eq!(collapse_slashes("/a//b///").as_deref(), Some("/a/b/"));
+        assert_eq!(collapse_slashes("/a/b/"), None);
     }
 
     #[test]

@@ -23,18 +23,28 @@ export function runZhiku(args, opts = {}) {
 }
 
 /** Builds the site at `root` into `out` (default: a fresh folder under the OS temp dir). */
-export function buildSite(root = repo, out) {
+export function buildSite(root = repo, out, { baseUrl } = {}) {
   const output = out || join(process.env.TMPDIR || "/tmp", `zhiku-browser-${process.pid}-${Date.now()}`);
-  const r = runZhiku(["--root", root, "build", "--output", output]);
+  const r = runZhiku(["--root", root, "build", "--output", output, ...(baseUrl ? ["--base-url", baseUrl] : [])]);
   if (r.status !== 0) throw new Error(`zhiku build failed:\n${r.stderr}`);
   return output;
 }
 
-/** Serves `dir` on 127.0.0.1 (ephemeral port) like any static host; returns { url, close }. */
-export async function serveStatic(dir) {
+/**
+ * Serves `dir` on 127.0.0.1 (ephemeral port) like any static host; returns { url, close }.
+ * With `prefix` ("/kb/") the folder is served under that path only and every
+ * other URL is a bare 404, as on a host where the site is one folder of many.
+ */
+export async function serveStatic(dir, { prefix = "/" } = {}) {
   const server = createServer(async (req, res) => {
+    const pathname = new URL(req.url, "http://x").pathname;
+    if (!pathname.startsWith(prefix)) {
+      res.writeHead(404, { "content-type": "text/plain; charset=utf-8" });
+      res.end("outside the site\n");
+      return;
+    }
     try {
-      let path = decodeURIComponent(new URL(req.url, "http://x").pathname);
+      let path = decodeURIComponent("/" + pathname.slice(prefix.length));
       path = normalize(path).replace(/^(\.\.[/\\])+/, "");
       let file = join(dir, path);
       if (!file.startsWith(dir)) throw new Error("outside");

@@ -105,7 +105,7 @@
       : "浏览器无法加载搜索组件（WebAssembly），无法在本页搜索。请换用新版 Chrome、Edge、Firefox 或 Safari，或";
     p.appendChild(document.createTextNode(text));
     var a = el("a", null, "按章节浏览");
-    a.href = "/";
+    a.href = window.zhikuUrl("/");
     p.appendChild(a);
     p.appendChild(document.createTextNode("。"));
     return p;
@@ -118,7 +118,7 @@
     if (hit.kind) li.setAttribute("data-kind", String(hit.kind));
     li.setAttribute("data-id", String(hit.id));
     var a = el("a");
-    a.href = safeUrl(hit.url);
+    a.href = window.zhikuUrl(safeUrl(hit.url));
     if (optionId) {
       li.id = optionId;
       li.setAttribute("role", "option");
@@ -230,7 +230,7 @@
 
   function pageLink(q) {
     var a = el("a", "all", "在搜索页查看全部结果、按类型和省份筛选 →");
-    a.href = "/search/?q=" + encodeURIComponent(q);
+    a.href = window.zhikuUrl("/search/?q=" + encodeURIComponent(q));
     return a;
   }
 

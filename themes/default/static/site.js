@@ -1,7 +1,15 @@
-// Site-wide behaviour: "/" focuses the search box. The search runtime itself is
+// Site-wide behaviour: "/" focuses the search box; zhikuUrl() maps site paths
+// to this host's folder. The search runtime itself is
 // loaded lazily by search.js on first focus (see search UI).
 (function () {
   document.documentElement.classList.add("js");
+  // Site paths (`/faq/x/`) as this page must link them: under the folder the
+  // site is hosted in (`<html data-root="/kb/">`, set by the build).
+  window.zhikuUrl = function (path) {
+    var root = document.documentElement.getAttribute("data-root") || "/";
+    path = String(path == null ? "" : path);
+    return /^\/(?!\/)/.test(path) ? root + path.slice(1) : path;
+  };
   document.addEventListener("keydown", function (e) {
     if (e.key !== "/" || e.ctrlKey || e.metaKey || e.altKey) return;
     var t = e.target;

@@ -43,7 +43,7 @@
   function seeLink(url, label) {
     if (!safeHref(url)) return el("span", "note", url || "");
     var a = el("a", null, label || "依据");
-    a.href = url;
+    a.href = window.zhikuUrl(url);
     return a;
   }
 
