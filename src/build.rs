@@ -9,6 +9,7 @@ use std::time::Instant;
 use crate::content::{load_site, Site};
 use crate::diagnostics::Report;
 use crate::render::{OutputFile, RenderError, Renderer};
+use crate::theme::Theme;
 use crate::validate::validate;
 
 /// Why a build stopped.
@@ -30,6 +31,9 @@ pub enum BuildError {
         /// The OS error.
         source: io::Error,
     },
+    /// The theme could not be read.
+    #[error(transparent)]
+    Theme(#[from] crate::theme::ThemeError),
     /// Building the search index failed.
     #[error("search index: {0}")]
     Search(String),
@@ -46,10 +50,11 @@ fn io_err<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(io::Error) ->
 /// Where a site lives.
 #[derive(Debug, Clone)]
 pub struct Paths {
-    /// Site root (holds `content/` and `themes/`).
+    /// Site root (holds `content/` and, when the site has its own themes, `themes/`).
     pub root: PathBuf,
-    /// Theme folder.
-    pub theme: PathBuf,
+    /// Folder of the site's own themes (`themes/`; `theme = "x"` in
+    /// site.toml lays `themes/x/` over the built-in theme).
+    pub themes: PathBuf,
     /// Output folder.
     pub output: PathBuf,
     /// Replaces `base_url` of `site.toml` for this build (`--base-url`, e.g.
@@ -58,11 +63,11 @@ pub struct Paths {
 }
 
 impl Paths {
-    /// Default layout under a root: `themes/default`, `public/`.
+    /// Default layout under a root: `themes/`, `public/`.
     pub fn new(root: &Path) -> Self {
         Paths {
             root: root.to_path_buf(),
-            theme: root.join("themes").join("default"),
+            themes: root.join("themes"),
             output: root.join("public"),
             base_url: None,
         }
@@ -83,6 +88,7 @@ pub fn check_site(paths: &Paths) -> (Option<Site>, Report) {
         if let Some(url) = &paths.base_url {
             site.config.base_url = url.clone();
         }
+        crate::theme::check_site_theme(&paths.root, site, &mut report);
         validate(site, &mut report);
     }
     (site, report)
@@ -99,12 +105,18 @@ pub struct BuildStats {
 
 /// Renders every output file of a valid site (pages, assets, search index).
 pub fn render_site(site: &Site, paths: &Paths) -> Result<Vec<OutputFile>, BuildError> {
+    let theme = site_theme(site, paths)?;
     let search = crate::search::build_assets(site).map_err(BuildError::Search)?;
-    let renderer = Renderer::new(site, &paths.theme, search.assets.clone())?;
+    let renderer = Renderer::new(site, &theme, search.assets.clone())?;
     let mut files = renderer.render_all()?;
     files.extend(search.files);
-    files.extend(static_files(&paths.theme)?);
+    files.extend(static_files(&theme));
     Ok(files)
+}
+
+/// The theme `site` renders with (built-in, or with its own theme over it).
+pub fn site_theme(site: &Site, paths: &Paths) -> Result<Theme, BuildError> {
+    Ok(Theme::for_site(&paths.root, site.config.theme.as_deref())?)
 }
 
 /// Full build: check, render, write atomically. On any error the previous
@@ -135,27 +147,16 @@ pub fn build(paths: &Paths) -> Result<(BuildStats, Report), (BuildError, Report)
     ))
 }
 
-/// Files under the theme's `static/` folder, copied as they are.
-pub fn static_files(theme: &Path) -> Result<Vec<OutputFile>, BuildError> {
-    let dir = theme.join("static");
-    let mut out = Vec::new();
-    for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
-        let entry = entry.map_err(|e| BuildError::Io {
-            action: "reading",
-            path: dir.clone(),
-            source: e.into(),
-        })?;
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        let rel = entry.path().strip_prefix(&dir).unwrap_or(entry.path());
-        let bytes = fs::read(entry.path()).map_err(io_err("reading", entry.path()))?;
-        out.push(OutputFile {
-            path: format!("static/{}", rel.to_string_lossy().replace('\\', "/")),
-            bytes,
-        });
-    }
-    Ok(out)
+/// The theme's static files, copied under `static/` as they are.
+pub fn static_files(theme: &Theme) -> Vec<OutputFile> {
+    theme
+        .statics
+        .iter()
+        .map(|(rel, bytes)| OutputFile {
+            path: format!("static/{rel}"),
+            bytes: bytes.clone(),
+        })
+        .collect()
 }
 
 /// Writes files into a fresh temporary folder beside `output`, then swaps it in.

@@ -6,8 +6,10 @@
 pub mod build;
 pub mod content;
 pub mod diagnostics;
+pub mod init;
 pub mod render;
 pub mod search;
 pub mod serve;
+pub mod theme;
 pub mod tools;
 pub mod validate;

@@ -21,6 +21,20 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Start a new knowledge base: a small valid site that `serve` shows at once.
+    Init {
+        /// Folder to create the site in (default: the --root folder).
+        dir: Option<PathBuf>,
+        /// Language of the starter content and the interface.
+        #[arg(long, default_value = "en", value_parser = clap::builder::PossibleValuesParser::new(zhiku::init::STARTER_LANGUAGES))]
+        lang: String,
+        /// Add the starter files to a folder that already has files (existing files are never overwritten).
+        #[arg(long)]
+        force: bool,
+    },
+    /// Work with the site's theme.
+    #[command(subcommand)]
+    Theme(ThemeCommand),
     /// Build the site into `public/` (atomically).
     Build {
         /// Output folder (default: <root>/public).
@@ -88,6 +102,17 @@ enum Command {
     Search(SearchArgs),
 }
 
+/// `zhiku theme …`.
+#[derive(Subcommand)]
+enum ThemeCommand {
+    /// Copy the built-in theme into themes/NAME/ to change it freely.
+    Eject {
+        /// Name of the new site theme (a folder under themes/).
+        #[arg(default_value = "custom")]
+        name: String,
+    },
+}
+
 /// Arguments of `zhiku search`.
 #[derive(clap::Args)]
 struct SearchArgs {
@@ -142,12 +167,42 @@ fn bad_input(message: impl std::fmt::Display) -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let root = cli.root.clone();
+    if let Command::Init { dir, lang, force } = &cli.command {
+        let dir = dir.clone().unwrap_or_else(|| root.clone());
+        let written = zhiku::init::init(&dir, lang, *force)?;
+        eprintln!(
+            "created a {lang} knowledge base in {} ({} files). Next:\n  zhiku --root {} serve",
+            dir.display(),
+            written.len(),
+            dir.display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
     anyhow::ensure!(
         root.join("content").is_dir(),
         "{} has no content/ folder (use --root to point at the site root)",
         root.display()
     );
     match cli.command {
+        Command::Init { .. } => unreachable!("handled above"),
+        Command::Theme(ThemeCommand::Eject { name }) => {
+            anyhow::ensure!(
+                zhiku::content::ids::is_slug(&name),
+                "theme name `{name}`: use lower-case letters, digits and -"
+            );
+            let dest = zhiku::theme::theme_dir(&root, &name);
+            anyhow::ensure!(
+                !dest.exists(),
+                "{} exists already; choose another name or remove it",
+                dest.display()
+            );
+            let n = zhiku::theme::Theme::eject(&dest)?;
+            eprintln!(
+                "copied the built-in theme ({n} files) to {}.\nAdd `theme = \"{name}\"` to content/site.toml to use it; files you delete from it come from the built-in theme again.",
+                dest.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Build { output, base_url } => {
             let mut paths = Paths::new(&root);
             if let Some(o) = output {
@@ -290,7 +345,7 @@ fn search(root: &std::path::Path, args: SearchArgs) -> anyhow::Result<ExitCode> 
         }
     }
     let mut report = zhiku::diagnostics::Report::default();
-    let Some(config) = zhiku::content::load_site_config(root, &mut report) else {
+    let Some((config, _)) = zhiku::content::load_site_config(root, &mut report) else {
         report.print();
         anyhow::bail!("content/site.toml is unusable");
     };

@@ -79,8 +79,9 @@ fn content_error_leaves_public_untouched() {
 #[test]
 fn theme_error_leaves_public_untouched() {
     let (site, before) = built_site();
-    // Valid content, but the entry template no longer compiles: the build
-    // fails while rendering, after validation passed.
+    // Valid content, but the entry template of the site's own theme no
+    // longer compiles: the build fails while rendering, after validation passed.
+    common::with_theme(site.path());
     let template = site.path().join("themes/default/templates/entry.html");
     fs::write(&template, "{% if %}broken").expect("writing");
     let second = build(site.path());

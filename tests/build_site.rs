@@ -267,7 +267,7 @@ fn css_fetches_elsewhere(css: &str) -> bool {
     re.is_match(css)
 }
 
-fn check_lang_and_canonical(out: &Output, base_url: &str) -> Vec<String> {
+fn check_lang_and_canonical(out: &Output, base_url: &str, language: &str) -> Vec<String> {
     let html = sel("html");
     let canonical = sel(r#"link[rel="canonical"]"#);
     let mut problems = Vec::new();
@@ -277,7 +277,7 @@ fn check_lang_and_canonical(out: &Output, base_url: &str) -> Vec<String> {
             .select(&html)
             .next()
             .and_then(|h| h.value().attr("lang"));
-        if lang != Some("zh-CN") {
+        if lang != Some(language) {
             problems.push(format!("{}: <html lang={lang:?}>", page.rel));
         }
         let links: Vec<&str> = page
@@ -397,8 +397,13 @@ fn load(root: &Path) -> zhiku::content::Site {
     site
 }
 
-/// Builds `root` (with `--base-url` when given) and checks the output.
-fn check_everything(root: &Path, expect_trees: bool, base_url: Option<&str>) {
+/// Builds `root` (with `--base-url` when given) and checks the output;
+/// returns the output folder (alive while the returned guard is).
+fn check_everything(
+    root: &Path,
+    expect_trees: bool,
+    base_url: Option<&str>,
+) -> (tempfile::TempDir, PathBuf) {
     let mut site = load(root);
     let tmp = tempfile::tempdir().expect("temporary folder");
     let public = tmp.path().join("public");
@@ -421,7 +426,7 @@ fn check_everything(root: &Path, expect_trees: bool, base_url: Option<&str>) {
         "external requests:\n{}",
         external.join("\n")
     );
-    let meta = check_lang_and_canonical(&out, &base);
+    let meta = check_lang_and_canonical(&out, &base, &site.config.language);
     assert!(meta.is_empty(), "{}", meta.join("\n"));
     check_jsonld(&out, &base, site.entries.len());
     check_sitemap(&out, &base);
@@ -454,6 +459,7 @@ fn check_everything(root: &Path, expect_trees: bool, base_url: Option<&str>) {
             "no page for {id} at {url}"
         );
     }
+    (tmp, public)
 }
 
 #[test]
@@ -462,14 +468,13 @@ fn fixture_site_output_is_sound() {
     check_everything(site.path(), true, None);
 }
 
-/// A copy of the real site (content and theme) in a temporary folder.
+/// A copy of the real site (its content; the theme is the built-in one) in a temporary folder.
 fn real_site_copy() -> tempfile::TempDir {
     let root = tempfile::tempdir().expect("temporary folder");
     common::copy_tree(
         &common::repo_root().join("content"),
         &root.path().join("content"),
     );
-    common::with_theme(root.path());
     root
 }
 
@@ -542,5 +547,320 @@ fn checker_catches_planted_problems() {
             .iter()
             .any(|p| p.contains("href=\"/faq/basics/\" leaves /kb/")),
         "{under_kb:?}"
+    );
+}
+
+// ------------------------------------------------------- a generic site
+
+/// Module pages a site without provinces, rejections or checkers must not have.
+const MODULE_PATHS: &[&str] = &[
+    "provinces/",
+    "rejections/",
+    "tools/name-check/",
+    "tools/preapproval/",
+    "provinces/compare/",
+];
+
+/// The site has none of the ICP modules' pages, links or sitemap entries.
+fn assert_no_icp_modules(public: &Path) {
+    for p in MODULE_PATHS {
+        assert!(!public.join(p).exists(), "{p} was generated");
+    }
+    let out = load_output(public, "/");
+    for page in &out.pages {
+        for href in page
+            .doc
+            .select(&sel("a[href]"))
+            .filter_map(|a| a.value().attr("href"))
+        {
+            assert!(
+                !MODULE_PATHS.iter().any(|p| href.contains(p)),
+                "{} links {href}",
+                page.rel
+            );
+        }
+    }
+    let sitemap = fs::read_to_string(public.join("sitemap.xml")).expect("sitemap");
+    for p in MODULE_PATHS {
+        assert!(!sitemap.contains(p), "the sitemap lists {p}");
+    }
+}
+
+/// The English example site (a help centre that is not about ICP filing)
+/// passes every check and has none of the ICP modules.
+#[test]
+fn example_site_output_is_sound_and_generic() {
+    let root = common::repo_root().join("examples/help-center");
+    let (_tmp, public) = check_everything(&root, true, None);
+    assert_no_icp_modules(&public);
+    let home = fs::read_to_string(public.join("index.html")).expect("home page");
+    assert!(home.contains("<html lang=\"en\""), "lang follows site.toml");
+    assert!(home.contains("How can we help?"), "heading from site.toml");
+    assert!(
+        home.contains("12 questions"),
+        "stats line from the English strings"
+    );
+    for icp in ["备案", "ICP", "管局", "工信部", "beian.miit.gov.cn"] {
+        assert!(!home.contains(icp), "the home page mentions {icp}");
+    }
+}
+
+/// `zhiku init` → `check` → `build` → link check → `serve`, in each starter language.
+#[test]
+fn init_check_build_and_serve_a_new_site() {
+    for lang in zhiku::init::STARTER_LANGUAGES {
+        let tmp = tempfile::tempdir().expect("temporary folder");
+        let root = tmp.path().join("mykb");
+        let o = common::zhiku(
+            tmp.path(),
+            &["init", root.to_str().expect("UTF-8"), "--lang", lang],
+        );
+        assert!(
+            o.status.success(),
+            "{lang}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(
+            String::from_utf8_lossy(&o.stderr).contains("serve"),
+            "init says what to do next"
+        );
+        assert!(!root.join("themes").exists(), "the theme is not copied");
+        let o = common::zhiku(&root, &["check"]);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert!(o.status.success(), "{lang}: {stderr}");
+        assert!(
+            stderr.contains("0 error(s), 0 warning(s)"),
+            "{lang}: {stderr}"
+        );
+        let (_out, public) = check_everything(&root, false, None);
+        assert_no_icp_modules(&public);
+        let home = fs::read_to_string(public.join("index.html")).expect("home page");
+        assert!(home.contains(&format!("<html lang=\"{lang}\"")), "{lang}");
+
+        let (mut child, url) = common::spawn_serve(&root);
+        let page =
+            reqwest::blocking::get(format!("{url}faq/getting-started/")).and_then(|r| r.text());
+        let _ = child.kill();
+        let _ = child.wait();
+        let page = page.expect("serve answers");
+        assert!(page.contains("what-is-this"), "{lang}: {page}");
+
+        // A second init into the same folder is refused, and changes nothing.
+        let o = common::zhiku(tmp.path(), &["init", root.to_str().expect("UTF-8")]);
+        assert_eq!(o.status.code(), Some(1), "{lang}");
+        assert!(String::from_utf8_lossy(&o.stderr).contains("not empty"));
+    }
+}
+
+/// No ICP-specific wording is left in the built-in theme's templates and
+/// scripts: sites about anything else get none of it.
+#[test]
+fn built_in_templates_and_scripts_say_nothing_about_icp_filing() {
+    let theme = common::repo_root().join("themes/default");
+    let mut checked = 0;
+    for dir in ["templates", "static"] {
+        for entry in walkdir::WalkDir::new(theme.join(dir)) {
+            let entry = entry.expect("walking the theme");
+            let path = entry.path();
+            if !matches!(
+                path.extension().and_then(|e| e.to_str()),
+                Some("html" | "js")
+            ) {
+                continue;
+            }
+            let text = fs::read_to_string(path).expect("UTF-8");
+            for word in ["备案", "ICP", "管局", "工信部"] {
+                assert!(!text.contains(word), "{} contains {word}", path.display());
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 15, "only {checked} files checked");
+}
+
+/// A site theme that overrides only `base.html` and one string gets every
+/// other template, the stylesheet and the other strings from the built-in theme.
+#[test]
+fn a_site_theme_overrides_only_what_it_has() {
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    let root = tmp.path();
+    let o = common::zhiku(root, &["init", root.to_str().expect("UTF-8"), "--force"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let base = r#"<!DOCTYPE html><html lang="{{ site.language }}" data-root="/"><head><meta charset="utf-8"><title>{{ title }}</title><link rel="canonical" href="{{ canonical }}"><link rel="stylesheet" href="/static/style.css"></head>
+<body><p class="mine">MY-OWN-BASE {{ t.search_button }}</p><main id="main">{% block content %}{% endblock content %}</main></body></html>"#;
+    let theme = root.join("themes/mine");
+    fs::create_dir_all(theme.join("templates")).expect("mkdir");
+    fs::write(theme.join("templates/base.html"), base).expect("write");
+    let toml = fs::read_to_string(root.join("content/site.toml")).expect("site.toml");
+    fs::write(
+        root.join("content/site.toml"),
+        format!("theme = \"mine\"\n{toml}\n[strings]\nsearch_button = \"Find\"\n"),
+    )
+    .expect("write");
+    let public = root.join("public");
+    common::build_ok(root, &public);
+    let entry = fs::read_to_string(public.join("faq/getting-started/what-is-this/index.html"))
+        .expect("entry page");
+    assert!(
+        entry.contains("MY-OWN-BASE Find"),
+        "the site's base.html and string"
+    );
+    assert!(
+        entry.contains("class=\"entry\""),
+        "entry.html from the built-in theme"
+    );
+    let css = fs::read(public.join("static/style.css")).expect("style.css");
+    assert_eq!(
+        css,
+        fs::read(common::repo_root().join("themes/default/static/style.css"))
+            .expect("built-in CSS")
+    );
+}
+
+/// Bad site settings are errors in site.toml with a position, exit 1, nothing written.
+#[test]
+fn bad_language_theme_and_strings_are_reported_in_site_toml() {
+    for (line, want) in [
+        ("language = \"fr\"", "no interface strings for `fr`"),
+        ("theme = \"nope\"", "theme `nope` not found"),
+        (
+            "[strings]\nno_such_key = \"x\"",
+            "`strings.no_such_key` is not an interface string",
+        ),
+    ] {
+        let tmp = tempfile::tempdir().expect("temporary folder");
+        let root = tmp.path();
+        let o = common::zhiku(root, &["init", root.to_str().expect("UTF-8"), "--force"]);
+        assert!(o.status.success());
+        let toml = fs::read_to_string(root.join("content/site.toml")).expect("site.toml");
+        let toml = if let Some(rest) = line.strip_prefix("language = ") {
+            toml.replace("language = \"en\"", &format!("language = {rest}"))
+        } else if line.starts_with('[') {
+            format!("{toml}\n{line}\n")
+        } else {
+            format!("{line}\n{toml}")
+        };
+        fs::write(root.join("content/site.toml"), toml).expect("write");
+        for cmd in ["check", "build"] {
+            let o = common::zhiku(root, &[cmd]);
+            let stderr = String::from_utf8_lossy(&o.stderr);
+            assert_eq!(o.status.code(), Some(1), "{line} / {cmd}: {stderr}");
+            assert!(stderr.contains(want), "{line} / {cmd}: {stderr}");
+            assert!(
+                stderr.contains("content/site.toml:"),
+                "{line}: a position: {stderr}"
+            );
+        }
+        assert!(!root.join("public").exists(), "{line}: nothing written");
+    }
+}
+
+/// An entry naming a province on a site without the provinces module gets
+/// one clear error, not a list of known provinces that is empty.
+#[test]
+fn a_province_without_the_provinces_module_is_one_clear_error() {
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    let root = tmp.path();
+    let o = common::zhiku(root, &["init", root.to_str().expect("UTF-8"), "--force"]);
+    assert!(o.status.success());
+    let path = root.join("content/faq/getting-started/what-is-this.md");
+    let text = fs::read_to_string(&path).expect("entry");
+    fs::write(
+        &path,
+        text.replacen("order = 10", "order = 10\nprovinces = [\"guangdong\"]", 1),
+    )
+    .expect("write");
+    let o = common::zhiku(root, &["check"]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("this site has no provinces module"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("what-is-this.md:4:"), "{stderr}");
+}
+
+/// `zhiku theme eject` copies the whole built-in theme; a site using the
+/// copy builds exactly the same files as one on the built-in theme.
+#[test]
+fn an_ejected_theme_builds_the_same_site() {
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    let root = tmp.path();
+    let o = common::zhiku(root, &["init", root.to_str().expect("UTF-8"), "--force"]);
+    assert!(o.status.success());
+    let built_in = root.join("built-in");
+    common::build_ok(root, &built_in);
+    let o = common::zhiku(root, &["theme", "eject", "mine"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(root.join("themes/mine/templates/base.html").is_file());
+    assert!(root.join("themes/mine/i18n/en.toml").is_file());
+    let o = common::zhiku(root, &["theme", "eject", "mine"]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "a second eject does not overwrite"
+    );
+    let toml = fs::read_to_string(root.join("content/site.toml")).expect("site.toml");
+    fs::write(
+        root.join("content/site.toml"),
+        format!("theme = \"mine\"\n{toml}"),
+    )
+    .expect("write");
+    let ejected = root.join("ejected");
+    common::build_ok(root, &ejected);
+    let files = |dir: &Path| -> Vec<(String, Vec<u8>)> {
+        walkdir::WalkDir::new(dir)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file())
+            .map(|e| {
+                let rel = e
+                    .path()
+                    .strip_prefix(dir)
+                    .expect("inside")
+                    .to_string_lossy()
+                    .into_owned();
+                (rel, fs::read(e.path()).expect("read"))
+            })
+            .collect()
+    };
+    assert_eq!(files(&built_in), files(&ejected));
+}
+
+/// `language = "zh-TW"` gets the traditional-Chinese interface and `<html lang>`.
+#[test]
+fn a_traditional_chinese_site_gets_its_own_interface() {
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    let root = tmp.path();
+    let o = common::zhiku(
+        root,
+        &[
+            "init",
+            root.to_str().expect("UTF-8"),
+            "--lang",
+            "zh-CN",
+            "--force",
+        ],
+    );
+    assert!(o.status.success());
+    let toml = fs::read_to_string(root.join("content/site.toml")).expect("site.toml");
+    fs::write(
+        root.join("content/site.toml"),
+        toml.replace("language = \"zh-CN\"", "language = \"zh-TW\""),
+    )
+    .expect("write");
+    let public = root.join("public");
+    common::build_ok(root, &public);
+    let home = fs::read_to_string(public.join("index.html")).expect("home page");
+    assert!(home.contains("<html lang=\"zh-TW\""), "{home}");
+    assert!(
+        home.contains("搜尋"),
+        "the zh-TW label of the search button"
+    );
+    let strings = fs::read_to_string(public.join("static/strings.js")).expect("strings.js");
+    assert!(
+        strings.contains("搜尋"),
+        "scripts get the zh-TW strings too"
     );
 }

@@ -133,7 +133,7 @@ error_case!(
     "content/faq/basics/extra.md",
     2,
     Some(1),
-    "missing field `section`",
+    "missing field `order`",
     "title = "
 );
 error_case!(

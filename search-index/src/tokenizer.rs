@@ -115,14 +115,36 @@ pub fn analyze(text: &str, mode: Mode) -> Vec<Term> {
     terms
 }
 
+/// Folds an English plural to its singular with Harman's S-stemmer, so that
+/// `notes`/`note` and `devices`/`device` meet: `-ies` → `-y` (not `-eies`,
+/// `-aies`), otherwise a final `-s` goes (not `-us`, `-ss`; its `-es` rule
+/// also just drops the `s`). Only lower-case ASCII words longer than three
+/// letters change, so acronyms such as `dns` or `sms` stay whole; documents
+/// and queries go through the same function, so the folding never has to be
+/// exact English.
+pub fn fold_english_plural(word: &mut String) {
+    if word.len() <= 3 || !word.bytes().all(|b| b.is_ascii_lowercase()) {
+        return;
+    }
+    if word.ends_with("ies") && !word.ends_with("eies") && !word.ends_with("aies") {
+        word.truncate(word.len() - 3);
+        word.push('y');
+    } else if word.ends_with('s') && !(word.ends_with("us") || word.ends_with("ss")) {
+        word.pop();
+    }
+}
+
 /// Calls `f(text, from, to, position)` for every term of [`analyze`], without
 /// allocating a string per term (snippets analyse whole bodies per hit).
 pub fn for_each_term(text: &str, mode: Mode, mut f: impl FnMut(&str, usize, usize, usize)) {
     let chars = normalized_chars(text);
     let mut buf = String::new();
-    let mut emit = |run: &[(char, usize, usize)], position: usize| {
+    let mut emit = |run: &[(char, usize, usize)], position: usize, word: bool| {
         buf.clear();
         buf.extend(run.iter().map(|c| c.0));
+        if word {
+            fold_english_plural(&mut buf);
+        }
         let from = run.first().map_or(0, |c| c.1);
         let to = run.last().map_or(0, |c| c.2);
         f(&buf, from, to, position);
@@ -138,23 +160,23 @@ pub fn for_each_term(text: &str, mode: Mode, mut f: impl FnMut(&str, usize, usiz
         let run = &chars[i..j];
         match (cls, mode) {
             (Class::Cjk, Mode::Grams) if run.len() == 1 => {
-                emit(run, position);
+                emit(run, position, false);
                 position += 1;
             }
             (Class::Cjk, Mode::Grams) => {
                 for w in run.windows(2) {
-                    emit(w, position);
+                    emit(w, position, false);
                     position += 1;
                 }
             }
             (Class::Cjk, Mode::Unigrams) => {
                 for c in run {
-                    emit(std::slice::from_ref(c), position);
+                    emit(std::slice::from_ref(c), position, false);
                     position += 1;
                 }
             }
             (Class::Word, Mode::Grams) => {
-                emit(run, position);
+                emit(run, position, true);
                 position += 1;
             }
             _ => {}
@@ -238,6 +260,38 @@ mod tests {
         let t = analyze("网站备案", Mode::Grams);
         assert_eq!(t.iter().map(|t| t.position).collect::<Vec<_>>(), [0, 1, 2]);
         assert_eq!((t[1].from, t[1].to), (3, 9));
+    }
+
+    #[test]
+    fn english_plurals_meet_their_singulars() {
+        assert_eq!(
+            texts(
+                "Exporting Notes on two devices, policies and passes",
+                Mode::Grams
+            ),
+            [
+                "exporting",
+                "note",
+                "on",
+                "two",
+                "device",
+                "policy",
+                "and",
+                "passe"
+            ]
+        );
+        assert_eq!(
+            texts("note device policy", Mode::Grams),
+            ["note", "device", "policy"]
+        );
+        // Acronyms, -us, -ss and other scripts stay as they are.
+        assert_eq!(
+            texts("DNS SMS iOS status class Bücher", Mode::Grams),
+            ["dns", "sms", "ios", "status", "class", "bücher"]
+        );
+        // The range still covers the word as written.
+        let t = analyze("notes", Mode::Grams);
+        assert_eq!((t[0].from, t[0].to), (0, 5));
     }
 
     #[test]

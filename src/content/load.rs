@@ -14,22 +14,15 @@ use crate::diagnostics::{FileId, Report};
 
 /// Reads and checks `content/site.toml` alone (what `zhiku search` needs to
 /// print links); `None` when it is unusable, with the problems in `report`.
-pub fn load_site_config(root: &Path, report: &mut Report) -> Option<SiteConfig> {
+pub fn load_site_config(root: &Path, report: &mut Report) -> Option<(SiteConfig, FileId)> {
     let path = root.join("content").join("site.toml");
-    load_toml_file::<SiteConfig>(root, &path, report).map(|(c, f)| {
-        if c.language != "zh-CN" {
-            let span = find_span_in(report.sources.text(f), &c.language);
-            report
-                .error(f, span, "`language` must be \"zh-CN\"")
-                .label("unsupported language");
-        }
+    load_toml_file::<SiteConfig>(root, &path, report).inspect(|(c, f)| {
         if let Err(message) = check_base_url(&c.base_url) {
-            let span = find_span_in(report.sources.text(f), &c.base_url);
+            let span = find_span_in(report.sources.text(*f), &c.base_url);
             report
-                .error(f, span, format!("`base_url`: {message}"))
+                .error(*f, span, format!("`base_url`: {message}"))
                 .label("not a usable base URL");
         }
-        c
     })
 }
 
@@ -155,8 +148,10 @@ pub fn load_site(root: &Path, report: &mut Report) -> Option<Site> {
     provinces.sort_by(|a, b| a.id.cmp(&b.id));
     trees.sort_by(|a, b| (a.data.order, &a.slug).cmp(&(b.data.order, &b.slug)));
 
+    let (config, config_file) = config?;
     Some(Site {
-        config: config?,
+        config,
+        config_file,
         chapters,
         entries,
         rejections,

@@ -24,14 +24,32 @@ pub struct SiteConfig {
     /// Absolute URL the site is served from; its path (`https://example.cn/kb/`)
     /// is where every page, asset and search file lives on the host.
     pub base_url: String,
-    /// Must be `zh-CN`.
+    /// Language of the site and its interface: `zh-CN`, `zh-TW` or `en`
+    /// (or one a site theme adds strings for).
     pub language: String,
     /// Meta description of the home page.
     pub description: String,
-    /// Footer text.
-    pub footer: String,
-    /// The site's own ICP number.
-    pub icp_number: String,
+    /// Footer text; none when unset.
+    #[serde(default)]
+    pub footer: Option<String>,
+    /// The site's own ICP filing number, shown in the footer only when set.
+    #[serde(default)]
+    pub icp_number: Option<String>,
+    /// Site theme laid over the built-in one: `themes/<theme>/`.
+    #[serde(default)]
+    pub theme: Option<String>,
+    /// Home page heading (default: the title).
+    #[serde(default)]
+    pub home_heading: Option<String>,
+    /// Home page introduction under the heading (default: the description).
+    #[serde(default)]
+    pub home_intro: Option<String>,
+    /// Placeholder of the search box (default: the language's own).
+    #[serde(default)]
+    pub search_placeholder: Option<String>,
+    /// Interface strings that replace the theme's (`search_button = "Find"`).
+    #[serde(default)]
+    pub strings: std::collections::BTreeMap<String, String>,
 }
 
 impl SiteConfig {
@@ -135,14 +153,35 @@ pub enum AppliesTo {
     App,
 }
 
+/// The source section of a front matter, as text.
+fn section_text(section: &Option<Spanned<String>>) -> Option<&str> {
+    section.as_ref().map(|s| s.get_ref().as_str())
+}
+
+impl EntryFront {
+    /// Source section number, if the entry names one.
+    pub fn section(&self) -> Option<&str> {
+        section_text(&self.section)
+    }
+}
+
+impl RejectionFront {
+    /// Source section number, if the rejection names one.
+    pub fn section(&self) -> Option<&str> {
+        section_text(&self.section)
+    }
+}
+
 /// Front matter of a FAQ entry.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EntryFront {
     /// The question as users ask it.
     pub title: String,
-    /// Source section number.
-    pub section: Spanned<String>,
+    /// Number of the source section the entry covers (sites written from a
+    /// numbered source document, such as the ICP knowledge base).
+    #[serde(default)]
+    pub section: Option<Spanned<String>>,
     /// Position inside the chapter.
     pub order: i64,
     /// Other phrasings users type.
@@ -222,6 +261,15 @@ impl Stage {
         }
     }
 
+    /// Key of its name in the theme's interface strings.
+    pub fn label_key(self) -> &'static str {
+        match self {
+            Stage::InitialReview => "stage_initial_review",
+            Stage::BureauReturn => "stage_bureau_return",
+            Stage::VerificationNotice => "stage_verification_notice",
+        }
+    }
+
     /// Stable machine name.
     pub fn key(self) -> &'static str {
         match self {
@@ -240,8 +288,9 @@ pub struct RejectionFront {
     pub title: String,
     /// Stage.
     pub stage: Stage,
-    /// Source section.
-    pub section: Spanned<String>,
+    /// Source section number, when written from a numbered source.
+    #[serde(default)]
+    pub section: Option<Spanned<String>>,
     /// Source group (verification notices).
     #[serde(default)]
     pub group: Option<String>,
@@ -417,6 +466,8 @@ pub struct SynonymGroup {
 pub struct Site {
     /// Site settings.
     pub config: SiteConfig,
+    /// The file `config` came from (`content/site.toml`).
+    pub config_file: FileId,
     /// FAQ chapters sorted by order.
     pub chapters: Vec<Chapter>,
     /// FAQ entries sorted by chapter order, then order.

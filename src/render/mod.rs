@@ -10,7 +10,6 @@ pub mod mount;
 mod seo;
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 use serde_json::json;
@@ -18,6 +17,7 @@ use tera::Tera;
 
 use crate::content::links::LinkTable;
 use crate::content::Site;
+use crate::theme::Theme;
 use model::Model;
 pub use model::{LinkView, SearchAssets};
 
@@ -25,13 +25,16 @@ pub use model::{LinkView, SearchAssets};
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {
     /// A template did not parse.
-    #[error("theme templates in {dir}: {message}")]
+    #[error("theme templates ({theme}): {message}")]
     Templates {
-        /// Template folder.
-        dir: PathBuf,
+        /// Which theme: `built-in`, or the site theme's folder.
+        theme: String,
         /// Tera's explanation, with its causes.
         message: String,
     },
+    /// The interface strings could not be put together.
+    #[error(transparent)]
+    Strings(#[from] crate::theme::StringsError),
     /// A template failed on a page.
     #[error("rendering {page} with {template}: {message}")]
     Page {
@@ -108,14 +111,24 @@ fn tera_message(e: &tera::Error) -> String {
 
 impl<'s> Renderer<'s> {
     /// Loads the theme's templates and prepares the site's derived data.
-    pub fn new(site: &'s Site, theme: &Path, search: SearchAssets) -> Result<Self, RenderError> {
-        let dir = theme.join("templates");
-        let glob = format!("{}/**/*.html", dir.display());
-        let mut tera = Tera::new(&glob).map_err(|e| RenderError::Templates {
-            dir: dir.clone(),
+    pub fn new(site: &'s Site, theme: &Theme, search: SearchAssets) -> Result<Self, RenderError> {
+        let mut tera = Tera::default();
+        tera.add_raw_templates(
+            theme
+                .templates
+                .iter()
+                .map(|(n, t)| (n.as_str(), t.as_str())),
+        )
+        .map_err(|e| RenderError::Templates {
+            theme: theme
+                .dir
+                .as_ref()
+                .map_or("built-in".into(), |d| d.display().to_string()),
             message: tera_message(&e),
         })?;
         tera.autoescape_on(vec![".html"]);
+        tera.register_filter("fill", fill_filter);
+        let strings = crate::theme::site_strings(theme, &site.config)?;
         // Tera's own escaping also turns `/` into `&#x2F;`, which makes every
         // URL in an attribute unreadable; `/` needs no escaping in HTML.
         tera.set_escape_fn(markdown::escape);
@@ -123,7 +136,7 @@ impl<'s> Renderer<'s> {
         Ok(Renderer {
             tera,
             mount: site.config.mount(),
-            model: Model::new(site, links, search),
+            model: Model::new(site, links, search, strings),
             extra_head: String::new(),
         })
     }
@@ -139,20 +152,26 @@ impl<'s> Renderer<'s> {
         self.extra_head = html;
     }
 
-    /// Every page of the site.
+    /// Every page of the site: the core pages, and those of each module the
+    /// site has content for.
     pub fn pages(&self) -> Vec<PageKey> {
         let s = self.model.site;
-        let mut keys = vec![
-            PageKey::Home,
-            PageKey::Rejections,
-            PageKey::Provinces,
-            PageKey::Compare,
-            PageKey::Tools,
-            PageKey::NameCheck,
-            PageKey::Preapproval,
-            PageKey::Search,
-            PageKey::NotFound,
-        ];
+        let modules = self.model.modules;
+        let mut keys = vec![PageKey::Home, PageKey::Search, PageKey::NotFound];
+        if modules.rejections {
+            keys.push(PageKey::Rejections);
+        }
+        if modules.provinces {
+            keys.extend([
+                PageKey::Provinces,
+                PageKey::Compare,
+                PageKey::NameCheck,
+                PageKey::Preapproval,
+            ]);
+        }
+        if modules.tools {
+            keys.push(PageKey::Tools);
+        }
         keys.extend(s.chapters.iter().map(|c| PageKey::Chapter(c.id.clone())));
         keys.extend(s.entries.iter().map(|e| PageKey::Entry(e.id.clone())));
         keys.extend(
@@ -208,6 +227,14 @@ impl<'s> Renderer<'s> {
                 path: "static/syntax.css".into(),
                 bytes: markdown::syntax_css().into_bytes(),
             },
+            OutputFile {
+                path: "static/strings.js".into(),
+                bytes: format!(
+                    "// Interface strings for the theme's scripts; written by zhiku build.\nwindow.zhikuStrings = {};\n",
+                    self.model.js_strings
+                )
+                .into_bytes(),
+            },
         ]
     }
 
@@ -217,6 +244,8 @@ impl<'s> Renderer<'s> {
         let m = &self.model;
         let url = m.url_of(key);
         ctx.insert("site", &m.site.config);
+        ctx.insert("t", &m.strings);
+        ctx.insert("modules", &m.modules);
         // `nav` lists every chapter; only the pages that show it get it:
         // copying it into every entry page's context was half the CPU time of
         // a 10,000-entry build.
@@ -272,4 +301,31 @@ impl<'s> Renderer<'s> {
             .map(|p| &p.data)
             .collect::<Vec<_>>())
     }
+}
+
+/// `text` with each `{name}` replaced by its value; unknown names stay as they are.
+pub fn fill(text: &str, vars: impl IntoIterator<Item = (impl AsRef<str>, String)>) -> String {
+    let mut out = text.to_string();
+    for (name, value) in vars {
+        out = out.replace(&format!("{{{}}}", name.as_ref()), &value);
+    }
+    out
+}
+
+/// Tera filter `fill`: `{{ t.chapter_entries | fill(n=3) }}`.
+fn fill_filter(
+    value: &tera::Value,
+    args: &HashMap<String, tera::Value>,
+) -> tera::Result<tera::Value> {
+    let text = value
+        .as_str()
+        .ok_or_else(|| tera::Error::msg("`fill` applies to a string"))?;
+    let vars = args.iter().map(|(k, v)| {
+        let v = match v {
+            tera::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        (k.as_str(), v)
+    });
+    Ok(tera::Value::String(fill(text, vars)))
 }

@@ -11,6 +11,7 @@ use super::markdown::{self, Rendered};
 use super::{seo, PageKey};
 use crate::content::links::LinkTable;
 use crate::content::{Body, Entry, Site, Stage};
+use crate::theme::Strings;
 
 /// A link as templates show it.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -41,8 +42,42 @@ struct NavChapter {
     section: String,
 }
 
+/// Which optional modules a site has: each exists when its content does.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Modules {
+    /// `content/rejections/`: the rejection index and pages.
+    pub rejections: bool,
+    /// `content/provinces/`: province pages, the comparison matrix and the two checkers.
+    pub provinces: bool,
+    /// `content/decision/`: decision trees.
+    pub decision: bool,
+    /// The tools page (decision trees or checkers).
+    pub tools: bool,
+}
+
+impl Modules {
+    /// The modules `site` has content for.
+    pub fn of(site: &Site) -> Modules {
+        let rejections = !site.rejections.is_empty();
+        let provinces = !site.provinces.is_empty();
+        let decision = !site.trees.is_empty();
+        Modules {
+            rejections,
+            provinces,
+            decision,
+            tools: provinces || decision,
+        }
+    }
+}
+
 pub(super) struct Model<'s> {
     pub site: &'s Site,
+    /// Interface strings (theme table with the site's overrides).
+    pub strings: Strings,
+    /// The strings scripts read (`static/strings.js`), as JSON.
+    pub js_strings: String,
+    /// Optional modules present.
+    pub modules: Modules,
     pub links: LinkTable,
     pub nav: Vec<NavChapterRef>,
     pub tools: Vec<LinkView>,
@@ -80,7 +115,9 @@ fn province_name(site: &Site, id: &str) -> Option<LinkView> {
 }
 
 impl<'s> Model<'s> {
-    pub fn new(site: &'s Site, links: LinkTable, search: SearchAssets) -> Self {
+    pub fn new(site: &'s Site, links: LinkTable, search: SearchAssets, strings: Strings) -> Self {
+        let t = |key: &str| strings.get(key).cloned().unwrap_or_else(|| key.to_string());
+        let modules = Modules::of(site);
         let entry_index: HashMap<&str, usize> = site
             .entries
             .iter()
@@ -116,32 +153,41 @@ impl<'s> Model<'s> {
         let mut tools: Vec<LinkView> = site
             .trees
             .iter()
-            .map(|t| LinkView {
-                title: t.data.title.clone(),
-                url: format!("/decision/{}/", t.slug),
-                note: "决策树".into(),
+            .map(|tree| LinkView {
+                title: tree.data.title.clone(),
+                url: format!("/decision/{}/", tree.slug),
+                note: t("note_decision"),
             })
             .collect();
-        tools.push(LinkView {
-            title: "网站 / APP 名称自查".into(),
-            url: "/tools/name-check/".into(),
-            note: "名称".into(),
-        });
-        tools.push(LinkView {
-            title: "前置审批自查".into(),
-            url: "/tools/preapproval/".into(),
-            note: "前置审批".into(),
-        });
-        tools.push(LinkView {
-            title: "各省管局规则对比".into(),
-            url: "/provinces/compare/".into(),
-            note: "省份".into(),
-        });
-        tools.push(LinkView {
-            title: "驳回原因速查".into(),
-            url: "/rejections/".into(),
-            note: "驳回".into(),
-        });
+        let tool = |title: &str, url: &str, note: &str| LinkView {
+            title: t(title),
+            url: url.into(),
+            note: t(note),
+        };
+        if modules.provinces {
+            tools.push(tool(
+                "tool_name_check",
+                "/tools/name-check/",
+                "tool_name_check_note",
+            ));
+            tools.push(tool(
+                "tool_preapproval",
+                "/tools/preapproval/",
+                "tool_preapproval_note",
+            ));
+            tools.push(tool(
+                "tool_compare",
+                "/provinces/compare/",
+                "tool_compare_note",
+            ));
+        }
+        if modules.rejections {
+            tools.push(tool(
+                "tool_rejections",
+                "/rejections/",
+                "tool_rejections_note",
+            ));
+        }
 
         // Backlinks: who points at each id, via fixes, related, see or body links.
         let mut backlinks: HashMap<String, Vec<LinkView>> = HashMap::new();
@@ -161,7 +207,7 @@ impl<'s> Model<'s> {
             let from = LinkView {
                 title: r.front.title.clone(),
                 url: format!("/rejections/{}/", r.slug),
-                note: r.front.stage.label().into(),
+                note: t(r.front.stage.label_key()),
             };
             for f in r.front.fixes.iter().chain(&r.front.related) {
                 add(f.get_ref(), from.clone());
@@ -176,7 +222,11 @@ impl<'s> Model<'s> {
             let from = LinkView {
                 title: e.front.title.clone(),
                 url: format!("/faq/{}/{}/", e.chapter, e.slug),
-                note: format!("§{}", e.front.section.get_ref()),
+                note: e
+                    .front
+                    .section()
+                    .map(|s| format!("§{s}"))
+                    .unwrap_or_default(),
             };
             for f in &e.front.related {
                 add(f.get_ref(), from.clone());
@@ -187,20 +237,29 @@ impl<'s> Model<'s> {
                 }
             }
         }
-        for t in &site.trees {
+        for tree in &site.trees {
             let from = LinkView {
-                title: t.data.title.clone(),
-                url: format!("/decision/{}/", t.slug),
-                note: "决策树".into(),
+                title: tree.data.title.clone(),
+                url: format!("/decision/{}/", tree.slug),
+                note: t("note_decision"),
             };
-            for o in &t.data.outcomes {
+            for o in &tree.data.outcomes {
                 for s in &o.see {
                     add(s.get_ref(), from.clone());
                 }
             }
         }
+        let js_strings = script_json(&json!(strings
+            .iter()
+            .filter(|(k, _)| k.starts_with("js_")
+                || k.starts_with("kind_")
+                || *k == "search_prompt")
+            .collect::<BTreeMap<_, _>>()));
         Model {
             site,
+            strings,
+            js_strings,
+            modules,
             links,
             nav,
             tools,
@@ -209,6 +268,20 @@ impl<'s> Model<'s> {
             entry_index,
             chapter_entries,
         }
+    }
+
+    /// The interface string `key` (the key itself if the theme lacks it;
+    /// `zhiku check` compares every table with the built-in one).
+    pub fn t(&self, key: &str) -> String {
+        self.strings
+            .get(key)
+            .cloned()
+            .unwrap_or_else(|| key.to_string())
+    }
+
+    /// `t(key)` with `{name}` placeholders filled in.
+    pub fn tf(&self, key: &str, vars: &[(&str, &dyn std::fmt::Display)]) -> String {
+        super::fill(&self.t(key), vars.iter().map(|(k, v)| (*k, v.to_string())))
     }
 
     /// The entry with this id.
@@ -249,12 +322,12 @@ impl<'s> Model<'s> {
         let note = match t.kind {
             crate::content::links::TargetKind::Faq => self
                 .entry(id)
-                .map(|(_, e)| format!("§{}", e.front.section.get_ref()))
+                .and_then(|(_, e)| e.front.section().map(|s| format!("§{s}")))
                 .unwrap_or_default(),
-            crate::content::links::TargetKind::Rejection => "驳回原因".into(),
-            crate::content::links::TargetKind::Province => "省份".into(),
-            crate::content::links::TargetKind::Decision => "决策树".into(),
-            crate::content::links::TargetKind::Chapter => "章节".into(),
+            crate::content::links::TargetKind::Rejection => self.t("note_rejection"),
+            crate::content::links::TargetKind::Province => self.t("note_province"),
+            crate::content::links::TargetKind::Decision => self.t("note_decision"),
+            crate::content::links::TargetKind::Chapter => self.t("note_chapter"),
         };
         Some(LinkView {
             title: t.title.clone(),
@@ -358,13 +431,23 @@ impl<'s> Model<'s> {
                         .iter()
                         .filter(|r| r.front.stage == stage)
                         .count();
-                    stages.push(json!({"label": stage.label(), "key": stage.key(), "count": n}));
+                    stages.push(
+                        json!({"label": self.t(stage.label_key()), "key": stage.key(), "count": n}),
+                    );
+                }
+                // One part per module the site has.
+                let mut stats = vec![self.tf("stats_entries", &[("n", &site.entries.len())])];
+                if self.modules.provinces {
+                    stats.push(self.tf("stats_provinces", &[("n", &site.provinces.len())]));
+                }
+                if self.modules.rejections {
+                    let n = stages.iter().filter(|s| s["count"] != 0).count();
+                    stats.push(self.tf("stats_stages", &[("n", &n)]));
                 }
                 ctx.insert("title", &site.config.title);
                 ctx.insert("description", &site.config.description);
                 ctx.insert("stages", &stages);
-                ctx.insert("entry_count", &site.entries.len());
-                ctx.insert("province_count", &site.provinces.len());
+                ctx.insert("stats", &stats.join(&self.t("stats_separator")));
                 ("home.html", ctx)
             }
             PageKey::Chapter(id) => {
@@ -375,7 +458,7 @@ impl<'s> Model<'s> {
                     .expect("page keys come from the site");
                 let entries: Vec<_> = self
                     .chapter_entries(&c.slug)
-                    .map(|e| json!({"title": e.front.title, "url": format!("/{}/", e.id), "section": e.front.section.get_ref(), "aliases": e.front.aliases}))
+                    .map(|e| json!({"title": e.front.title, "url": format!("/{}/", e.id), "section": e.front.section(), "aliases": e.front.aliases}))
                     .collect();
                 ctx.insert("title", &c.front.title);
                 ctx.insert("description", &c.front.summary);
@@ -396,16 +479,12 @@ impl<'s> Model<'s> {
                         .rejections
                         .iter()
                         .filter(|r| r.front.stage == stage)
-                        .map(|r| json!({"title": r.front.title, "url": format!("/rejections/{}/", r.slug), "reason": r.front.reason, "section": r.front.section.get_ref(), "group": r.front.group}))
+                        .map(|r| json!({"title": r.front.title, "url": format!("/rejections/{}/", r.slug), "reason": r.front.reason, "section": r.front.section(), "group": r.front.group}))
                         .collect();
-                    groups
-                        .push(json!({"label": stage.label(), "key": stage.key(), "items": items}));
+                    groups.push(json!({"label": self.t(stage.label_key()), "key": stage.key(), "items": items}));
                 }
-                ctx.insert("title", "驳回原因速查");
-                ctx.insert(
-                    "description",
-                    "按接入商初审、管局退回和备案核查三个阶段整理的驳回原因与整改方法。",
-                );
+                ctx.insert("title", &self.t("rejections_title"));
+                ctx.insert("description", &self.t("rejections_description"));
                 ctx.insert("groups", &groups);
                 ("rejections.html", ctx)
             }
@@ -419,8 +498,8 @@ impl<'s> Model<'s> {
                 ctx.insert("title", &r.front.title);
                 ctx.insert("description", &r.front.reason);
                 ctx.insert("rejection", &json!({
-                    "title": r.front.title, "reason": r.front.reason, "section": r.front.section.get_ref(),
-                    "stage": r.front.stage.label(), "stage_key": r.front.stage.key(), "group": r.front.group, "aliases": r.front.aliases,
+                    "title": r.front.title, "reason": r.front.reason, "section": r.front.section(),
+                    "stage": self.t(r.front.stage.label_key()), "stage_key": r.front.stage.key(), "group": r.front.group, "aliases": r.front.aliases,
                 }));
                 ctx.insert("body", &body.html);
                 ctx.insert("toc", &body.toc);
@@ -457,16 +536,20 @@ impl<'s> Model<'s> {
             PageKey::Provinces => {
                 let mut regions: BTreeMap<String, Vec<serde_json::Value>> = BTreeMap::new();
                 for p in &site.provinces {
-                    let region = p.data.region.clone().unwrap_or_else(|| "其他".into());
+                    let region = p
+                        .data
+                        .region
+                        .clone()
+                        .unwrap_or_else(|| self.t("provinces_other_region"));
                     regions.entry(region).or_default().push(json!({
                         "name": p.data.name, "short_name": p.data.short_name, "url": format!("/provinces/{}/", p.data.id),
                         "silent": p.data.source_is_silent(), "words": p.data.forbidden_name_words.len(), "preapproval": p.data.preapproval.len(),
                     }));
                 }
-                ctx.insert("title", "各省管局规则");
+                ctx.insert("title", &self.t("provinces_title"));
                 ctx.insert(
                     "description",
-                    "31 个省级行政区的网站名称禁用词、前置审批、模板下载和特殊规则。",
+                    &self.tf("provinces_description", &[("n", &site.provinces.len())]),
                 );
                 ctx.insert("regions", &regions);
                 ("provinces.html", ctx)
@@ -507,14 +590,14 @@ impl<'s> Model<'s> {
                 let entries: Vec<LinkView> = self.backlinks.get(id).cloned().unwrap_or_default();
                 ctx.insert(
                     "title",
-                    &format!("{}（{}）备案规则", p.data.name, p.data.short_name),
+                    &self.tf(
+                        "province_page_title",
+                        &[("name", &p.data.name), ("short", &p.data.short_name)],
+                    ),
                 );
                 ctx.insert(
                     "description",
-                    &format!(
-                        "{}管局的网站名称禁用词、前置审批类别与特殊规则。",
-                        p.data.name
-                    ),
+                    &self.tf("province_page_description", &[("name", &p.data.name)]),
                 );
                 ctx.insert("province", &p.data);
                 ctx.insert("silent", &p.data.source_is_silent());
@@ -544,29 +627,29 @@ impl<'s> Model<'s> {
                     // authenticity procedures.
                     let mut verification: Vec<String> = Vec::new();
                     if r.domain_limit_verification == Some(true) {
-                        verification.push("域名超量时现场核验或邮寄域名证书".into());
+                        verification.push(self.t("compare_verification_domains"));
                     }
                     let mut other: Vec<String> = Vec::new();
                     for q in &r.requirements {
-                        let text = format!("{}（{} 起）", q.name, q.since);
+                        let text = self.tf("compare_requirement", &[("name", &q.name), ("since", &q.since)]);
                         match q.kind {
                             RequirementKind::AuthenticityVerification => verification.push(text),
                             RequirementKind::CommitmentLetter => other.push(text),
                         }
                     }
                     if let Some(n) = r.individual_max_websites {
-                        other.push(format!("个人最多 {n} 个网站"));
+                        other.push(self.tf("compare_individual_max", &[("n", &n)]));
                     }
                     if let Some(n) = r.individual_domains_per_website {
-                        other.push(format!("个人每个网站 {n} 个域名"));
+                        other.push(self.tf("compare_individual_domains", &[("n", &n)]));
                     }
                     match r.change_and_new_site_order {
-                        Some(ChangeOrder::ChangeFirst) => other.push("先变更、再新增网站".into()),
-                        Some(ChangeOrder::NewSiteFirst) => other.push("可先新增网站、再变更".into()),
+                        Some(ChangeOrder::ChangeFirst) => other.push(self.t("compare_change_first")),
+                        Some(ChangeOrder::NewSiteFirst) => other.push(self.t("compare_new_site_first")),
                         None => {}
                     }
                     if r.copyright_notice_required == Some(true) {
-                        other.push("网站底部要有与单位名称一致的“版权所有”".into());
+                        other.push(self.t("compare_copyright"));
                     }
                     json!({
                         "id": p.data.id, "name": p.data.name, "short_name": p.data.short_name, "url": format!("/provinces/{}/", p.data.id),
@@ -578,8 +661,8 @@ impl<'s> Model<'s> {
                         "requirements": other,
                     })
                 }).collect();
-                ctx.insert("title", "各省管局规则对比");
-                ctx.insert("description", "按省份对比网站名称禁用词、前置审批类别、每单域名数、悬挂的备案号和额外核验要求。");
+                ctx.insert("title", &self.t("compare_title"));
+                ctx.insert("description", &self.t("compare_description"));
                 ctx.insert("rows", &rows);
                 ("compare.html", ctx)
             }
@@ -613,34 +696,40 @@ impl<'s> Model<'s> {
                 ("decision.html", ctx)
             }
             PageKey::Tools => {
-                ctx.insert("title", "备案工具");
-                ctx.insert(
-                    "description",
-                    "决策树、网站/APP 名称自查、前置审批自查、各省规则对比等备案自助工具。",
-                );
+                ctx.insert("title", &self.t("tools_heading"));
+                ctx.insert("description", &self.t("tools_description"));
                 ("tools.html", ctx)
             }
             PageKey::NameCheck => {
-                ctx.insert("title", "网站 / APP 名称自查");
-                ctx.insert(
-                    "description",
-                    "按网站名称、APP 名称要求和各省管局禁用词，检查拟用的备案名称。",
-                );
+                ctx.insert("title", &self.t("tool_name_check"));
+                ctx.insert("description", &self.t("name_check_description"));
                 self.rule_data(&mut ctx, search_index::rules::NAME_SEE_IDS);
                 ("name-check.html", ctx)
             }
             PageKey::Preapproval => {
-                ctx.insert("title", "前置审批自查");
-                ctx.insert(
-                    "description",
-                    "输入经营范围或网站内容介绍，查看涉及哪些前置审批类别和所在省份要求的承诺书。",
-                );
+                ctx.insert("title", &self.t("tool_preapproval"));
+                ctx.insert("description", &self.t("preapproval_description"));
                 self.rule_data(&mut ctx, search_index::rules::PREAPPROVAL_SEE_IDS);
                 ("preapproval.html", ctx)
             }
             PageKey::Search => {
-                ctx.insert("title", "搜索");
-                ctx.insert("description", "搜索 ICP 备案知识库。");
+                ctx.insert("title", &self.t("search_title"));
+                ctx.insert("description", &self.t("search_description"));
+                let mut kinds = vec![("faq", "kind_faq")];
+                if self.modules.rejections {
+                    kinds.push(("rejection", "kind_rejection"));
+                }
+                if self.modules.provinces {
+                    kinds.push(("province", "kind_province"));
+                }
+                if self.modules.tools {
+                    kinds.push(("tool", "kind_tool"));
+                }
+                let kinds: Vec<_> = kinds
+                    .into_iter()
+                    .map(|(value, key)| json!({"value": value, "label": self.t(key)}))
+                    .collect();
+                ctx.insert("kinds", &kinds);
                 let chapters: Vec<_> = site
                     .chapters
                     .iter()
@@ -658,8 +747,8 @@ impl<'s> Model<'s> {
                 ("search.html", ctx)
             }
             PageKey::NotFound => {
-                ctx.insert("title", "页面不存在");
-                ctx.insert("description", "页面不存在");
+                ctx.insert("title", &self.t("not_found_title"));
+                ctx.insert("description", &self.t("not_found_title"));
                 ("404.html", ctx)
             }
         }
@@ -720,7 +809,7 @@ impl<'s> Model<'s> {
         ctx.insert("title", &e.front.title);
         ctx.insert("description", &description);
         ctx.insert("entry", &json!({
-            "title": e.front.title, "section": e.front.section.get_ref(), "aliases": e.front.aliases, "tags": e.front.tags,
+            "title": e.front.title, "section": e.front.section(), "aliases": e.front.aliases, "tags": e.front.tags,
             "applies_to": e.front.applies_to, "updated": e.front.updated.as_ref().map(|d| d.to_string()), "index": idx,
         }));
         ctx.insert(
@@ -765,7 +854,12 @@ impl<'s> Model<'s> {
         ctx.insert("next", &next);
         ctx.insert(
             "jsonld",
-            &seo::faq_jsonld(&e.front.title, &body.text, &canonical),
+            &seo::faq_jsonld(
+                &e.front.title,
+                &body.text,
+                &canonical,
+                &site.config.language,
+            ),
         );
     }
 }

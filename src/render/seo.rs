@@ -19,12 +19,13 @@ pub fn sitemap(base: &str, urls: &[String]) -> String {
 }
 
 /// schema.org FAQPage JSON-LD for one entry, safe to put inside `<script>`.
-pub fn faq_jsonld(question: &str, answer: &str, url: &str) -> String {
+pub fn faq_jsonld(question: &str, answer: &str, url: &str, language: &str) -> String {
     let answer: String = answer.split_whitespace().collect::<Vec<_>>().join(" ");
     let value = json!({
         "@context": "https://schema.org",
         "@type": "FAQPage",
         "url": url,
+        "inLanguage": language,
         "mainEntity": [{
             "@type": "Question",
             "name": question,

@@ -17,6 +17,16 @@ fn province_ids<'a>(refs: impl IntoIterator<Item = &'a toml::Spanned<String>>) -
         .collect()
 }
 
+/// What people call a decision tree when they search for one.
+fn tree_aliases(language: &str) -> Vec<String> {
+    let words: &[&str] = match language {
+        "zh-CN" => &["决策树", "自助判断"],
+        "zh-TW" => &["決策樹", "自助判斷"],
+        _ => &["decision tree", "self-check"],
+    };
+    words.iter().map(|w| w.to_string()).collect()
+}
+
 /// Every searchable page of the site as a document, in a stable order.
 pub fn site_docs(site: &Site) -> Vec<Doc> {
     let links = LinkTable::new(site);
@@ -31,7 +41,7 @@ pub fn site_docs(site: &Site) -> Vec<Doc> {
             title: f.title.clone(),
             aliases: f.aliases.iter().chain(&f.tags).cloned().collect(),
             body: text(&e.body.text),
-            section: f.section.get_ref().clone(),
+            section: f.section().unwrap_or_default().to_string(),
             kind: Kind::Faq,
             chapter: e.chapter.clone(),
             provinces: province_ids(&f.provinces),
@@ -51,7 +61,7 @@ pub fn site_docs(site: &Site) -> Vec<Doc> {
                 f.reason,
                 text(&r.body.text)
             )),
-            section: f.section.get_ref().clone(),
+            section: f.section().unwrap_or_default().to_string(),
             kind: Kind::Rejection,
             chapter: String::new(),
             provinces: province_ids(&f.provinces),
@@ -130,7 +140,7 @@ pub fn site_docs(site: &Site) -> Vec<Doc> {
         docs.push(Doc {
             id: t.id.clone(),
             title: d.title.clone(),
-            aliases: vec!["决策树".into(), "自助判断".into()],
+            aliases: tree_aliases(&site.config.language),
             body: squash(&body.join(" ")),
             section: String::new(),
             kind: Kind::Tool,
@@ -140,6 +150,10 @@ pub fn site_docs(site: &Site) -> Vec<Doc> {
         });
     }
 
+    // The checker pages exist with the provinces module only.
+    if site.provinces.is_empty() {
+        return docs;
+    }
     let names: Vec<&str> = site
         .provinces
         .iter()

@@ -72,8 +72,10 @@ impl Changes {
                 Some(ContentKind::SearchOnly) => {}
                 None => self.full = true,
             }
-        } else if let Some(rel) = strip(path, &paths.theme) {
+        } else if let Some(rel) = strip(path, &paths.themes) {
+            // `<theme>/static/…`, `<theme>/templates/…`: any site theme.
             let mut parts = rel.components();
+            parts.next();
             match parts.next() {
                 Some(Component::Normal(dir)) if dir == "static" => {
                     let rest: Vec<String> = parts

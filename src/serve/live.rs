@@ -170,13 +170,25 @@ impl LiveSite {
     /// Swaps the theme's static files in `files` for what is on disk now
     /// (added, edited and deleted files alike).
     fn replace_static(&mut self, files: &mut SiteFiles) -> Result<(), BuildFailure> {
-        let fresh = static_files(&self.paths.theme).map_err(|e| BuildFailure::from_error(&e))?;
+        let fresh = static_files(&self.current_theme()?);
         for old in &self.static_paths {
             files.remove(old);
         }
         self.static_paths = fresh.iter().map(|f| f.path.clone()).collect();
         insert_all(files, fresh);
         Ok(())
+    }
+
+    /// The theme as it is on disk now, for a change to its static files only
+    /// (site.toml is read again for the theme's name).
+    fn current_theme(&self) -> Result<crate::theme::Theme, BuildFailure> {
+        let mut report = Report::default();
+        let Some((config, _)) = crate::content::load_site_config(&self.paths.root, &mut report)
+        else {
+            return Err(BuildFailure::from_report(&report));
+        };
+        crate::theme::Theme::for_site(&self.paths.root, config.theme.as_deref())
+            .map_err(|e| BuildFailure::from_error(&BuildError::Theme(e)))
     }
 
     fn rebuild_site(&mut self, changes: &Changes) -> Result<(SiteFiles, Rebuilt), BuildFailure> {
@@ -275,7 +287,8 @@ impl LiveSite {
                 (serve_search_assets(&s), Some(s))
             }
         };
-        let mut renderer = Renderer::new(site, &self.paths.theme, assets.clone())?;
+        let theme = crate::build::site_theme(site, &self.paths)?;
+        let mut renderer = Renderer::new(site, &theme, assets.clone())?;
         renderer.set_extra_body(self.extra_body.clone());
         // The preview is always served at `/`, whatever the path of `base_url`.
         renderer.serve_at_root();

@@ -56,8 +56,10 @@ pub fn watch(paths: &Paths, tx: Sender<Changes>) -> notify::Result<Watch> {
             let _ = tx.send(changes);
         }
     })?;
-    for dir in [paths.root.join("content"), paths.theme.clone()] {
-        watch_dir(&mut debouncer, &dir)?;
+    watch_dir(&mut debouncer, &paths.root.join("content"))?;
+    // A site on the built-in theme alone has no themes/ folder.
+    if paths.themes.is_dir() {
+        watch_dir(&mut debouncer, &paths.themes)?;
     }
     Ok(debouncer)
 }

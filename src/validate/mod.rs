@@ -46,7 +46,9 @@ pub fn validate(site: &Site, report: &mut Report) {
                     e.chapter
                 ));
         }
-        ctx.section(report, file, &e.front.section, off);
+        if let Some(s) = &e.front.section {
+            ctx.section(report, file, s, off);
+        }
         ctx.refs(report, file, off, &e.front.related, "related");
         ctx.province_refs(report, file, off, &e.front.provinces);
         if e.front.aliases.is_empty() {
@@ -75,7 +77,9 @@ pub fn validate(site: &Site, report: &mut Report) {
     for r in &site.rejections {
         let file = r.body.file;
         let off = r.front_offset;
-        ctx.section(report, file, &r.front.section, off);
+        if let Some(s) = &r.front.section {
+            ctx.section(report, file, s, off);
+        }
         ctx.refs(report, file, off, &r.front.fixes, "fixes");
         for f in &r.front.fixes {
             if let Some(t) = links.get(f.get_ref().trim_start_matches('@')) {
@@ -216,6 +220,21 @@ impl Ctx<'_> {
     ) {
         for p in refs {
             let id = p.get_ref().trim_start_matches("@province/");
+            if self.provinces.is_empty() {
+                // The provinces module is absent: one clear reason, not a list of none.
+                report
+                    .error(
+                        file,
+                        shift(p.span(), off),
+                        format!(
+                            "`provinces` names `{}`, but this site has no provinces module",
+                            p.get_ref()
+                        ),
+                    )
+                    .label("no content/provinces/ folder")
+                    .note("add content/provinces/<id>.toml files, or remove the `provinces` field");
+                continue;
+            }
             if !self.provinces.contains(id) {
                 let mut known: Vec<&str> = self.provinces.iter().copied().collect();
                 known.sort_unstable();

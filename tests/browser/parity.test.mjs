@@ -5,7 +5,8 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { useBuiltSite, runZhiku, repo } from "./lib.mjs";
+import { rm } from "node:fs/promises";
+import { useBuiltSite, runZhiku, repo, buildSite, serveStatic } from "./lib.mjs";
 
 /** First column of a TSV with a header row. */
 function column(path) {
@@ -21,8 +22,8 @@ const filtered = [
 
 const site = useBuiltSite({ before, after });
 
-function native({ query, limit = 10, kind, province }) {
-  const args = ["--root", repo, "search", "--json", "--limit", String(limit), "--output", site.out];
+function native({ query, limit = 10, kind, province }, root = repo, out = site.out) {
+  const args = ["--root", root, "search", "--json", "--limit", String(limit), "--output", out];
   if (kind) args.push("--kind", kind);
   if (province) args.push("--province", province);
   const r = runZhiku([...args, "--", query]);
@@ -31,9 +32,9 @@ function native({ query, limit = 10, kind, province }) {
 }
 
 /** Runs requests through window.zhikuSearch in a real page of the built site. */
-async function inBrowser(requests) {
+async function inBrowser(requests, url = site.server.url) {
   const page = await site.browser.newPage();
-  await page.goto(`${site.server.url}/`);
+  await page.goto(`${url}/`);
   const out = await page.evaluate(async (reqs) => {
     if (!window.zhikuSearch) {
       const src = document.querySelector("[data-loader]").getAttribute("data-loader");
@@ -54,13 +55,13 @@ async function inBrowser(requests) {
   return out;
 }
 
-test("wasm in Chromium and native CLI rank identically", async () => {
-  const requests = [...queries.map((query) => ({ query, limit: 10 })), ...filtered];
-  const wasm = await inBrowser(requests);
+/** Runs `requests` in Chromium and through the CLI and compares hit by hit. */
+async function assertParity(requests, root = repo, out = site.out, url = site.server.url) {
+  const wasm = await inBrowser(requests, url);
   assert.equal(wasm.length, requests.length);
   let nonEmpty = 0;
   requests.forEach((req, i) => {
-    const nat = native(req);
+    const nat = native(req, root, out);
     const ids = (hits) => hits.map((h) => h.id);
     assert.deepEqual(ids(wasm[i]), ids(nat), `ranked ids differ for ${JSON.stringify(req)}`);
     wasm[i].forEach((h, j) => {
@@ -73,6 +74,23 @@ test("wasm in Chromium and native CLI rank identically", async () => {
     if (nat.length) nonEmpty++;
   });
   assert.ok(nonEmpty >= requests.length - 1, "almost every query finds something");
+}
+
+test("wasm in Chromium and native CLI rank identically", async () => {
+  await assertParity([...queries.map((query) => ({ query, limit: 10 })), ...filtered]);
+});
+
+test("the English example site ranks identically in Chromium and the CLI", async () => {
+  const root = join(repo, "examples", "help-center");
+  const out = buildSite(root);
+  const server = await serveStatic(out);
+  try {
+    const english = column(join(repo, "tests", "data", "example-queries.tsv"));
+    await assertParity(english.map((query) => ({ query, limit: 10 })), root, out, server.url);
+  } finally {
+    await server.close();
+    await rm(out, { recursive: true, force: true });
+  }
 });
 
 test("the loader rejects with a clear error when WebAssembly is unavailable", async () => {

@@ -10,11 +10,17 @@ import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { repo, zhiku, launch } from "./lib.mjs";
 
-/** Copies the real site to a temp folder and starts `zhiku serve --port 0` on it. */
+/**
+ * Copies the real site to a temp folder, with the built-in theme's sources as
+ * its own theme (`theme = "default"`, so stylesheet edits apply), and starts
+ * `zhiku serve --port 0` on it.
+ */
 async function startServe() {
   const root = await mkdtemp(join(tmpdir(), "zhiku-serve-browser-"));
   await cp(join(repo, "content"), join(root, "content"), { recursive: true });
   await cp(join(repo, "themes"), join(root, "themes"), { recursive: true });
+  const toml = join(root, "content", "site.toml");
+  await writeFile(toml, `theme = "default"\n${await readFile(toml, "utf8")}`);
   const child = spawn(zhiku, ["--root", root, "serve", "--port", "0"], { stdio: ["ignore", "pipe", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (d) => { stderr += d; });

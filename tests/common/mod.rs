@@ -33,11 +33,10 @@ pub fn copy_tree(from: &Path, to: &Path) {
 }
 
 /// A site root in a temporary folder holding a copy of the valid fixture's
-/// `content/` and the repository's default theme.
+/// `content/` (rendered with the built-in theme).
 pub fn valid_site() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temporary folder");
     copy_tree(&fixture("valid"), dir.path());
-    with_theme(dir.path());
     dir
 }
 
@@ -50,12 +49,16 @@ pub fn error_site(case: &str) -> tempfile::TempDir {
     dir
 }
 
-/// Copies the repository's default theme into `root/themes/default`.
+/// Gives the site at `root` a theme of its own to edit: a copy of the
+/// built-in theme's sources in `root/themes/default`, named in site.toml.
 pub fn with_theme(root: &Path) {
     copy_tree(
         &repo_root().join("themes").join("default"),
         &root.join("themes").join("default"),
     );
+    let toml = root.join("content/site.toml");
+    let text = fs::read_to_string(&toml).expect("site.toml");
+    fs::write(&toml, format!("theme = \"default\"\n{text}")).expect("site.toml");
 }
 
 /// Runs `zhiku --root <root> <args>`.
@@ -86,13 +89,14 @@ pub struct SiteCopy {
 }
 
 impl SiteCopy {
-    /// Copies the real content and theme into a fresh temp folder.
+    /// Copies the real content and the built-in theme's sources into a fresh
+    /// temp folder, as a site with its own theme (`theme = "default"`), so
+    /// tests can edit templates and stylesheets.
     pub fn new() -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-        for sub in ["content", "themes"] {
-            copy_tree(&repo.join(sub), &dir.path().join(sub));
-        }
+        copy_tree(&repo.join("content"), &dir.path().join("content"));
+        with_theme(dir.path());
         SiteCopy { dir }
     }
 

@@ -10,7 +10,8 @@
 (function () {
   "use strict";
 
-  var KIND_LABELS = { faq: "常见问题", rejection: "驳回原因", province: "省份", tool: "工具" };
+  var T = window.zhikuT;
+  var KIND_LABELS = { faq: T("kind_faq"), rejection: T("kind_rejection"), province: T("kind_province"), tool: T("kind_tool") };
   var DEBOUNCE_MS = 120;
   var DROPDOWN_LIMIT = 8;
   var PAGE_LIMIT = 50;
@@ -100,14 +101,14 @@
     var p = el("p", "search-error");
     p.setAttribute("role", "alert");
     var kind = err && err.kind;
-    var text = kind === "missing" ? "本站尚未生成搜索索引，暂时无法搜索。可以"
-      : kind === "network" ? "搜索组件下载失败，请检查网络后重试，或"
-      : "浏览器无法加载搜索组件（WebAssembly），无法在本页搜索。请换用新版 Chrome、Edge、Firefox 或 Safari，或";
+    var text = kind === "missing" ? T("js_search_missing")
+      : kind === "network" ? T("js_search_network")
+      : T("js_search_no_wasm");
     p.appendChild(document.createTextNode(text));
-    var a = el("a", null, "按章节浏览");
+    var a = el("a", null, T("js_browse_chapters"));
     a.href = window.zhikuUrl("/");
     p.appendChild(a);
-    p.appendChild(document.createTextNode("。"));
+    p.appendChild(document.createTextNode(T("js_sentence_end")));
     return p;
   }
 
@@ -229,7 +230,7 @@
   }
 
   function pageLink(q) {
-    var a = el("a", "all", "在搜索页查看全部结果、按类型和省份筛选 →");
+    var a = el("a", "all", T("js_all_results"));
     a.href = window.zhikuUrl("/search/?q=" + encodeURIComponent(q));
     return a;
   }
@@ -239,13 +240,13 @@
     items = [];
     selected = -1;
     box.removeAttribute("aria-activedescendant");
-    var count = el("p", "count", hits.length ? (hits.length >= DROPDOWN_LIMIT ? "前 " + hits.length + " 条结果" : hits.length + " 条结果") : "没有找到结果，换个说法试试。");
+    var count = el("p", "count", hits.length ? T(hits.length >= DROPDOWN_LIMIT ? "js_first_results" : "js_results", { n: hits.length }) : T("js_no_results"));
     count.setAttribute("role", "status");
     dropdown.appendChild(count);
     var ol = el("ol");
     ol.id = listId;
     ol.setAttribute("role", "listbox");
-    ol.setAttribute("aria-label", "搜索结果");
+    ol.setAttribute("aria-label", T("js_results_label"));
     for (var i = 0; i < hits.length; i++) {
       var li = resultItem(hits[i], "search-opt-" + i);
       ol.appendChild(li);
@@ -269,7 +270,7 @@
     if (!runtimeReady && !items.length) {
       // First query on a cold cache: say something while the runtime downloads.
       clear(dropdown);
-      var wait = el("p", "count loading", "正在加载搜索…");
+      var wait = el("p", "count loading", T("js_loading"));
       wait.setAttribute("role", "status");
       dropdown.appendChild(wait);
       openDropdown();
@@ -383,9 +384,9 @@
   function renderPage(q, hits, filtered) {
     clear(results);
     var n = hits.length;
-    var quoted = "“" + q + "”";
-    if (!n) setStatus(filtered ? "在所选类型/省份中没有找到与" + quoted + "相关的结果，试试放宽筛选条件。" : "没有找到与" + quoted + "相关的结果，换个说法试试。");
-    else setStatus(quoted + (n >= PAGE_LIMIT ? "：显示前 " + n + " 条结果" : "：找到 " + n + " 条结果"));
+    var quoted = T("js_quote_open") + q + T("js_quote_close");
+    if (!n) setStatus(T(filtered ? "js_none_filtered" : "js_none", { query: quoted }));
+    else setStatus(T(n >= PAGE_LIMIT ? "js_showing_first" : "js_found", { query: quoted, n: n }));
     status.setAttribute("data-count", String(n));
     for (var i = 0; i < n; i++) results.appendChild(resultItem(hits[i]));
   }
@@ -399,10 +400,10 @@
     if (!q) {
       clear(results);
       status.removeAttribute("data-count");
-      setStatus("输入问题开始搜索。");
+      setStatus(T("search_prompt"));
       return;
     }
-    setStatus("正在搜索…");
+    setStatus(T("js_searching"));
     var opts = { limit: PAGE_LIMIT };
     if (kind) opts.kind = kind;
     if (province) opts.province = province;

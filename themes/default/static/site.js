@@ -10,6 +10,16 @@
     path = String(path == null ? "" : path);
     return /^\/(?!\/)/.test(path) ? root + path.slice(1) : path;
   };
+  // Interface strings for scripts (the `js_*` and `kind_*` keys of the
+  // theme's i18n table, written by the build to static/strings.js):
+  // zhikuT("js_results", { n: 3 }).
+  window.zhikuT = function (key, vars) {
+    var strings = window.zhikuStrings || {};
+    var text = strings[key] != null ? String(strings[key]) : key;
+    return text.replace(/\{(\w+)\}/g, function (m, name) {
+      return vars && vars[name] != null ? String(vars[name]) : m;
+    });
+  };
   document.addEventListener("keydown", function (e) {
     if (e.key !== "/" || e.ctrlKey || e.metaKey || e.altKey) return;
     var t = e.target;

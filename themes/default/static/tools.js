@@ -6,6 +6,7 @@
   "use strict";
   var form = document.querySelector("form[data-tool]");
   if (!form) return;
+  var T = window.zhikuT;
   var tool = form.getAttribute("data-tool");
   var out = document.getElementById("tool-result");
   var provincesJson = document.getElementById("zhiku-provinces").textContent;
@@ -17,15 +18,15 @@
   function runtime() {
     if (window.zhikuSearch) return window.zhikuSearch.loadTools();
     var src = form.getAttribute("data-loader");
-    if (!src) return Promise.reject(new Error("本站没有构建检查工具所需的运行时"));
+    if (!src) return Promise.reject(new Error(T("js_tools_no_runtime")));
     return new Promise(function (ok, fail) {
       var s = document.createElement("script");
       s.src = src;
       s.onload = ok;
-      s.onerror = function () { fail(new Error("无法加载 " + src)); };
+      s.onerror = function () { fail(new Error(T("js_tools_cannot_load", { src: src }))); };
       document.head.appendChild(s);
     }).then(function () {
-      if (!window.zhikuSearch) throw new Error("运行时没有提供 zhikuSearch");
+      if (!window.zhikuSearch) throw new Error(T("js_tools_no_loader"));
       return window.zhikuSearch.loadTools();
     });
   }
@@ -42,17 +43,17 @@
   }
   function seeLink(url, label) {
     if (!safeHref(url)) return el("span", "note", url || "");
-    var a = el("a", null, label || "依据");
+    var a = el("a", null, label || T("js_tools_basis"));
     a.href = window.zhikuUrl(url);
     return a;
   }
 
   var VERDICT = {
-    pass: "没有发现问题",
-    warn: "有需要注意的地方",
-    block: "不符合要求",
+    pass: T("js_verdict_pass"),
+    warn: T("js_verdict_warn"),
+    block: T("js_verdict_block"),
   };
-  var SEVERITY = { block: "不通过", warn: "注意" };
+  var SEVERITY = { block: T("js_severity_block"), warn: T("js_severity_warn") };
 
   function verdict(v, text) {
     var p = el("p", "verdict verdict-" + v);
@@ -77,7 +78,7 @@
       li.appendChild(head);
       li.appendChild(el("p", "message", f.message));
       var see = el("p", "see");
-      see.appendChild(seeLink(f.see, "查看规则"));
+      see.appendChild(seeLink(f.see, T("js_tools_see_rule")));
       li.appendChild(see);
       ul.appendChild(li);
     });
@@ -87,11 +88,11 @@
   function notesList(notes) {
     var box = el("div", "tool-notes");
     if (!notes || !notes.length) return box;
-    box.appendChild(el("h3", null, "工具无法判断、需要自己确认的"));
+    box.appendChild(el("h3", null, T("js_tools_notes")));
     var ul = el("ul");
     notes.forEach(function (n) {
       var li = el("li", null, n.message + " ");
-      li.appendChild(seeLink(n.see, "依据"));
+      li.appendChild(seeLink(n.see, T("js_tools_basis")));
       ul.appendChild(li);
     });
     box.appendChild(ul);
@@ -109,16 +110,16 @@
   function renderPreapproval(r) {
     var frag = document.createDocumentFragment();
     var summary = r.verdict === "pass"
-      ? "没有命中需要前置审批的关键词"
-      : "命中 " + r.categories.length + " 个前置审批类别";
+      ? T("js_preapproval_none")
+      : T("js_preapproval_some", { n: r.categories.length });
     frag.appendChild(verdict(r.verdict, r.province + "：" + summary));
     if (!r.province_has_table) {
-      frag.appendChild(el("p", "notice", "资料没有" + r.province + "的前置审批承诺书表，下面只按全国通用的前置审批类别判断。"));
+      frag.appendChild(el("p", "notice", T("js_preapproval_no_table", { province: r.province })));
     }
     if (r.categories.length) {
       var table = el("table", "categories");
       var head = el("tr");
-      ["来源", "类别", "命中关键词", "承诺书", "说明与依据"].forEach(function (h) { head.appendChild(el("th", null, h)); });
+      [T("js_col_source"), T("js_col_category"), T("js_col_keywords"), T("js_col_letters"), T("js_col_notes")].forEach(function (h) { head.appendChild(el("th", null, h)); });
       var thead = el("thead");
       thead.appendChild(head);
       table.appendChild(thead);
@@ -127,14 +128,14 @@
         var tr = el("tr");
         tr.setAttribute("data-category", c.category);
         tr.setAttribute("data-source", c.source);
-        tr.appendChild(el("td", null, c.source === "national" ? "全国（§13.12）" : "本省前置审批表"));
+        tr.appendChild(el("td", null, c.source === "national" ? T("js_source_national") : T("js_source_province")));
         tr.appendChild(el("td", null, c.category));
         tr.appendChild(el("td", "keywords", c.keywords.join("、")));
         tr.appendChild(el("td", "letters", c.letters.length ? c.letters.join("、") : "—"));
         var note = el("td");
         var f = r.findings[i];
-        note.appendChild(el("span", null, (c.explanation || (c.source === "national" ? f.message : (c.keyword_note ? "原表注明：" + c.keyword_note : ""))) + " "));
-        if (f) note.appendChild(seeLink(f.see, "依据"));
+        note.appendChild(el("span", null, (c.explanation || (c.source === "national" ? f.message : (c.keyword_note ? T("js_table_note", { note: c.keyword_note }) : ""))) + " "));
+        if (f) note.appendChild(seeLink(f.see, T("js_tools_basis")));
         tr.appendChild(note);
         body.appendChild(tr);
       });
@@ -144,7 +145,7 @@
       frag.appendChild(scroll);
     }
     if (r.negated.length) {
-      frag.appendChild(el("p", "negated", "以否定方式提到、不计入的词：" + r.negated.join("、")));
+      frag.appendChild(el("p", "negated", T("js_negated", { words: r.negated.join(T("js_word_separator")) })));
     }
     frag.appendChild(notesList(r.notes));
     return frag;
@@ -185,17 +186,17 @@
   function run() {
     var req = request();
     out.removeAttribute("data-state");
-    show(el("p", "loading", "正在检查…"));
+    show(el("p", "loading", T("js_checking")));
     remember(req);
     runtime().then(function (rt) {
       var fn = tool === "name" ? rt.raw.check_name : rt.raw.check_preapproval;
-      if (typeof fn !== "function") throw new Error("运行时版本过旧，缺少检查函数");
+      if (typeof fn !== "function") throw new Error(T("js_runtime_old"));
       var r = JSON.parse(fn(provincesJson, JSON.stringify(req)));
       if (r.error) throw new Error(r.error);
       show(tool === "name" ? renderName(r) : renderPreapproval(r));
       out.setAttribute("data-state", "done");
     }).catch(function (e) {
-      show(el("p", "error", "检查失败：" + (e && e.message ? e.message : e)));
+      show(el("p", "error", T("js_check_failed", { error: e && e.message ? e.message : e })));
       out.setAttribute("data-state", "error");
     });
   }
