@@ -932,7 +932,11 @@ fn outcome_for(t: &zhiku::content::DecisionFile, choices: &[&str]) -> String {
             .iter()
             .filter(|o| o.label.get_ref().starts_with(choice))
             .collect();
-        assert_eq!(matching.len(), 1, "node {node}: options starting {choice:?}");
+        assert_eq!(
+            matching.len(),
+            1,
+            "node {node}: options starting {choice:?}"
+        );
         let o = matching[0];
         if let Some(end) = &o.outcome {
             assert_eq!(i + 1, choices.len(), "path ends early at {}", end.get_ref());
@@ -943,7 +947,10 @@ fn outcome_for(t: &zhiku::content::DecisionFile, choices: &[&str]) -> String {
     panic!("path {choices:?} stops at node {node}, not at an outcome")
 }
 
-fn outcome<'a>(t: &'a zhiku::content::DecisionFile, id: &str) -> &'a zhiku::content::DecisionOutcome {
+fn outcome<'a>(
+    t: &'a zhiku::content::DecisionFile,
+    id: &str,
+) -> &'a zhiku::content::DecisionOutcome {
     t.outcomes
         .iter()
         .find(|o| o.id.get_ref() == id)
@@ -971,7 +978,10 @@ fn need_filing_outcomes_for_the_reviewed_cases() {
     assert_eq!(outcome_for(t, &[ABROAD, "APP"]), "abroad-app");
     assert_eq!(outcome_for(t, &[HK, "APP"]), "abroad-app");
     assert_eq!(outcome_for(t, &[ABROAD, "小程序"]), "mini-program");
-    assert_eq!(outcome(t, "abroad-app").kind, zhiku::content::OutcomeKind::Depends);
+    assert_eq!(
+        outcome(t, "abroad-app").kind,
+        zhiku::content::OutcomeKind::Depends
+    );
     // Domain only.
     assert_eq!(outcome_for(t, &["还没有服务器"]), "domain-only");
     // Subdomain of a filed domain, on either provider branch.

@@ -143,7 +143,8 @@ pub fn label_callouts(html: &str, provider: &str) -> String {
 mod tests {
     use super::*;
 
-    const MD: &str = "通用规则。\n\n> **[华为云]**\n>\n> 在华为云控制台提交。\n\n华为云以外的接入商。\n";
+    const MD: &str =
+        "通用规则。\n\n> **[华为云]**\n>\n> 在华为云控制台提交。\n\n华为云以外的接入商。\n";
 
     #[test]
     fn finds_mentions_outside_callouts() {

@@ -241,13 +241,22 @@ impl<'s> Model<'s> {
 
     /// The provider named in `site.toml`, if any.
     fn provider(&self) -> Option<&str> {
-        self.site.config.provider.as_deref().filter(|p| !p.is_empty())
+        self.site
+            .config
+            .provider
+            .as_deref()
+            .filter(|p| !p.is_empty())
     }
 
     /// The scope key and the label readers see, for a page's context.
-    fn scope_view(&self, scope: Option<&toml::Spanned<crate::content::Scope>>) -> serde_json::Value {
+    fn scope_view(
+        &self,
+        scope: Option<&toml::Spanned<crate::content::Scope>>,
+    ) -> serde_json::Value {
         match scope {
-            Some(s) => json!({"key": s.get_ref().key(), "label": s.get_ref().label(self.provider())}),
+            Some(s) => {
+                json!({"key": s.get_ref().key(), "label": s.get_ref().label(self.provider())})
+            }
             None => serde_json::Value::Null,
         }
     }

@@ -14,7 +14,8 @@ pub fn files(site: &Site, mount_path: &str) -> Vec<OutputFile> {
     let base = site.config.absolute_prefix();
     let mut out: Vec<OutputFile> = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    let live: std::collections::HashSet<&str> = site.entries.iter().map(|e| e.id.as_str()).collect();
+    let live: std::collections::HashSet<&str> =
+        site.entries.iter().map(|e| e.id.as_str()).collect();
     for e in &site.entries {
         let Some(new_url) = url_for(&e.id) else {
             continue;
@@ -29,8 +30,13 @@ pub fn files(site: &Site, mount_path: &str) -> Vec<OutputFile> {
             };
             out.push(OutputFile {
                 path: format!("{}index.html", old_url.trim_start_matches('/')),
-                bytes: page(&site.config.title, &e.front.title, &mount::under(mount_path, &new_url), &format!("{base}{new_url}"))
-                    .into_bytes(),
+                bytes: page(
+                    &site.config.title,
+                    &e.front.title,
+                    &mount::under(mount_path, &new_url),
+                    &format!("{base}{new_url}"),
+                )
+                .into_bytes(),
             });
         }
     }
@@ -39,8 +45,12 @@ pub fn files(site: &Site, mount_path: &str) -> Vec<OutputFile> {
 
 /// The HTML of one redirect page.
 fn page(site_title: &str, title: &str, href: &str, canonical: &str) -> String {
-    let (site_title, title, href, canonical) =
-        (escape(site_title), escape(title), escape(href), escape(canonical));
+    let (site_title, title, href, canonical) = (
+        escape(site_title),
+        escape(title),
+        escape(href),
+        escape(canonical),
+    );
     format!(
         "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n\
          <title>页面已移动 · {site_title}</title>\n\

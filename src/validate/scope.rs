@@ -129,7 +129,9 @@ fn check_item(item: &Item, provider: &str, report: &mut Report) {
             if s == Scope::Mixed && callouts(&item.body.text, provider).is_empty() {
                 let span = item
                     .scope
-                    .map(|sp| sp.span().start + item.front_offset..sp.span().end + item.front_offset)
+                    .map(|sp| {
+                        sp.span().start + item.front_offset..sp.span().end + item.front_offset
+                    })
                     .unwrap_or(0..3);
                 report
                     .warning(
