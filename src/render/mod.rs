@@ -211,7 +211,11 @@ impl<'s> Renderer<'s> {
                 bytes: markdown::syntax_css().into_bytes(),
             },
         ];
-        files.extend(redirects::files(self.model.site, &self.mount));
+        files.extend(redirects::files(
+            self.model.site,
+            &self.mount,
+            &self.extra_head,
+        ));
         files
     }
 

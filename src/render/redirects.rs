@@ -9,8 +9,10 @@ use super::OutputFile;
 use crate::content::ids::url_for;
 use crate::content::Site;
 
-/// One redirect page per well-formed `moved_from` id that no live page uses.
-pub fn files(site: &Site, mount_path: &str) -> Vec<OutputFile> {
+/// One redirect page per well-formed `moved_from` id that no live page uses;
+/// `extra_body` is added at the end of `<body>` as on every other page (the
+/// live-reload client of `zhiku serve`, empty for a build).
+pub fn files(site: &Site, mount_path: &str, extra_body: &str) -> Vec<OutputFile> {
     let base = site.config.absolute_prefix();
     let mut out: Vec<OutputFile> = Vec::new();
     let mut seen = std::collections::HashSet::new();
@@ -36,6 +38,7 @@ pub fn files(site: &Site, mount_path: &str) -> Vec<OutputFile> {
                     &mount::under(mount_path, &new_url),
                     &format!("{base}{new_url}"),
                 )
+                .replace("</body>", &format!("{extra_body}</body>"))
                 .into_bytes(),
             });
         }
