@@ -598,3 +598,35 @@ fn checker_catches_planted_problems() {
         "{under_kb:?}"
     );
 }
+
+/// Scope labels: the fixture's `mixed` entry shows its scope label and its
+/// provider callout as a labelled blockquote; a `national` entry its own label.
+#[test]
+fn scope_labels_and_callouts_are_rendered() {
+    let site = common::valid_site();
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    let public = tmp.path().join("public");
+    common::build_ok(site.path(), &public);
+    let read =
+        |rel: &str| Html::parse_document(&fs::read_to_string(public.join(rel)).expect("page"));
+    let mixed = read("faq/basics/how-long/index.html");
+    let label: Vec<String> = mixed
+        .select(&sel("p.scope-label.scope-mixed"))
+        .map(|e| e.text().collect())
+        .collect();
+    assert_eq!(label.len(), 1, "{label:?}");
+    assert!(label[0].contains("华为云"), "{label:?}");
+    let callout: Vec<String> = mixed
+        .select(&sel("blockquote.scope-callout .scope-label"))
+        .map(|e| e.text().collect())
+        .collect();
+    assert_eq!(callout, ["以下为华为云的办理方式"]);
+    let html = mixed.root_element().html();
+    assert!(!html.contains("[华为云]"), "the raw marker is replaced");
+    let national = read("faq/basics/need-filing/index.html");
+    let label: Vec<String> = national
+        .select(&sel("p.scope-label.scope-national"))
+        .map(|e| e.text().collect())
+        .collect();
+    assert_eq!(label, ["通用规则：适用于所有申请人"]);
+}

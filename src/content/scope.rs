@@ -139,6 +139,16 @@ pub fn label_callouts(html: &str, provider: &str) -> String {
     html.replace(&opening, &labelled)
 }
 
+/// The plain text of a rendered body (descriptions, JSON-LD) with each
+/// callout marker `[华为云]` replaced by the provider label.
+pub fn label_callouts_text(text: &str, provider: &str) -> String {
+    let marker = format!("[{provider}]");
+    if !text.contains(&marker) {
+        return text.to_string();
+    }
+    text.replace(&marker, &format!("{}：", provider_label(provider)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -170,5 +180,9 @@ mod tests {
         assert!(out.contains("class=\"scope-callout scope-provider\""));
         assert!(out.contains("以下为华为云的办理方式"));
         assert!(!out.contains("[华为云]"));
+        assert_eq!(
+            label_callouts_text("a [华为云] b", "华为云"),
+            "a 以下为华为云的办理方式： b"
+        );
     }
 }

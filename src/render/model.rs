@@ -235,6 +235,7 @@ impl<'s> Model<'s> {
         let mut rendered = markdown::render(text, &self.resolve());
         if let Some(p) = self.provider() {
             rendered.html = crate::content::scope::label_callouts(&rendered.html, p);
+            rendered.text = crate::content::scope::label_callouts_text(&rendered.text, p);
         }
         rendered
     }
