@@ -21,6 +21,9 @@ struct Page {
     /// URL path the page is served at (`/faq/x/` for `faq/x/index.html`).
     url: String,
     doc: Html,
+    /// Where a redirect page (`noindex` + meta refresh, written at the old
+    /// URL of a moved entry) sends the reader; `None` for ordinary pages.
+    redirect: Option<String>,
 }
 
 /// A built site ready to inspect.
@@ -75,10 +78,19 @@ fn load_output(root: &Path, mount: &str) -> Output {
             .map(str::to_string)
             .collect();
         ids.insert(rel.clone(), page_ids);
+        let noindex = doc
+            .select(&sel(r#"meta[name="robots"]"#))
+            .any(|m| m.value().attr("content") == Some("noindex"));
+        let redirect = doc
+            .select(&sel(r#"meta[http-equiv="refresh"]"#))
+            .filter_map(|m| m.value().attr("content"))
+            .find_map(|c| c.split_once("url=").map(|(_, u)| u.trim().to_string()))
+            .filter(|_| noindex);
         pages.push(Page {
             url: url_of(&rel),
             rel,
             doc,
+            redirect,
         });
     }
     assert!(!pages.is_empty(), "no HTML in {}", root.display());
@@ -285,7 +297,14 @@ fn check_lang_and_canonical(out: &Output, base_url: &str, language: &str) -> Vec
             .select(&canonical)
             .filter_map(|l| l.value().attr("href"))
             .collect();
-        let want = format!("{base_url}{}", page.url);
+        // A redirect page's canonical URL is the page it redirects to.
+        let want = match &page.redirect {
+            Some(to) => format!(
+                "{base_url}/{}",
+                to.strip_prefix(out.mount.as_str()).unwrap_or(to)
+            ),
+            None => format!("{base_url}{}", page.url),
+        };
         if links != [want.as_str()] {
             problems.push(format!("{}: canonical {links:?}, want {want}", page.rel));
         }
@@ -301,7 +320,7 @@ fn check_jsonld(out: &Output, base_url: &str, entries: usize) {
     let mut seen = 0;
     for page in &out.pages {
         let depth = page.rel.split('/').count();
-        if !(page.rel.starts_with("faq/") && depth == 4) {
+        if !(page.rel.starts_with("faq/") && depth == 4) || page.redirect.is_some() {
             continue;
         }
         seen += 1;
@@ -342,7 +361,7 @@ fn check_sitemap(out: &Output, base_url: &str) {
     let pages: BTreeSet<String> = out
         .pages
         .iter()
-        .filter(|p| p.rel.ends_with("index.html"))
+        .filter(|p| p.rel.ends_with("index.html") && p.redirect.is_none())
         .map(|p| format!("{base_url}{}", p.url))
         .collect();
     let listed: BTreeSet<String> = listed.into_iter().collect();
@@ -387,6 +406,38 @@ fn check_trees(out: &Output, site: &zhiku::content::Site) {
             }
         }
     }
+}
+
+/// Every `moved_from` id of an entry has a redirect page at its old URL that
+/// sends readers (meta refresh and a plain link) to the entry's URL, and is
+/// not listed in the sitemap (see [`check_sitemap`]).
+fn check_redirects(out: &Output, site: &zhiku::content::Site) -> usize {
+    let mut n = 0;
+    for e in &site.entries {
+        let new_url = zhiku::content::ids::url_for(&e.id).expect("valid id");
+        let want = format!("{}{}", out.mount, new_url.trim_start_matches('/'));
+        for old in &e.front.moved_from {
+            let old_url = zhiku::content::ids::url_for(old.get_ref().trim_start_matches('@'))
+                .expect("valid old id");
+            let rel = format!("{}index.html", old_url.trim_start_matches('/'));
+            let page = out
+                .pages
+                .iter()
+                .find(|p| p.rel == rel)
+                .unwrap_or_else(|| panic!("no redirect page {rel} for {}", e.id));
+            assert_eq!(page.redirect.as_deref(), Some(want.as_str()), "{rel}");
+            assert!(
+                hrefs_of(out, &rel).contains(want.as_str()),
+                "{rel}: no plain link"
+            );
+            assert!(
+                file_for(&out.root, &new_url).is_some(),
+                "{rel}: target missing"
+            );
+            n += 1;
+        }
+    }
+    n
 }
 
 /// Loads `root/content` through the library (the same data the build used).
@@ -434,6 +485,9 @@ fn check_everything(
         assert!(!site.trees.is_empty(), "the site has a decision tree");
     }
     check_trees(&out, &site);
+    let redirects = check_redirects(&out, &site);
+    let moved: usize = site.entries.iter().map(|e| e.front.moved_from.len()).sum();
+    assert_eq!(redirects, moved, "one redirect page per moved_from id");
 
     // The home page and the 404 page list every chapter.
     for rel in ["index.html", "404.html"] {
@@ -863,4 +917,36 @@ fn a_traditional_chinese_site_gets_its_own_interface() {
         strings.contains("搜尋"),
         "scripts get the zh-TW strings too"
     );
+}
+
+/// Scope labels: the fixture's `mixed` entry shows its scope label and its
+/// provider callout as a labelled blockquote; a `national` entry its own label.
+#[test]
+fn scope_labels_and_callouts_are_rendered() {
+    let site = common::valid_site();
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    let public = tmp.path().join("public");
+    common::build_ok(site.path(), &public);
+    let read =
+        |rel: &str| Html::parse_document(&fs::read_to_string(public.join(rel)).expect("page"));
+    let mixed = read("faq/basics/how-long/index.html");
+    let label: Vec<String> = mixed
+        .select(&sel("p.scope-label.scope-mixed"))
+        .map(|e| e.text().collect())
+        .collect();
+    assert_eq!(label.len(), 1, "{label:?}");
+    assert!(label[0].contains("华为云"), "{label:?}");
+    let callout: Vec<String> = mixed
+        .select(&sel("blockquote.scope-callout .scope-label"))
+        .map(|e| e.text().collect())
+        .collect();
+    assert_eq!(callout, ["以下为华为云的办理方式"]);
+    let html = mixed.root_element().html();
+    assert!(!html.contains("[华为云]"), "the raw marker is replaced");
+    let national = read("faq/basics/need-filing/index.html");
+    let label: Vec<String> = national
+        .select(&sel("p.scope-label.scope-national"))
+        .map(|e| e.text().collect())
+        .collect();
+    assert_eq!(label, ["通用规则：适用于所有申请人"]);
 }

@@ -435,3 +435,87 @@ fn tree_links_point_at_their_own_line() {
         },
     );
 }
+
+// ------------------------------------------------------- scope, moved_from
+
+error_case!(
+    bad_scope_value,
+    "bad-scope",
+    "content/faq/basics/extra.md",
+    4,
+    Some(9),
+    "unknown variant `federal`, expected one of `national`, `province`, `provider`, `mixed`",
+    "\"federal\""
+);
+error_case!(
+    link_to_a_moved_id_names_the_new_id,
+    "moved-link",
+    "content/faq/basics/extra.md",
+    9,
+    Some(12),
+    "broken link: `@faq/basics/old-extra` has moved: link `@faq/basics/extra` instead",
+    "[旧地址](@faq/basics/old-extra)"
+);
+error_case!(
+    moved_from_must_not_be_a_live_id,
+    "moved-clash",
+    "content/faq/basics/extra.md",
+    6,
+    Some(15),
+    "`moved_from`: `@faq/basics/how-long` is the id of live content",
+    "\"@faq/basics/how-long\""
+);
+error_case!(
+    moved_from_must_be_an_entry_id,
+    "moved-malformed",
+    "content/faq/basics/extra.md",
+    6,
+    Some(15),
+    "`moved_from`: `faq/basics/old-extra` is not a FAQ entry id",
+    "\"faq/basics/old-extra\""
+);
+
+/// The single warning of a case that has no errors.
+fn single_warning(case: &str) -> Value {
+    let site = common::error_site(case);
+    let (code, items) = json_diagnostics(site.path());
+    assert_eq!(code, 0, "warnings do not fail the check: {items:#?}");
+    assert!(of_severity(&items, "error").is_empty(), "{items:#?}");
+    let warnings = of_severity(&items, "warning");
+    assert_eq!(warnings.len(), 1, "{warnings:#?}");
+    warnings[0].clone()
+}
+
+/// With `provider` in site.toml, an entry that names the provider but has no
+/// `scope` is warned about at the place it names it.
+#[test]
+fn entry_naming_the_provider_without_scope_warns() {
+    let w = single_warning("provider-no-scope");
+    assert_matches(
+        &w,
+        &Expect {
+            file: ENTRY,
+            line: 10,
+            column: Some(2),
+            message: "entry `faq/basics/extra` names 华为云 but has no `scope`",
+            snippet: "华为云",
+        },
+    );
+}
+
+/// A national entry may name the provider inside a callout only: the
+/// mention in the callout passes, the one outside is warned about.
+#[test]
+fn provider_named_outside_a_callout_warns() {
+    let w = single_warning("provider-outside-callout");
+    assert_matches(
+        &w,
+        &Expect {
+            file: ENTRY,
+            line: 15,
+            column: Some(13),
+            message: "entry `faq/basics/extra` has `scope = \"national\"` but names 华为云 outside a provider callout",
+            snippet: "华为云",
+        },
+    );
+}

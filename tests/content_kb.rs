@@ -852,3 +852,209 @@ fn built_pages_state_the_facts() {
         assert!(compare.contains(name), "comparison lacks {name}");
     }
 }
+
+// ------------------------------------------------------------------- scope
+
+/// Every FAQ entry and rejection of the real site says whose rule it states.
+#[test]
+fn every_entry_and_rejection_has_a_scope() {
+    let site = real_site();
+    assert_eq!(site.config.provider.as_deref(), Some("华为云"));
+    let missing: Vec<&str> = site
+        .entries
+        .iter()
+        .filter(|e| e.front.scope.is_none())
+        .map(|e| e.id.as_str())
+        .chain(
+            site.rejections
+                .iter()
+                .filter(|r| r.front.scope.is_none())
+                .map(|r| r.id.as_str()),
+        )
+        .collect();
+    assert!(missing.is_empty(), "no `scope`: {missing:?}");
+}
+
+/// No chapter page lists more than 30 entries.
+#[test]
+fn chapters_list_at_most_30_entries() {
+    let site = real_site();
+    for c in &site.chapters {
+        let n = site.entries.iter().filter(|e| e.chapter == c.slug).count();
+        assert!(n <= 30, "chapter {} lists {n} entries", c.slug);
+    }
+}
+
+// ---------------------------------------------------- decision tree: paths
+
+/// The tree `decision/<name>`.
+fn tree<'a>(site: &'a Site, name: &str) -> &'a zhiku::content::DecisionFile {
+    &site
+        .trees
+        .iter()
+        .find(|t| t.slug == name)
+        .unwrap_or_else(|| panic!("no content/decision/{name}.toml"))
+        .data
+}
+
+/// Every path from the start: the option labels taken and the outcome id.
+fn tree_paths(t: &zhiku::content::DecisionFile) -> Vec<(Vec<String>, String)> {
+    fn walk(
+        t: &zhiku::content::DecisionFile,
+        node: &str,
+        labels: &mut Vec<String>,
+        out: &mut Vec<(Vec<String>, String)>,
+    ) {
+        let n = t
+            .nodes
+            .iter()
+            .find(|n| n.id.get_ref() == node)
+            .unwrap_or_else(|| panic!("no node {node}"));
+        for o in &n.options {
+            labels.push(o.label.get_ref().clone());
+            match (&o.next, &o.outcome) {
+                (Some(next), None) => walk(t, next.get_ref(), labels, out),
+                (None, Some(end)) => out.push((labels.clone(), end.get_ref().clone())),
+                _ => panic!("option {:?} of {node} needs exactly one target", o.label),
+            }
+            labels.pop();
+        }
+    }
+    let mut out = Vec::new();
+    walk(t, t.start.get_ref(), &mut Vec::new(), &mut out);
+    out
+}
+
+/// Follows the options whose labels start with `choices`, one per node, and
+/// returns the outcome reached.
+fn outcome_for(t: &zhiku::content::DecisionFile, choices: &[&str]) -> String {
+    let mut node = t.start.get_ref().clone();
+    for (i, choice) in choices.iter().enumerate() {
+        let n = t
+            .nodes
+            .iter()
+            .find(|n| *n.id.get_ref() == node)
+            .unwrap_or_else(|| panic!("no node {node}"));
+        let matching: Vec<_> = n
+            .options
+            .iter()
+            .filter(|o| o.label.get_ref().starts_with(choice))
+            .collect();
+        assert_eq!(
+            matching.len(),
+            1,
+            "node {node}: options starting {choice:?}"
+        );
+        let o = matching[0];
+        if let Some(end) = &o.outcome {
+            assert_eq!(i + 1, choices.len(), "path ends early at {}", end.get_ref());
+            return end.get_ref().clone();
+        }
+        node = o.next.as_ref().expect("a target").get_ref().clone();
+    }
+    panic!("path {choices:?} stops at node {node}, not at an outcome")
+}
+
+fn outcome<'a>(
+    t: &'a zhiku::content::DecisionFile,
+    id: &str,
+) -> &'a zhiku::content::DecisionOutcome {
+    t.outcomes
+        .iter()
+        .find(|o| o.id.get_ref() == id)
+        .unwrap_or_else(|| panic!("no outcome {id}"))
+}
+
+const MAINLAND: &str = "中国内地";
+const HK: &str = "中国香港";
+const ABROAD: &str = "其他国家或地区";
+const HW: &str = "华为云，符合";
+const OTHER: &str = "其他云厂商";
+/// A company with a display-only website and a properly registered domain
+/// that already has a filing.
+const FILED_ORG: [&str; 4] = ["企业", "不收费", "在国内获批", "有，名下还有"];
+
+#[test]
+fn need_filing_outcomes_for_the_reviewed_cases() {
+    let site = real_site();
+    let t = tree(&site, "need-filing");
+    // Server abroad: only the website answer is "no filing" (7.1); an APP
+    // depends on serving users in the country (9.2), a mini-program is filed
+    // by its platform (9.4).
+    assert_eq!(outcome_for(t, &[ABROAD, "网站"]), "no-abroad");
+    assert_eq!(outcome_for(t, &[HK, "网站"]), "no-hk-mo-tw");
+    assert_eq!(outcome_for(t, &[ABROAD, "APP"]), "abroad-app");
+    assert_eq!(outcome_for(t, &[HK, "APP"]), "abroad-app");
+    assert_eq!(outcome_for(t, &[ABROAD, "小程序"]), "mini-program");
+    assert_eq!(
+        outcome(t, "abroad-app").kind,
+        zhiku::content::OutcomeKind::Depends
+    );
+    // Domain only.
+    assert_eq!(outcome_for(t, &["还没有服务器"]), "domain-only");
+    // Subdomain of a filed domain, on either provider branch.
+    for provider in [HW, OTHER] {
+        let mut path = vec![MAINLAND, "网站", provider];
+        path.extend(FILED_ORG);
+        path.extend(["想用已备案的一级域名", "与一级域名同一家"]);
+        assert_eq!(outcome_for(t, &path), "subdomain-same-provider", "{path:?}");
+    }
+    // Moving from another provider.
+    let mut hw = vec![MAINLAND, "网站", HW];
+    hw.extend(FILED_ORG);
+    hw.push("已在别的接入商备案成功");
+    assert_eq!(outcome_for(t, &hw), "new-access");
+    let mut other = vec![MAINLAND, "网站", OTHER];
+    other.extend(FILED_ORG);
+    other.push("已在别的接入商备案成功");
+    assert_eq!(outcome_for(t, &other), "o-new-access");
+    // The source contradicts itself on resolving during the access review:
+    // the outcome gives both statements with their sections.
+    let na = &outcome(t, "new-access").explanation;
+    assert!(na.contains("7.28") && na.contains("7.33"), "{na}");
+    assert!(na.contains("初审通过"), "7.28 is stated: {na}");
+    // A first filing on another provider.
+    let mut first = vec![MAINLAND, "网站", OTHER];
+    first.extend(["个人", "只有个人内容", "在国内获批", "没有"]);
+    assert_eq!(outcome_for(t, &first), "o-first-filing");
+}
+
+/// Every path through "其他云厂商" ends at an outcome that names no 华为云
+/// procedure and cites no provider-only entry.
+#[test]
+fn other_provider_outcomes_are_provider_neutral() {
+    let site = real_site();
+    let t = tree(&site, "need-filing");
+    let paths = tree_paths(t);
+    let via_other: Vec<_> = paths
+        .iter()
+        .filter(|(labels, _)| labels.iter().any(|l| l.starts_with(OTHER)))
+        .collect();
+    assert!(via_other.len() >= 10, "{via_other:?}");
+    let link = Regex::new(r"\]\((@[^)]+)\)").expect("regex");
+    for (labels, end) in via_other {
+        let o = outcome(t, end);
+        for text in [&o.verdict, &o.explanation] {
+            assert!(
+                !text.contains("华为"),
+                "{end} (path {labels:?}) names 华为云: {text}"
+            );
+        }
+        let cited = o
+            .see
+            .iter()
+            .map(|s| s.get_ref().clone())
+            .chain(link.captures_iter(&o.explanation).map(|c| c[1].to_string()));
+        for id in cited {
+            let id = id.trim_start_matches('@').split('#').next().unwrap_or("");
+            if let Some(e) = site.entries.iter().find(|e| e.id == id) {
+                let scope = e.front.scope.as_ref().map(|s| *s.get_ref());
+                assert_ne!(
+                    scope,
+                    Some(zhiku::content::Scope::Provider),
+                    "{end} (path {labels:?}) cites the provider-only entry {id}"
+                );
+            }
+        }
+    }
+}

@@ -43,6 +43,14 @@ pub enum LinkError {
     /// No item has that id.
     #[error("no content has the id `{0}`")]
     Unknown(String),
+    /// The id belonged to an entry that has moved (`moved_from`).
+    #[error("`{old}` has moved: link `{new}` instead")]
+    Moved {
+        /// The old id, as written.
+        old: String,
+        /// The entry's id now.
+        new: String,
+    },
     /// The page has no such anchor.
     #[error("`{id}` has no anchor `#{anchor}`")]
     UnknownAnchor {
@@ -57,6 +65,8 @@ pub enum LinkError {
 #[derive(Debug, Default)]
 pub struct LinkTable {
     targets: HashMap<String, Target>,
+    /// Old id (without `@`) → id of the entry that moved from it.
+    moved: HashMap<String, String>,
 }
 
 impl LinkTable {
@@ -112,7 +122,21 @@ impl LinkTable {
                 Some(anchors.collect()),
             );
         }
-        LinkTable { targets }
+        let mut moved = HashMap::new();
+        for e in &site.entries {
+            for old in &e.front.moved_from {
+                let old = old.get_ref().trim_start_matches('@');
+                if !targets.contains_key(old) {
+                    moved.entry(old.to_string()).or_insert_with(|| e.id.clone());
+                }
+            }
+        }
+        LinkTable { targets, moved }
+    }
+
+    /// The id an old, moved id now belongs to (both without `@`).
+    pub fn moved_to(&self, old: &str) -> Option<&str> {
+        self.moved.get(old).map(String::as_str)
     }
 
     /// Looks an id up (without `@`).
@@ -127,7 +151,16 @@ impl LinkTable {
         let target = self
             .targets
             .get(r.id)
-            .ok_or_else(|| LinkError::Unknown(format!("@{}", r.id)))?;
+            .ok_or_else(|| match self.moved.get(r.id) {
+                Some(new) => LinkError::Moved {
+                    old: format!("@{}", r.id),
+                    new: match r.anchor {
+                        Some(a) => format!("@{new}#{a}"),
+                        None => format!("@{new}"),
+                    },
+                },
+                None => LinkError::Unknown(format!("@{}", r.id)),
+            })?;
         match r.anchor {
             None => Ok(target.url.clone()),
             Some(a) => {

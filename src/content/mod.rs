@@ -5,6 +5,7 @@ mod frontmatter;
 pub mod ids;
 pub mod links;
 mod load;
+pub mod scope;
 
 pub(crate) use load::find_span_in;
 pub use load::{load_site, load_site_config};
@@ -14,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 use crate::diagnostics::FileId;
+pub use scope::Scope;
 
 /// `content/site.toml`.
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -50,6 +52,11 @@ pub struct SiteConfig {
     /// Interface strings that replace the theme's (`search_button = "Find"`).
     #[serde(default)]
     pub strings: std::collections::BTreeMap<String, String>,
+    /// The access provider whose procedures the site documents (e.g. `华为云`);
+    /// answers naming it need `scope = "provider"` or a callout. `None` on
+    /// sites that document no provider.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
 }
 
 impl SiteConfig {
@@ -202,6 +209,13 @@ pub struct EntryFront {
     /// Last update.
     #[serde(default)]
     pub updated: Option<toml::value::Datetime>,
+    /// Whose rule the answer states.
+    #[serde(default)]
+    pub scope: Option<Spanned<Scope>>,
+    /// Ids the entry had before it moved (`@faq/<chapter>/<slug>`); each old
+    /// URL gets a redirect page.
+    #[serde(default)]
+    pub moved_from: Vec<Spanned<String>>,
 }
 
 /// Markdown text and where it starts in its file.
@@ -315,6 +329,9 @@ pub struct RejectionFront {
     /// Last update.
     #[serde(default)]
     pub updated: Option<toml::value::Datetime>,
+    /// Whose rule the reason and its fix state.
+    #[serde(default)]
+    pub scope: Option<Spanned<Scope>>,
 }
 
 /// A rejection reason.

@@ -7,6 +7,7 @@
 pub mod markdown;
 mod model;
 pub mod mount;
+mod redirects;
 mod seo;
 
 use std::collections::HashMap;
@@ -205,7 +206,8 @@ impl<'s> Renderer<'s> {
         Ok(files)
     }
 
-    /// sitemap.xml, robots.txt and syntax.css.
+    /// sitemap.xml, robots.txt, syntax.css and the redirect pages of moved
+    /// entries (not in the sitemap).
     pub fn extras(&self, keys: &[PageKey]) -> Vec<OutputFile> {
         let base = self.model.site.config.base_url.trim_end_matches('/');
         let urls: Vec<String> = keys
@@ -213,7 +215,7 @@ impl<'s> Renderer<'s> {
             .filter(|k| **k != PageKey::NotFound)
             .map(|k| self.model.url_of(k))
             .collect();
-        vec![
+        let mut files = vec![
             OutputFile {
                 path: "sitemap.xml".into(),
                 bytes: seo::sitemap(base, &urls).into_bytes(),
@@ -235,7 +237,14 @@ impl<'s> Renderer<'s> {
                 )
                 .into_bytes(),
             },
-        ]
+        ];
+        files.extend(redirects::files(
+            self.model.site,
+            &self.mount,
+            &self.extra_head,
+            &self.model.strings,
+        ));
+        files
     }
 
     /// Renders one page.

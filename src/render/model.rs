@@ -305,7 +305,42 @@ impl<'s> Model<'s> {
     }
 
     pub fn md(&self, text: &str) -> Rendered {
-        markdown::render(text, &self.resolve())
+        let mut rendered = markdown::render(text, &self.resolve());
+        if let Some(p) = self.provider() {
+            let label = self.tf("scope_provider", &[("provider", &p)]);
+            rendered.html = crate::content::scope::label_callouts(&rendered.html, p, &label);
+            rendered.text = crate::content::scope::label_callouts_text(
+                &rendered.text,
+                p,
+                &label,
+                &self.t("scope_label_separator"),
+            );
+        }
+        rendered
+    }
+
+    /// The provider named in `site.toml`, if any.
+    fn provider(&self) -> Option<&str> {
+        self.site
+            .config
+            .provider
+            .as_deref()
+            .filter(|p| !p.is_empty())
+    }
+
+    /// The scope key and the label readers see, for a page's context.
+    fn scope_view(
+        &self,
+        scope: Option<&toml::Spanned<crate::content::Scope>>,
+    ) -> serde_json::Value {
+        match scope {
+            Some(s) => {
+                let key = s.get_ref().label_key(self.provider().is_some());
+                let label = self.tf(key, &[("provider", &self.provider().unwrap_or_default())]);
+                json!({"key": s.get_ref().key(), "label": label})
+            }
+            None => serde_json::Value::Null,
+        }
     }
 
     fn body(&self, b: &Body) -> Rendered {
@@ -503,6 +538,7 @@ impl<'s> Model<'s> {
                 }));
                 ctx.insert("body", &body.html);
                 ctx.insert("toc", &body.toc);
+                ctx.insert("scope", &self.scope_view(r.front.scope.as_ref()));
                 ctx.insert(
                     "fixes",
                     &r.front
@@ -817,6 +853,7 @@ impl<'s> Model<'s> {
             &chapter.map(|c| json!({"title": c.front.title, "url": format!("/faq/{}/", c.slug)})),
         );
         ctx.insert("body", &body.html);
+        ctx.insert("scope", &self.scope_view(e.front.scope.as_ref()));
         ctx.insert(
             "toc",
             &if body.toc.len() >= 3 || body.text.chars().count() > 1200 {

@@ -31,7 +31,20 @@ fn tree_aliases(language: &str) -> Vec<String> {
 pub fn site_docs(site: &Site) -> Vec<Doc> {
     let links = LinkTable::new(site);
     let resolve = |r: &str| links.resolve(r).ok();
-    let text = |md: &str| squash(&markdown::render(md, &resolve).text);
+    // Callout markers (`[华为云]`) are page furniture, not text to search.
+    let marker = site
+        .config
+        .provider
+        .as_deref()
+        .filter(|p| !p.is_empty())
+        .map(|p| format!("[{p}]"));
+    let text = |md: &str| {
+        let plain = markdown::render(md, &resolve).text;
+        match &marker {
+            Some(m) => squash(&plain.replace(m.as_str(), " ")),
+            None => squash(&plain),
+        }
+    };
     let mut docs = Vec::new();
 
     for e in &site.entries {

@@ -1,6 +1,7 @@
 //! Every check `zhiku check` runs on loaded content. Problems are collected
 //! into the [`Report`], never returned early, so writers see all of them at once.
 
+mod scope;
 mod tree;
 
 use std::collections::{HashMap, HashSet};
@@ -129,6 +130,9 @@ pub fn validate(site: &Site, report: &mut Report) {
     for t in &site.trees {
         tree::check(t, &ctx, report);
     }
+
+    scope::check(site, report);
+    scope::check_moved(site, &links, report);
 
     if let Some(file) = site.synonyms_file {
         for g in &site.synonyms.groups {
