@@ -33,6 +33,9 @@ pub enum BuildError {
     /// Building the search index failed.
     #[error("search index: {0}")]
     Search(String),
+    /// The output folder may not be used, or swapping it in failed.
+    #[error(transparent)]
+    Output(#[from] crate::output::OutputError),
 }
 
 fn io_err<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(io::Error) -> BuildError + 'a {
@@ -101,6 +104,10 @@ pub fn render_site(site: &Site, paths: &Paths) -> Result<Vec<OutputFile>, BuildE
 #[allow(clippy::result_large_err)]
 pub fn build(paths: &Paths) -> Result<(BuildStats, Report), (BuildError, Report)> {
     let started = Instant::now();
+    // Before any work: an output that would overwrite the sources is refused outright.
+    if let Err(e) = crate::output::check_output(&paths.root, &paths.theme, &paths.output) {
+        return Err((e.into(), Report::default()));
+    }
     let (site, report) = check(&paths.root);
     let Some(site) = site.filter(|_| !report.has_errors()) else {
         let n = report.error_count();
@@ -146,48 +153,8 @@ pub fn static_files(theme: &Path) -> Result<Vec<OutputFile>, BuildError> {
     Ok(out)
 }
 
-/// Writes files into a fresh temporary folder beside `output`, then swaps it in.
+/// Writes files into a fresh temporary folder beside `output`, then swaps it
+/// in (see [`crate::output`]).
 pub fn write_atomically(output: &Path, files: &[OutputFile]) -> Result<(), BuildError> {
-    let parent = output
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    fs::create_dir_all(parent).map_err(io_err("creating", parent))?;
-    let name = output
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("public");
-    let tmp = tempfile::Builder::new()
-        .prefix(&format!(".{name}.tmp-"))
-        .tempdir_in(parent)
-        .map_err(io_err("creating a temporary folder in", parent))?;
-    for f in files {
-        let dest = tmp.path().join(&f.path);
-        if let Some(dir) = dest.parent() {
-            fs::create_dir_all(dir).map_err(io_err("creating", dir))?;
-        }
-        fs::write(&dest, &f.bytes).map_err(io_err("writing", &dest))?;
-    }
-    let staged = tmp.keep();
-    let old = parent.join(format!(".{name}.old-{}", std::process::id()));
-    let had_output = output.exists();
-    if had_output {
-        fs::rename(output, &old).map_err(io_err("moving aside", output))?;
-    }
-    if let Err(e) = fs::rename(&staged, output) {
-        // Put the previous output back so a failed swap changes nothing.
-        if had_output {
-            let _ = fs::rename(&old, output);
-        }
-        let _ = fs::remove_dir_all(&staged);
-        return Err(BuildError::Io {
-            action: "swapping in",
-            path: output.to_path_buf(),
-            source: e,
-        });
-    }
-    if had_output {
-        fs::remove_dir_all(&old).map_err(io_err("removing", &old))?;
-    }
-    Ok(())
+    Ok(crate::output::write_atomically(output, files)?)
 }

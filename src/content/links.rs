@@ -57,6 +57,8 @@ pub enum LinkError {
 #[derive(Debug, Default)]
 pub struct LinkTable {
     targets: HashMap<String, Target>,
+    /// See [`Site::unloaded`]: links to these are not errors of their own.
+    unloaded: Vec<String>,
 }
 
 impl LinkTable {
@@ -112,7 +114,18 @@ impl LinkTable {
                 Some(anchors.collect()),
             );
         }
-        LinkTable { targets }
+        LinkTable {
+            targets,
+            unloaded: site.unloaded.clone(),
+        }
+    }
+
+    /// True when `id` names an item whose file failed to load (see [`Site::unloaded`]).
+    pub fn is_unloaded(&self, id: &str) -> bool {
+        self.unloaded.iter().any(|u| match u.strip_suffix('/') {
+            Some(prefix) => id == prefix || id.starts_with(u.as_str()),
+            None => id == u,
+        })
     }
 
     /// Looks an id up (without `@`).
@@ -123,11 +136,14 @@ impl LinkTable {
     /// Resolves `@id#anchor` to a URL, checking the anchor where anchors are known.
     pub fn resolve(&self, reference: &str) -> Result<String, LinkError> {
         let r = parse_ref(reference).ok_or_else(|| LinkError::Malformed(reference.to_string()))?;
-        url_for(r.id).ok_or_else(|| LinkError::Malformed(reference.to_string()))?;
-        let target = self
-            .targets
-            .get(r.id)
-            .ok_or_else(|| LinkError::Unknown(format!("@{}", r.id)))?;
+        let url = url_for(r.id).ok_or_else(|| LinkError::Malformed(reference.to_string()))?;
+        let Some(target) = self.targets.get(r.id) else {
+            // Its file failed to load and was reported already: one error, not two.
+            if self.is_unloaded(r.id) {
+                return Ok(url);
+            }
+            return Err(LinkError::Unknown(format!("@{}", r.id)));
+        };
         match r.anchor {
             None => Ok(target.url.clone()),
             Some(a) => {

@@ -5,6 +5,7 @@ mod frontmatter;
 pub mod ids;
 pub mod links;
 mod load;
+mod scan;
 
 pub(crate) use load::find_span_in;
 pub use load::load_site;
@@ -31,6 +32,31 @@ pub struct SiteConfig {
     pub footer: String,
     /// The site's own ICP number.
     pub icp_number: String,
+    /// `[markdown]`: how Markdown is turned into HTML.
+    #[serde(default)]
+    pub markdown: MarkdownConfig,
+}
+
+/// `[markdown]` in `site.toml`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct MarkdownConfig {
+    /// What raw HTML in Markdown becomes.
+    #[serde(default)]
+    pub raw_html: RawHtml,
+}
+
+/// What raw HTML written in Markdown becomes in the output.
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum RawHtml {
+    /// Published as written (scripts included): only for fully trusted writers.
+    Allow,
+    /// Cleaned with an allow-list of tags and attributes suited to help pages.
+    #[default]
+    Sanitize,
+    /// Shown as text.
+    Escape,
 }
 
 /// Front matter of `faq/<chapter>/_index.md`.
@@ -57,6 +83,8 @@ pub struct Chapter {
     pub slug: String,
     /// Parsed front matter.
     pub front: ChapterFront,
+    /// Byte offset of the front matter inside the file (for spans).
+    pub front_offset: usize,
     /// Markdown body (may be empty).
     pub body: Body,
 }
@@ -367,4 +395,8 @@ pub struct Site {
     pub synonyms: SynonymsFile,
     /// File of the synonyms (if present).
     pub synonyms_file: Option<FileId>,
+    /// Ids of items whose file exists but failed to load (already reported),
+    /// and id prefixes ending in `/` for folders that could not be read.
+    /// Links to them are not reported again as broken.
+    pub unloaded: Vec<String>,
 }

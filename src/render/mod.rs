@@ -4,6 +4,8 @@
 //! [`Renderer::render`] renders one, so a full build and the live server's
 //! partial rebuilds share one code path.
 
+pub mod html;
+pub mod inline_json;
 pub mod markdown;
 mod model;
 mod seo;
@@ -113,6 +115,8 @@ impl<'s> Renderer<'s> {
             message: tera_message(&e),
         })?;
         tera.autoescape_on(vec![".html"]);
+        // For templates that embed a value as JSON in a `<script>`: the only safe way.
+        tera.register_filter("script_json", inline_json::tera_filter);
         let links = LinkTable::new(site);
         Ok(Renderer {
             tera,

@@ -5,6 +5,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 use serde_json::json;
+
+use super::inline_json::script_json;
 use tera::Context;
 
 use super::markdown::{self, Rendered};
@@ -232,7 +234,7 @@ impl<'s> Model<'s> {
     }
 
     pub fn md(&self, text: &str) -> Rendered {
-        markdown::render(text, &self.resolve())
+        markdown::render(text, &self.resolve(), self.site.config.markdown.raw_html)
     }
 
     fn body(&self, b: &Body) -> Rendered {
@@ -502,7 +504,7 @@ impl<'s> Model<'s> {
                     .rules
                     .notes
                     .iter()
-                    .map(|n| json!({"html": markdown::render_inline(&n.text, &self.resolve()), "section": n.section}))
+                    .map(|n| json!({"html": markdown::render_inline(&n.text, &self.resolve(), self.site.config.markdown.raw_html), "section": n.section}))
                     .collect();
                 let entries: Vec<LinkView> = self.backlinks.get(id).cloned().unwrap_or_default();
                 ctx.insert(
@@ -768,10 +770,4 @@ impl<'s> Model<'s> {
             &seo::faq_jsonld(&e.front.title, &body.text, &canonical),
         );
     }
-}
-
-/// JSON safe to place inside `<script type="application/json">`: `<` is
-/// written as `\u003c`, so no `</script>` can end the element early.
-fn script_json(v: &serde_json::Value) -> String {
-    v.to_string().replace('<', "\\u003c")
 }

@@ -31,6 +31,5 @@ pub fn faq_jsonld(question: &str, answer: &str, url: &str) -> String {
             "acceptedAnswer": {"@type": "Answer", "text": answer},
         }],
     });
-    // `</` inside a script element would end it early.
-    value.to_string().replace("</", "<\\/")
+    super::inline_json::script_json(&value)
 }

@@ -21,7 +21,8 @@ fn province_ids<'a>(refs: impl IntoIterator<Item = &'a toml::Spanned<String>>) -
 pub fn site_docs(site: &Site) -> Vec<Doc> {
     let links = LinkTable::new(site);
     let resolve = |r: &str| links.resolve(r).ok();
-    let text = |md: &str| squash(&markdown::render(md, &resolve).text);
+    let text =
+        |md: &str| squash(&markdown::render(md, &resolve, site.config.markdown.raw_html).text);
     let mut docs = Vec::new();
 
     for e in &site.entries {
