@@ -73,10 +73,44 @@ impl Paths {
 pub fn check(root: &Path) -> (Option<Site>, Report) {
     let mut report = Report::default();
     let site = load_site(root, &mut report);
+    check_theme(&Paths::new(root).theme, root, &mut report);
     if let Some(site) = &site {
         validate(site, &mut report);
     }
     (site, report)
+}
+
+/// The theme's templates must exist and parse, or `build` would fail where
+/// `check` passed.
+fn check_theme(theme: &Path, root: &Path, report: &mut Report) {
+    let dir = theme.join("templates");
+    let display = dir.strip_prefix(root).unwrap_or(&dir).to_path_buf();
+    if !dir.is_dir() {
+        let file = report.sources.add(&display, String::new());
+        report
+            .error(file, 0..0, "the theme has no templates folder")
+            .label("missing")
+            .note("zhiku needs themes/default/templates/ beside content/ (copy the default theme)");
+        return;
+    }
+    let glob = format!("{}/**/*.html", dir.display());
+    if let Err(e) = tera::Tera::new(&glob) {
+        let mut message = e.to_string();
+        let mut source = std::error::Error::source(&e);
+        while let Some(s) = source {
+            message.push_str(": ");
+            message.push_str(&s.to_string());
+            source = s.source();
+        }
+        let file = report.sources.add(&display, String::new());
+        report
+            .error(
+                file,
+                0..0,
+                format!("theme templates do not parse: {message}"),
+            )
+            .label("template error");
+    }
 }
 
 /// Figures about a finished build.

@@ -15,6 +15,7 @@ use crate::render::{html, markdown};
 
 /// Runs every validation over a loaded site.
 pub fn validate(site: &Site, report: &mut Report) {
+    report.begin_validation();
     let links = LinkTable::new(site);
     // Provinces that failed to load count as known: their error is reported once.
     let provinces: HashSet<&str> = site
