@@ -139,7 +139,9 @@ pub fn render_site(site: &Site, paths: &Paths) -> Result<Vec<OutputFile>, BuildE
 pub fn build(paths: &Paths) -> Result<(BuildStats, Report), (BuildError, Report)> {
     let started = Instant::now();
     // Before any work: an output that would overwrite the sources is refused outright.
-    if let Err(e) = crate::output::check_output(&paths.root, &paths.theme, &paths.output) {
+    if let Err(e) = crate::output::check_output(&paths.root, &paths.theme, &paths.output)
+        .and_then(|()| crate::output::recover_leftovers(&paths.output))
+    {
         return Err((e.into(), Report::default()));
     }
     let (site, report) = check(&paths.root);

@@ -294,6 +294,25 @@ fn unique_name(parent: &Path, prefix: &str) -> PathBuf {
     }
 }
 
+/// Repairs what killed builds left beside `output` (see [`recover`]), under
+/// the same lock builds hold, so even a build that then fails on its content
+/// leaves a complete output behind.
+pub fn recover_leftovers(output: &Path) -> Result<(), OutputError> {
+    let parent = output
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if !parent.is_dir() {
+        return Ok(());
+    }
+    let name = output
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("public");
+    let _lock = lock_dir(parent).map_err(io_err("locking", parent))?;
+    recover(parent, name, output)
+}
+
 /// Repairs what a killed build left: with no output but a stamped
 /// `.<name>.old-*` (killed between the two renames), that folder is the last
 /// complete build and goes back; every other stamped `.<name>.tmp-*` /
