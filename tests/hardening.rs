@@ -187,6 +187,32 @@ fn raw_html_can_be_escaped() {
 }
 
 #[test]
+fn raw_html_can_be_allowed_for_trusted_writers() {
+    let site = SiteCopy::new();
+    let config = site.read("content/site.toml");
+    site.write(
+        "content/site.toml",
+        &format!("{config}\n[markdown]\nraw_html = \"allow\"\n"),
+    );
+    let rel = "content/faq/process/review-duration.md";
+    let text = site.read(rel);
+    site.write(
+        rel,
+        &format!("{text}{HOSTILE}\n[点我](javascript:void(0))\n"),
+    );
+    let out = tempfile::tempdir().expect("temp");
+    let o = build(site.root(), &out.path().join("public"));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let page = fs::read_to_string(
+        out.path()
+            .join("public/faq/process/review-duration/index.html"),
+    )
+    .expect("page");
+    assert!(page.contains("<script>alert(1)</script>"));
+    assert!(page.contains("href=\"javascript:void(0)\""));
+}
+
+#[test]
 fn script_urls_and_external_images_are_errors_in_any_case() {
     let site = SiteCopy::new();
     let rel = "content/faq/process/review-duration.md";
