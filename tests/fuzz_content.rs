@@ -239,8 +239,8 @@ fn targets(site: &Path) -> Vec<Target> {
     out
 }
 
-/// What one case found wrong, if anything.
-fn run_case(root: &Path, out: &Path) -> Result<(), String> {
+/// What one case found wrong, if anything; `Ok(true)` when the site was valid.
+fn run_case(root: &Path, out: &Path) -> Result<bool, String> {
     let (site, report) = build::check(root);
     for d in report.located() {
         if d.file.is_empty() || d.line == 0 || d.column == 0 {
@@ -257,7 +257,7 @@ fn run_case(root: &Path, out: &Path) -> Result<(), String> {
             "check failed but build succeeded:\n{}",
             report.render_plain()
         )),
-        _ => Ok(()),
+        _ => Ok(check_ok),
     }
 }
 
@@ -290,10 +290,11 @@ fn fuzz_check_and_build() {
     let strategy = case_strategy(targets.len());
     let started = Instant::now();
     let mut cases = 0u64;
+    let mut valid = 0u64;
     let mut failures: Vec<String> = Vec::new();
     // The checks run on a worker thread so a hang is seen, not waited for.
     let (job_tx, job_rx) = mpsc::channel::<()>();
-    let (done_tx, done_rx) = mpsc::channel::<Result<(), String>>();
+    let (done_tx, done_rx) = mpsc::channel::<Result<bool, String>>();
     let (worker_root, worker_out) = (root.clone(), out_dir.clone());
     std::thread::spawn(move || {
         while job_rx.recv().is_ok() {
@@ -325,6 +326,9 @@ fn fuzz_check_and_build() {
             Err(_) => Err(format!("hang: no result within {CASE_LIMIT:?}")),
         };
         cases += 1;
+        if result == Ok(true) {
+            valid += 1;
+        }
         if let Err(why) = result {
             let dir = common::repo_root()
                 .join("target/fuzz-failures")
@@ -345,7 +349,7 @@ fn fuzz_check_and_build() {
     }
     let secs = started.elapsed().as_secs_f64();
     eprintln!(
-        "fuzz: {cases} cases in {secs:.1} s ({:.1} executions/s), {} failure(s)",
+        "fuzz: {cases} cases ({valid} valid sites, built) in {secs:.1} s ({:.1} executions/s), {} failure(s)",
         cases as f64 / secs,
         failures.len()
     );

@@ -39,7 +39,12 @@ pub(super) fn scan(dir: &Path, rule: &Rule, root: &Path, report: &mut Report) ->
         return out;
     }
     // No depth limit: a file too deep is an error, not silently ignored.
-    let walk = WalkDir::new(dir).follow_links(false).sort_by_file_name();
+    // Hidden folders (`.git`, editors' caches) are not entered at all.
+    let walk = WalkDir::new(dir)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_hidden(e.path()));
     for entry in walk {
         let entry = match entry {
             Ok(e) => e,
@@ -58,7 +63,7 @@ pub(super) fn scan(dir: &Path, rule: &Rule, root: &Path, report: &mut Report) ->
             }
         };
         let path = entry.path();
-        if entry.depth() == 0 || is_hidden(path) {
+        if entry.depth() == 0 {
             continue;
         }
         let ft = entry.file_type();
