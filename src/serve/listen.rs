@@ -3,8 +3,11 @@
 //! idle keep-alive connections), and a `Host` allow-list against DNS
 //! rebinding.
 
+use std::collections::BTreeMap;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::Arc;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::extract::Request;
@@ -14,8 +17,9 @@ use axum::response::{IntoResponse, Response};
 use axum::Router;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
-use tokio::net::TcpListener;
-use tokio::sync::Semaphore;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{Notify, Semaphore};
 
 /// Limits on what clients may hold open.
 #[derive(Debug, Clone, Copy)]
@@ -24,8 +28,8 @@ pub struct Limits {
     /// keep-alive connection is closed after the same time. Event streams
     /// are not affected once their request is read.
     pub header_timeout: Duration,
-    /// Most connections open at once; further clients wait in the kernel's
-    /// backlog until one closes, so descriptors are never exhausted.
+    /// Most connections open at once (see [`serve`] for what happens
+    /// beyond it), so descriptors are never exhausted.
     pub max_connections: usize,
 }
 
@@ -38,14 +42,86 @@ impl Default for Limits {
     }
 }
 
+/// Connections that have not sent a single byte yet, oldest first: the
+/// ones given up first when the cap is reached.
+#[derive(Default)]
+struct Silent {
+    next: u64,
+    waiting: BTreeMap<u64, Arc<Notify>>,
+}
+
+type SilentRef = Arc<Mutex<Silent>>;
+
+fn lock(s: &Mutex<Silent>) -> std::sync::MutexGuard<'_, Silent> {
+    // The map stays consistent even if a holder panicked: each step is one insert or remove.
+    s.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A client socket that leaves the silent list on its first byte.
+struct Watched {
+    inner: TcpStream,
+    id: u64,
+    silent: Option<SilentRef>,
+}
+
+impl Watched {
+    fn spoke(&mut self) {
+        if let Some(s) = self.silent.take() {
+            lock(&s).waiting.remove(&self.id);
+        }
+    }
+}
+
+impl Drop for Watched {
+    fn drop(&mut self) {
+        self.spoke();
+    }
+}
+
+impl AsyncRead for Watched {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let before = buf.filled().len();
+        let r = Pin::new(&mut self.inner).poll_read(cx, buf);
+        if matches!(r, Poll::Ready(Ok(()))) && buf.filled().len() > before {
+            self.spoke();
+        }
+        r
+    }
+}
+
+impl AsyncWrite for Watched {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
 /// Serves `app` on `listener` until the task is dropped.
+///
+/// At most `max_connections` are served at once. When a client connects
+/// while all are taken, the oldest connection that has not sent a byte is
+/// closed to make room (idle sockets are the cheap way to exhaust a server);
+/// if every connection is busy, the new one waits for one to end. Either
+/// way at most one socket beyond the cap is held.
 pub async fn serve(listener: TcpListener, app: Router, limits: Limits) -> std::io::Result<()> {
     let permits = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    let silent: SilentRef = Arc::default();
     loop {
-        // Never closed, so acquiring only waits.
-        let Ok(permit) = Arc::clone(&permits).acquire_owned().await else {
-            return Ok(());
-        };
         let stream = match listener.accept().await {
             Ok((s, _)) => s,
             Err(e) => {
@@ -55,15 +131,42 @@ pub async fn serve(listener: TcpListener, app: Router, limits: Limits) -> std::i
                 continue;
             }
         };
+        if permits.available_permits() == 0 {
+            let oldest = lock(&silent).waiting.pop_first();
+            if let Some((_, close)) = oldest {
+                close.notify_one();
+            }
+        }
+        // Never closed, so acquiring only waits.
+        let Ok(permit) = Arc::clone(&permits).acquire_owned().await else {
+            return Ok(());
+        };
+        let close = Arc::new(Notify::new());
+        let id = {
+            let mut s = lock(&silent);
+            s.next += 1;
+            let id = s.next;
+            s.waiting.insert(id, Arc::clone(&close));
+            id
+        };
+        let io = Watched {
+            inner: stream,
+            id,
+            silent: Some(Arc::clone(&silent)),
+        };
         let service = TowerToHyperService::new(app.clone());
         tokio::spawn(async move {
             let _permit = permit;
             let conn = hyper::server::conn::http1::Builder::new()
                 .timer(TokioTimer::new())
                 .header_read_timeout(limits.header_timeout)
-                .serve_connection(TokioIo::new(stream), service);
-            // A client that hangs up or times out is not an error worth printing.
-            let _ = conn.await;
+                .serve_connection(TokioIo::new(io), service);
+            // A client that hangs up or times out is not an error worth
+            // printing; an evicted one is simply dropped.
+            tokio::select! {
+                _ = conn => {}
+                () = close.notified() => {}
+            }
         });
     }
 }
