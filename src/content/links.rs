@@ -160,3 +160,24 @@ impl LinkTable {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unloaded_items_and_folders_resolve_without_a_second_error() {
+        let table = LinkTable {
+            targets: HashMap::new(),
+            unloaded: vec!["faq/basics/broken".into(), "faq/process/".into()],
+        };
+        assert!(table.resolve("@faq/basics/broken#any").is_ok());
+        assert!(table.resolve("@faq/process").is_ok());
+        assert!(table.resolve("@faq/process/review-duration").is_ok());
+        assert_eq!(
+            table.resolve("@faq/processing/x"),
+            Err(LinkError::Unknown("@faq/processing/x".into()))
+        );
+        assert!(table.resolve("@faq/basics/other").is_err());
+    }
+}
