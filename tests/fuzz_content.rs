@@ -6,8 +6,9 @@
 //! proptest-generated edits (byte-level cuts and copies, and tokens that
 //! matter to front matter, TOML and Markdown), and runs `check` and `build`
 //! in process. It asserts: no panic, no case slower than a time bound, every
-//! diagnostic has a file and a line, and `check` passes exactly when `build`
-//! succeeds.
+//! diagnostic has a file and a line (and none sits at a bare 1:1 of a file
+//! with text unless the file's start is the problem), and `check` passes
+//! exactly when `build` succeeds.
 //!
 //! `ZHIKU_FUZZ_SECONDS` sets the budget (default 30), `ZHIKU_FUZZ_SEED` a
 //! fixed seed (default: random, printed). A failing case is written under
@@ -128,18 +129,37 @@ struct Case {
     target: usize,
     seed: usize,
     edits: Vec<Edit>,
+    /// Index into [`PLACES`]: where the mutated file is put (0: its own place).
+    place: usize,
 }
+
+/// Where a case may put its file instead of its own path (`{stem}`, `{ext}`,
+/// `{name}` are the original's); `+` keeps the original too (a copy).
+const PLACES: &[&str] = &[
+    "{name}",
+    "{stem}.MD",
+    "{stem}.markdown",
+    "sub/{name}",
+    "{stem} 中 .{ext}",
+    "index.html.{ext}",
+    "Upper-{stem}.{ext}",
+    "+copy-{name}",
+    "+sub/{name}",
+];
 
 fn case_strategy(targets: usize) -> impl Strategy<Value = Case> {
     (
         0..targets,
         0usize..1000,
         prop::collection::vec(edit_strategy(), 0..6),
+        // Mostly the file's own place; one case in four moves or copies it.
+        prop_oneof![3 => Just(0usize), 1 => 1..PLACES.len()],
     )
-        .prop_map(|(target, seed, edits)| Case {
+        .prop_map(|(target, seed, edits, place)| Case {
             target,
             seed,
             edits,
+            place,
         })
 }
 
@@ -239,12 +259,47 @@ fn targets(site: &Path) -> Vec<Target> {
     out
 }
 
+/// The path a case puts its file at, `None` for its own place.
+fn place(path: &Path, pattern: &str) -> Option<PathBuf> {
+    if pattern == "{name}" {
+        return None;
+    }
+    let name = path.file_name()?.to_str()?;
+    let stem = path.file_stem()?.to_str()?;
+    let ext = path.extension()?.to_str()?;
+    let rel = pattern
+        .trim_start_matches('+')
+        .replace("{name}", name)
+        .replace("{stem}", stem)
+        .replace("{ext}", ext);
+    Some(path.parent()?.join(rel))
+}
+
 /// What one case found wrong, if anything; `Ok(true)` when the site was valid.
 fn run_case(root: &Path, out: &Path) -> Result<bool, String> {
     let (site, report) = build::check(root);
     for d in report.located() {
         if d.file.is_empty() || d.line == 0 || d.column == 0 {
             return Err(format!("diagnostic without a position: {d:?}"));
+        }
+    }
+    // A bare 1:1 in a file with text is a position in name only, unless the
+    // problem is the file's first line itself.
+    for d in &report.items {
+        let whole_file = [
+            "missing front matter",
+            "unclosed front matter",
+            "front matter must be TOML",
+        ];
+        if d.span == (0..0)
+            && !report.sources.text(d.file).is_empty()
+            && !whole_file.iter().any(|w| d.message.starts_with(w))
+        {
+            return Err(format!(
+                "diagnostic at 1:1 of {} without pointing at anything: {}",
+                report.sources.path(d.file).display(),
+                d.message
+            ));
         }
     }
     let check_ok = site.is_some() && !report.has_errors();
@@ -319,7 +374,16 @@ fn fuzz_check_and_build() {
         let start_from = &t.seeds[case.seed % t.seeds.len()];
         let mutated = apply(start_from.clone(), &case.edits);
         let path = root.join(&t.rel);
-        fs::write(&path, &mutated).expect("write case");
+        let placed = place(&path, PLACES[case.place]);
+        if let Some(p) = &placed {
+            fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+            fs::write(p, &mutated).expect("write case");
+            if !PLACES[case.place].starts_with('+') {
+                fs::remove_file(&path).expect("move away");
+            }
+        } else {
+            fs::write(&path, &mutated).expect("write case");
+        }
         job_tx.send(()).expect("worker alive");
         let result = match done_rx.recv_timeout(CASE_LIMIT) {
             Ok(r) => r,
@@ -336,13 +400,20 @@ fn fuzz_check_and_build() {
             let _ = fs::create_dir_all(&dir);
             let _ = fs::write(dir.join(t.rel.replace('/', "__")), &mutated);
             failures.push(format!(
-                "case {cases} ({}): {why}\n  edits: {:?}\n  file kept in {}",
+                "case {cases} ({} at {}): {why}\n  edits: {:?}\n  file kept in {}",
                 t.rel,
+                PLACES[case.place],
                 case.edits,
                 dir.display()
             ));
             if why.starts_with("hang") {
                 break;
+            }
+        }
+        if let Some(p) = &placed {
+            let _ = fs::remove_file(p);
+            if let Some(dir) = p.parent().filter(|d| d.ends_with("sub")) {
+                let _ = fs::remove_dir_all(dir);
             }
         }
         fs::write(&path, original).expect("restore");
