@@ -107,6 +107,18 @@ fn output_refuses_a_foreign_folder_but_replaces_its_own_builds() {
     assert!(fresh.join("index.html").is_file());
 }
 
+#[test]
+fn a_public_folder_from_before_stamps_is_still_replaced() {
+    let site = SiteCopy::new();
+    let out = tempfile::tempdir().expect("temp");
+    let public = out.path().join("public");
+    assert!(build(site.root(), &public).status.success());
+    fs::remove_file(public.join(".zhiku-build")).expect("unstamp");
+    let o = build(site.root(), &public);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(public.join(".zhiku-build").is_file());
+}
+
 // 2. Two files may not take one id.
 
 #[test]
