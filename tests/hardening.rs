@@ -406,6 +406,24 @@ fn files_zhiku_will_not_read_are_named() {
 }
 
 #[test]
+fn a_symlinked_site_toml_is_not_followed() {
+    let site = SiteCopy::new();
+    let outside = tempfile::tempdir().expect("temp");
+    let target = outside.path().join("site.toml");
+    fs::rename(site.path("content/site.toml"), &target).expect("move");
+    std::os::unix::fs::symlink(&target, site.path("content/site.toml")).expect("symlink");
+    let (code, items) = check_json(site.root());
+    assert_eq!(code, 1);
+    let errs = errors(&items);
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert_eq!(errs[0]["file"], "content/site.toml");
+    assert!(errs[0]["message"]
+        .as_str()
+        .expect("msg")
+        .contains("symbolic link"));
+}
+
+#[test]
 fn a_file_that_fails_to_parse_causes_one_error_not_broken_links() {
     let site = SiteCopy::new();
     let rel = "content/faq/process/review-duration.md";

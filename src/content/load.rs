@@ -237,6 +237,19 @@ fn prefix_id(kind: &str, base: &Path, dir: &Path) -> String {
 /// Reads a file as UTF-8 and registers it; reports unreadable or non-UTF-8 files.
 fn read_source(root: &Path, path: &Path, report: &mut Report) -> Option<FileId> {
     let display = rel(root, path);
+    // `fs::read` would follow a link anywhere on the machine.
+    if fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        let file = report.sources.add(&display, String::new());
+        report
+            .error(
+                file,
+                0..0,
+                "symbolic link not followed: zhiku reads only real files inside the site",
+            )
+            .label("symlink")
+            .note("replace the link with the file itself");
+        return None;
+    }
     let bytes = match fs::read(path) {
         Ok(b) => b,
         Err(e) => {
