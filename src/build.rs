@@ -1,7 +1,6 @@
 //! `zhiku build` and `zhiku check`: load, validate, render, then write the
 //! output atomically (a temporary folder beside `public/`, swapped in at the end).
 
-use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -37,14 +36,9 @@ pub enum BuildError {
     /// Building the search index failed.
     #[error("search index: {0}")]
     Search(String),
-}
-
-fn io_err<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(io::Error) -> BuildError + 'a {
-    move |source| BuildError::Io {
-        action,
-        path: path.to_path_buf(),
-        source,
-    }
+    /// The output folder may not be used, or swapping it in failed.
+    #[error(transparent)]
+    Output(#[from] crate::output::OutputError),
 }
 
 /// Where a site lives.
@@ -125,6 +119,12 @@ pub fn site_theme(site: &Site, paths: &Paths) -> Result<Theme, BuildError> {
 #[allow(clippy::result_large_err)]
 pub fn build(paths: &Paths) -> Result<(BuildStats, Report), (BuildError, Report)> {
     let started = Instant::now();
+    // Before any work: an output that would overwrite the sources is refused outright.
+    if let Err(e) = crate::output::check_output(&paths.root, &paths.themes, &paths.output)
+        .and_then(|()| crate::output::recover_leftovers(&paths.output))
+    {
+        return Err((e.into(), Report::default()));
+    }
     let (site, report) = check_site(paths);
     let Some(site) = site.filter(|_| !report.has_errors()) else {
         let n = report.error_count();
@@ -159,48 +159,8 @@ pub fn static_files(theme: &Theme) -> Vec<OutputFile> {
         .collect()
 }
 
-/// Writes files into a fresh temporary folder beside `output`, then swaps it in.
+/// Writes files into a fresh temporary folder beside `output`, then swaps it
+/// in (see [`crate::output`]).
 pub fn write_atomically(output: &Path, files: &[OutputFile]) -> Result<(), BuildError> {
-    let parent = output
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    fs::create_dir_all(parent).map_err(io_err("creating", parent))?;
-    let name = output
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("public");
-    let tmp = tempfile::Builder::new()
-        .prefix(&format!(".{name}.tmp-"))
-        .tempdir_in(parent)
-        .map_err(io_err("creating a temporary folder in", parent))?;
-    for f in files {
-        let dest = tmp.path().join(&f.path);
-        if let Some(dir) = dest.parent() {
-            fs::create_dir_all(dir).map_err(io_err("creating", dir))?;
-        }
-        fs::write(&dest, &f.bytes).map_err(io_err("writing", &dest))?;
-    }
-    let staged = tmp.keep();
-    let old = parent.join(format!(".{name}.old-{}", std::process::id()));
-    let had_output = output.exists();
-    if had_output {
-        fs::rename(output, &old).map_err(io_err("moving aside", output))?;
-    }
-    if let Err(e) = fs::rename(&staged, output) {
-        // Put the previous output back so a failed swap changes nothing.
-        if had_output {
-            let _ = fs::rename(&old, output);
-        }
-        let _ = fs::remove_dir_all(&staged);
-        return Err(BuildError::Io {
-            action: "swapping in",
-            path: output.to_path_buf(),
-            source: e,
-        });
-    }
-    if had_output {
-        fs::remove_dir_all(&old).map_err(io_err("removing", &old))?;
-    }
-    Ok(())
+    Ok(crate::output::write_atomically(output, files)?)
 }

@@ -90,6 +90,9 @@ pub struct Diagnostic {
     pub label: String,
     /// Extra help lines.
     pub notes: Vec<String>,
+    /// When it was found: loading problems (0) are printed before the
+    /// validation problems (1) they may cause.
+    pub stage: u8,
 }
 
 /// A diagnostic flattened for machines (serve overlay, JSON, tests).
@@ -116,6 +119,8 @@ pub struct Report {
     pub sources: SourceMap,
     /// What was found, in discovery order.
     pub items: Vec<Diagnostic>,
+    /// Stage given to new diagnostics (see [`Diagnostic::stage`]).
+    stage: u8,
 }
 
 impl Report {
@@ -156,8 +161,15 @@ impl Report {
             message: message.into(),
             label: String::new(),
             notes: Vec::new(),
+            stage: self.stage,
         });
         self.items.last_mut().expect("just pushed")
+    }
+
+    /// From now on, diagnostics are about validation, printed after every
+    /// loading problem (which are the primary causes).
+    pub fn begin_validation(&mut self) {
+        self.stage = 1;
     }
 
     /// Number of errors.
@@ -234,7 +246,13 @@ impl Report {
     fn emit(&self, out: &mut dyn termcolor::WriteColor) {
         let config = term::Config::default();
         let mut items: Vec<&Diagnostic> = self.items.iter().collect();
-        items.sort_by_key(|d| (self.sources.path(d.file).to_path_buf(), d.span.start));
+        items.sort_by_key(|d| {
+            (
+                d.stage,
+                self.sources.path(d.file).to_path_buf(),
+                d.span.start,
+            )
+        });
         for d in items {
             let cs = match d.severity {
                 Severity::Error => CsDiagnostic::error(),

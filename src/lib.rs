@@ -7,6 +7,7 @@ pub mod build;
 pub mod content;
 pub mod diagnostics;
 pub mod init;
+pub mod output;
 pub mod render;
 pub mod search;
 pub mod serve;

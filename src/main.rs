@@ -97,6 +97,12 @@ enum Command {
         /// Open the site in the default browser.
         #[arg(long)]
         open: bool,
+        /// Seconds a client may take to send request headers; idle connections close after it.
+        #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+        idle_timeout: u64,
+        /// Most connections open at once (later clients wait until one closes).
+        #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+        max_connections: u64,
     },
     /// Search the built site's index (builds the site first if it has none).
     Search(SearchArgs),
@@ -118,9 +124,9 @@ enum ThemeCommand {
 struct SearchArgs {
     /// What to look for, as a user would type it.
     query: String,
-    /// Most results to show.
-    #[arg(long, default_value_t = 10)]
-    limit: usize,
+    /// Most results to show (at least 1).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=1000))]
+    limit: u64,
     /// Only this kind: faq, rejection, province or tool.
     #[arg(long)]
     kind: Option<String>,
@@ -230,12 +236,22 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             }
         }
-        Command::Serve { port, host, open } => {
+        Command::Serve {
+            port,
+            host,
+            open,
+            idle_timeout,
+            max_connections,
+        } => {
             zhiku::serve::serve(zhiku::serve::ServeOptions {
                 paths: Paths::new(&root),
                 host,
                 port,
                 open,
+                limits: zhiku::serve::listen::Limits {
+                    header_timeout: std::time::Duration::from_secs(idle_timeout),
+                    max_connections: usize::try_from(max_connections).unwrap_or(usize::MAX),
+                },
             })?;
             Ok(ExitCode::SUCCESS)
         }
@@ -353,7 +369,7 @@ fn search(root: &std::path::Path, args: SearchArgs) -> anyhow::Result<ExitCode> 
         .with_context(|| format!("loading the search index of {}", paths.output.display()))?;
     let hits = engine.search(&search_index::SearchRequest {
         query: args.query,
-        limit: args.limit,
+        limit: usize::try_from(args.limit).unwrap_or(1000),
         kind: args.kind,
         province: args.province,
     })?;

@@ -18,6 +18,9 @@ pub enum SplitError {
     /// The file does not start with `+++`.
     #[error("missing front matter: the file must start with a `+++` line")]
     NoOpening,
+    /// The file starts with a YAML `---` fence.
+    #[error("front matter must be TOML between `+++` lines, found a `---` (YAML) fence: replace both `---` lines with `+++` and write the fields as TOML (`title = \"…\"`)")]
+    YamlFence,
     /// The opening fence is never closed.
     #[error("unclosed front matter: no closing `+++` line")]
     NoClosing,
@@ -30,6 +33,9 @@ pub fn split(text: &str) -> Result<Split<'_>, SplitError> {
     let first_len = match rest.find('\n') {
         Some(i) if rest[..i].trim_end() == "+++" => i + 1,
         None if rest.trim_end() == "+++" => return Err(SplitError::NoClosing),
+        _ if rest.lines().next().is_some_and(|l| l.trim_end() == "---") => {
+            return Err(SplitError::YamlFence)
+        }
         _ => return Err(SplitError::NoOpening),
     };
     let front_offset = start + first_len;
@@ -65,6 +71,10 @@ mod tests {
     fn reports_missing_fences() {
         assert_eq!(split("title = 1\n").err(), Some(SplitError::NoOpening));
         assert_eq!(split("+++\ntitle = 1\n").err(), Some(SplitError::NoClosing));
+        assert_eq!(
+            split("---\ntitle: a\n---\n").err(),
+            Some(SplitError::YamlFence)
+        );
     }
 
     #[test]

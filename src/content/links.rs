@@ -67,6 +67,8 @@ pub struct LinkTable {
     targets: HashMap<String, Target>,
     /// Old id (without `@`) → id of the entry that moved from it.
     moved: HashMap<String, String>,
+    /// See [`Site::unloaded`]: links to these are not errors of their own.
+    unloaded: Vec<String>,
 }
 
 impl LinkTable {
@@ -131,12 +133,24 @@ impl LinkTable {
                 }
             }
         }
-        LinkTable { targets, moved }
+        LinkTable {
+            targets,
+            moved,
+            unloaded: site.unloaded.clone(),
+        }
     }
 
     /// The id an old, moved id now belongs to (both without `@`).
     pub fn moved_to(&self, old: &str) -> Option<&str> {
         self.moved.get(old).map(String::as_str)
+    }
+
+    /// True when `id` names an item whose file failed to load (see [`Site::unloaded`]).
+    pub fn is_unloaded(&self, id: &str) -> bool {
+        self.unloaded.iter().any(|u| match u.strip_suffix('/') {
+            Some(prefix) => id == prefix || id.starts_with(u.as_str()),
+            None => id == u,
+        })
     }
 
     /// Looks an id up (without `@`).
@@ -147,11 +161,13 @@ impl LinkTable {
     /// Resolves `@id#anchor` to a URL, checking the anchor where anchors are known.
     pub fn resolve(&self, reference: &str) -> Result<String, LinkError> {
         let r = parse_ref(reference).ok_or_else(|| LinkError::Malformed(reference.to_string()))?;
-        url_for(r.id).ok_or_else(|| LinkError::Malformed(reference.to_string()))?;
-        let target = self
-            .targets
-            .get(r.id)
-            .ok_or_else(|| match self.moved.get(r.id) {
+        let url = url_for(r.id).ok_or_else(|| LinkError::Malformed(reference.to_string()))?;
+        let Some(target) = self.targets.get(r.id) else {
+            // Its file failed to load and was reported already: one error, not two.
+            if self.is_unloaded(r.id) {
+                return Ok(url);
+            }
+            return Err(match self.moved.get(r.id) {
                 Some(new) => LinkError::Moved {
                     old: format!("@{}", r.id),
                     new: match r.anchor {
@@ -160,7 +176,8 @@ impl LinkTable {
                     },
                 },
                 None => LinkError::Unknown(format!("@{}", r.id)),
-            })?;
+            });
+        };
         match r.anchor {
             None => Ok(target.url.clone()),
             Some(a) => {
@@ -175,5 +192,27 @@ impl LinkTable {
                 Ok(format!("{}#{}", target.url, a))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unloaded_items_and_folders_resolve_without_a_second_error() {
+        let table = LinkTable {
+            targets: HashMap::new(),
+            moved: HashMap::new(),
+            unloaded: vec!["faq/basics/broken".into(), "faq/process/".into()],
+        };
+        assert!(table.resolve("@faq/basics/broken#any").is_ok());
+        assert!(table.resolve("@faq/process").is_ok());
+        assert!(table.resolve("@faq/process/review-duration").is_ok());
+        assert_eq!(
+            table.resolve("@faq/processing/x"),
+            Err(LinkError::Unknown("@faq/processing/x".into()))
+        );
+        assert!(table.resolve("@faq/basics/other").is_err());
     }
 }

@@ -2,15 +2,13 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::path::{Path, PathBuf};
-
-use serde::de::DeserializeOwned;
-use walkdir::WalkDir;
+use std::path::Path;
 
 use super::frontmatter;
-use super::ids::is_slug;
+use super::scan::{rel, scan, Rule};
 use super::*;
 use crate::diagnostics::{FileId, Report};
+use serde::de::DeserializeOwned;
 
 /// Reads and checks `content/site.toml` alone (what `zhiku search` needs to
 /// print links); `None` when it is unusable, with the problems in `report`.
@@ -35,7 +33,13 @@ pub fn load_site(root: &Path, report: &mut Report) -> Option<Site> {
 
     let mut chapters = Vec::new();
     let mut entries = Vec::new();
-    for path in markdown_files(&content.join("faq"), report, root) {
+    // Ids of items whose file exists but did not load, so links to them are
+    // not reported a second time as broken (and folders that could not be read).
+    let mut unloaded = Vec::new();
+    let faq_dir = content.join("faq");
+    let faq = scan(&faq_dir, &FAQ_RULE, root, report);
+    unloaded.extend(faq.unreadable.iter().map(|d| prefix_id("faq", &faq_dir, d)));
+    for path in faq.files {
         let Some(chapter) = path
             .parent()
             .and_then(|p| p.file_name())
@@ -46,69 +50,96 @@ pub fn load_site(root: &Path, report: &mut Report) -> Option<Site> {
         let chapter = chapter.to_string();
         let stem = stem(&path);
         if stem == "_index" {
-            if let Some((front, _, body)) = load_markdown::<ChapterFront>(root, &path, report) {
-                chapters.push(Chapter {
+            match load_markdown::<ChapterFront>(root, &path, report) {
+                Some((front, front_offset, body)) => chapters.push(Chapter {
                     id: format!("faq/{chapter}"),
                     slug: chapter,
                     front,
+                    front_offset,
                     body,
-                });
+                }),
+                None => unloaded.push(format!("faq/{chapter}")),
             }
-        } else if let Some((front, front_offset, body)) =
-            load_markdown::<EntryFront>(root, &path, report)
-        {
-            entries.push(Entry {
-                id: format!("faq/{chapter}/{stem}"),
-                chapter,
-                slug: stem,
-                front,
-                front_offset,
-                body,
-            });
+        } else {
+            match load_markdown::<EntryFront>(root, &path, report) {
+                Some((front, front_offset, body)) => entries.push(Entry {
+                    id: format!("faq/{chapter}/{stem}"),
+                    chapter,
+                    slug: stem,
+                    front,
+                    front_offset,
+                    body,
+                }),
+                None => unloaded.push(format!("faq/{chapter}/{stem}")),
+            }
         }
     }
 
     let mut rejections = Vec::new();
-    for path in markdown_files(&content.join("rejections"), report, root) {
+    let rejections_dir = content.join("rejections");
+    let found = scan(&rejections_dir, &REJECTION_RULE, root, report);
+    if !found.unreadable.is_empty() {
+        unloaded.push("rejection/".to_string());
+    }
+    for path in found.files {
         let slug = stem(&path);
-        if let Some((front, front_offset, body)) =
-            load_markdown::<RejectionFront>(root, &path, report)
-        {
-            rejections.push(Rejection {
+        match load_markdown::<RejectionFront>(root, &path, report) {
+            Some((front, front_offset, body)) => rejections.push(Rejection {
                 id: format!("rejection/{slug}"),
                 slug,
                 front,
                 front_offset,
                 body,
-            });
+            }),
+            None => unloaded.push(format!("rejection/{slug}")),
         }
     }
 
     let mut provinces = Vec::new();
-    for path in toml_files(&content.join("provinces")) {
+    let found = scan(
+        &content.join("provinces"),
+        &toml_rule("provinces/<pinyin>.toml"),
+        root,
+        report,
+    );
+    if !found.unreadable.is_empty() {
+        unloaded.push("province/".to_string());
+    }
+    for path in found.files {
         let slug = stem(&path);
-        if let Some((mut data, file)) =
-            load_toml_file::<search_index::province::Province>(root, &path, report)
-        {
-            data.id = slug.clone();
-            provinces.push(ProvinceFile {
-                id: format!("province/{slug}"),
-                data,
-                file,
-            });
+        match load_toml_file::<search_index::province::Province>(root, &path, report) {
+            Some((mut data, file)) => {
+                data.id = slug.clone();
+                provinces.push(ProvinceFile {
+                    id: format!("province/{slug}"),
+                    data,
+                    file,
+                });
+            }
+            None => unloaded.push(format!("province/{slug}")),
         }
     }
 
     let mut trees = Vec::new();
-    for path in toml_files(&content.join("decision")) {
+    let found = scan(
+        &content.join("decision"),
+        &toml_rule("decision/<name>.toml"),
+        root,
+        report,
+    );
+    if !found.unreadable.is_empty() {
+        unloaded.push("decision/".to_string());
+    }
+    for path in found.files {
         let slug = stem(&path);
-        if let Some((data, file)) = load_toml_file::<DecisionFile>(root, &path, report) {
-            trees.push(DecisionTree {
+        match load_toml_file::<DecisionFile>(root, &path, report) {
+            Some((data, file)) => trees.push(DecisionTree {
                 id: format!("decision/{slug}"),
                 slug,
                 data,
                 file,
-            });
+            }),
+            None => unloaded.push(format!("decision/{slug}")),
         }
     }
 
@@ -159,6 +190,7 @@ pub fn load_site(root: &Path, report: &mut Report) -> Option<Site> {
         trees,
         synonyms,
         synonyms_file,
+        unloaded,
     })
 }
 
@@ -169,65 +201,62 @@ fn stem(path: &Path) -> String {
         .to_string()
 }
 
-/// `.md` files below `dir`, sorted; warns about stray files and bad names.
-fn markdown_files(dir: &Path, report: &mut Report, root: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for entry in WalkDir::new(dir)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_map(Result::ok)
-    {
-        let path = entry.path();
-        if !entry.file_type().is_file() || is_hidden(path) {
-            continue;
-        }
-        if path.extension().and_then(|e| e.to_str()) != Some("md") {
-            continue;
-        }
-        let s = stem(path);
-        if s != "_index" && !is_slug(&s) {
-            let file = report.sources.add(&rel(root, path), String::new());
-            report
-                .error(
-                    file,
-                    0..0,
-                    format!(
-                        "invalid file name `{s}`: use lower-case ASCII letters, digits and `-`"
-                    ),
-                )
-                .label("bad slug");
-            continue;
-        }
-        out.push(path.to_path_buf());
+/// FAQ chapters and entries: `faq/<chapter>/<slug>.md`.
+const FAQ_RULE: Rule = Rule {
+    ext: "md",
+    look_alike: &["markdown", "mdown", "mkd"],
+    depth: 2,
+    layout: "content/faq/<chapter>/<slug>.md (and content/faq/<chapter>/_index.md)",
+    special_stems: &["_index"],
+};
+
+/// Rejection reasons: `rejections/<slug>.md`.
+const REJECTION_RULE: Rule = Rule {
+    ext: "md",
+    look_alike: &["markdown", "mdown", "mkd"],
+    depth: 1,
+    layout: "content/rejections/<slug>.md",
+    special_stems: &[],
+};
+
+fn toml_rule(layout: &str) -> Rule<'_> {
+    Rule {
+        ext: "toml",
+        look_alike: &["tml"],
+        depth: 1,
+        layout,
+        special_stems: &[],
     }
-    out
 }
 
-fn toml_files(dir: &Path) -> Vec<PathBuf> {
-    WalkDir::new(dir)
-        .max_depth(1)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file() && !is_hidden(e.path()))
-        .filter(|e| e.path().extension().and_then(|x| x.to_str()) == Some("toml"))
-        .map(|e| e.into_path())
-        .collect()
-}
-
-fn is_hidden(path: &Path) -> bool {
-    path.file_name()
-        .and_then(|n| n.to_str())
-        .is_some_and(|n| n.starts_with('.') || n.ends_with('~'))
-}
-
-fn rel(root: &Path, path: &Path) -> PathBuf {
-    path.strip_prefix(root).unwrap_or(path).to_path_buf()
+/// The id prefix of an unreadable folder below `faq/`, e.g. `faq/basics/`.
+fn prefix_id(kind: &str, base: &Path, dir: &Path) -> String {
+    let rel = dir.strip_prefix(base).unwrap_or(dir);
+    let mut id = kind.to_string();
+    for part in rel.components() {
+        id.push('/');
+        id.push_str(&part.as_os_str().to_string_lossy());
+    }
+    id.push('/');
+    id
 }
 
 /// Reads a file as UTF-8 and registers it; reports unreadable or non-UTF-8 files.
 fn read_source(root: &Path, path: &Path, report: &mut Report) -> Option<FileId> {
     let display = rel(root, path);
+    // `fs::read` would follow a link anywhere on the machine.
+    if fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        let file = report.sources.add(&display, String::new());
+        report
+            .error(
+                file,
+                0..0,
+                "symbolic link not followed: zhiku reads only real files inside the site",
+            )
+            .label("symlink")
+            .note("replace the link with the file itself");
+        return None;
+    }
     let bytes = match fs::read(path) {
         Ok(b) => b,
         Err(e) => {

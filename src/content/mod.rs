@@ -5,6 +5,7 @@ mod frontmatter;
 pub mod ids;
 pub mod links;
 mod load;
+mod scan;
 pub mod scope;
 
 pub(crate) use load::find_span_in;
@@ -57,6 +58,9 @@ pub struct SiteConfig {
     /// sites that document no provider.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<String>,
+    /// `[markdown]`: how Markdown is turned into HTML.
+    #[serde(default)]
+    pub markdown: MarkdownConfig,
 }
 
 impl SiteConfig {
@@ -122,6 +126,28 @@ pub fn check_base_url(url: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// `[markdown]` in `site.toml`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct MarkdownConfig {
+    /// What raw HTML in Markdown becomes.
+    #[serde(default)]
+    pub raw_html: RawHtml,
+}
+
+/// What raw HTML written in Markdown becomes in the output.
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum RawHtml {
+    /// Published as written (scripts included): only for fully trusted writers.
+    Allow,
+    /// Cleaned with an allow-list of tags and attributes suited to help pages.
+    #[default]
+    Sanitize,
+    /// Shown as text.
+    Escape,
+}
+
 /// Front matter of `faq/<chapter>/_index.md`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -146,6 +172,8 @@ pub struct Chapter {
     pub slug: String,
     /// Parsed front matter.
     pub front: ChapterFront,
+    /// Byte offset of the front matter inside the file (for spans).
+    pub front_offset: usize,
     /// Markdown body (may be empty).
     pub body: Body,
 }
@@ -499,4 +527,8 @@ pub struct Site {
     pub synonyms: SynonymsFile,
     /// File of the synonyms (if present).
     pub synonyms_file: Option<FileId>,
+    /// Ids of items whose file exists but failed to load (already reported),
+    /// and id prefixes ending in `/` for folders that could not be read.
+    /// Links to them are not reported again as broken.
+    pub unloaded: Vec<String>,
 }

@@ -1,7 +1,7 @@
 //! Markdown to HTML: tables, footnotes, heading anchors, internal `@id` links
 //! and syntect highlighting with CSS classes.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::sync::OnceLock;
 
@@ -12,6 +12,7 @@ use syntect::parsing::SyntaxSet;
 use syntect::util::LinesWithEndings;
 
 use crate::content::ids::anchor_for;
+pub use crate::content::RawHtml;
 
 /// A heading listed in an entry's table of contents.
 #[derive(Debug, Clone, Serialize)]
@@ -80,16 +81,28 @@ pub fn links(md: &str) -> Vec<LinkRef> {
         .collect()
 }
 
+/// Every piece of raw HTML in a Markdown text (block lines and inline tags)
+/// with its byte range.
+pub fn raw_html(md: &str) -> Vec<(String, Range<usize>)> {
+    Parser::new_ext(md, options())
+        .into_offset_iter()
+        .filter_map(|(ev, span)| match ev {
+            Event::Html(h) | Event::InlineHtml(h) => Some((h.to_string(), span)),
+            _ => None,
+        })
+        .collect()
+}
+
 /// Anchors of every heading of a Markdown text, in order (as [`render`] assigns them).
 pub fn heading_anchors(md: &str) -> Vec<String> {
-    let mut seen = HashSet::new();
+    let mut seen = Anchors::default();
     let mut out = Vec::new();
     let mut text: Option<String> = None;
     for ev in Parser::new_ext(md, options()) {
         match ev {
             Event::Start(Tag::Heading { id, .. }) => {
                 if let Some(id) = id {
-                    out.push(unique(&mut seen, id.to_string()));
+                    out.push(seen.unique(id.to_string()));
                 } else {
                     text = Some(String::new());
                 }
@@ -101,7 +114,7 @@ pub fn heading_anchors(md: &str) -> Vec<String> {
             }
             Event::End(TagEnd::Heading(_)) => {
                 if let Some(t) = text.take() {
-                    out.push(unique(&mut seen, anchor_for(&t)));
+                    out.push(seen.unique(anchor_for(&t)));
                 }
             }
             _ => {}
@@ -110,14 +123,29 @@ pub fn heading_anchors(md: &str) -> Vec<String> {
     out
 }
 
-fn unique(seen: &mut HashSet<String>, base: String) -> String {
-    let mut candidate = base.clone();
-    let mut n = 2;
-    while !seen.insert(candidate.clone()) {
-        candidate = format!("{base}-{n}");
-        n += 1;
+/// Anchors handed out so far in one text, and for each base the next suffix
+/// to try, so `n` copies of one heading cost `n` steps rather than `n²`.
+#[derive(Default)]
+struct Anchors {
+    seen: HashSet<String>,
+    next: HashMap<String, usize>,
+}
+
+impl Anchors {
+    /// `base`, or `base-2`, `base-3`, … whichever is free first.
+    fn unique(&mut self, base: String) -> String {
+        if self.seen.insert(base.clone()) {
+            return base;
+        }
+        let n = self.next.entry(base.clone()).or_insert(2);
+        loop {
+            let candidate = format!("{base}-{n}");
+            *n += 1;
+            if self.seen.insert(candidate.clone()) {
+                return candidate;
+            }
+        }
     }
-    candidate
 }
 
 /// A heading being collected: level, explicit id, classes and inner events.
@@ -128,12 +156,14 @@ type PendingHeading<'a> = Option<(
     Vec<Event<'a>>,
 )>;
 
-/// Renders Markdown; `resolve` maps `@id#anchor` link targets to URLs.
-pub fn render(md: &str, resolve: &dyn Fn(&str) -> Option<String>) -> Rendered {
+/// Renders Markdown; `resolve` maps `@id#anchor` link targets to URLs and
+/// `raw` says what becomes of raw HTML.
+pub fn render(md: &str, resolve: &dyn Fn(&str) -> Option<String>, raw: RawHtml) -> Rendered {
+    let mut has_raw_html = false;
     let mut events: Vec<Event> = Vec::new();
     let mut toc = Vec::new();
     let mut text = String::new();
-    let mut seen = HashSet::new();
+    let mut seen = Anchors::default();
     let mut heading: PendingHeading = None;
     let mut code: Option<(String, String)> = None;
 
@@ -160,8 +190,7 @@ pub fn render(md: &str, resolve: &dyn Fn(&str) -> Option<String>) -> Rendered {
             Event::End(TagEnd::Heading(_)) => {
                 if let Some((level, id, classes, inner)) = heading.take() {
                     let plain = plain_text(&inner);
-                    let anchor = unique(
-                        &mut seen,
+                    let anchor = seen.unique(
                         id.map(|i| i.to_string())
                             .unwrap_or_else(|| anchor_for(&plain)),
                     );
@@ -212,6 +241,13 @@ pub fn render(md: &str, resolve: &dyn Fn(&str) -> Option<String>) -> Rendered {
                     }),
                 );
             }
+            Event::Html(h) | Event::InlineHtml(h) if raw == RawHtml::Escape => {
+                push(&mut heading, &mut events, Event::Text(h));
+            }
+            Event::Html(_) | Event::InlineHtml(_) => {
+                has_raw_html = true;
+                push(&mut heading, &mut events, ev);
+            }
             Event::Text(ref t) | Event::Code(ref t) => {
                 if heading.is_none() {
                     text.push_str(t);
@@ -232,6 +268,11 @@ pub fn render(md: &str, resolve: &dyn Fn(&str) -> Option<String>) -> Rendered {
     }
     let mut html = String::with_capacity(md.len() * 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    // Only text that holds raw HTML goes through the sanitiser, so everything
+    // else keeps pulldown-cmark's exact output.
+    if has_raw_html && raw == RawHtml::Sanitize {
+        html = super::html::sanitize(&html);
+    }
     Rendered { html, toc, text }
 }
 
@@ -263,8 +304,8 @@ fn plain_text(events: &[Event]) -> String {
 }
 
 /// Renders a one-paragraph Markdown text without the wrapping `<p>`, for use inside lists.
-pub fn render_inline(md: &str, resolve: &dyn Fn(&str) -> Option<String>) -> String {
-    let html = render(md, resolve).html;
+pub fn render_inline(md: &str, resolve: &dyn Fn(&str) -> Option<String>, raw: RawHtml) -> String {
+    let html = render(md, resolve, raw).html;
     let trimmed = html.trim_end();
     match trimmed
         .strip_prefix("<p>")
@@ -332,7 +373,11 @@ mod tests {
     #[test]
     fn renders_tables_footnotes_anchors_and_links() {
         let md = "## 办理 流程\n\n|a|b|\n|-|-|\n|1|2|\n\n见[这里](@faq/a/b#x)[^1]\n\n[^1]: 注\n\n## 办理 流程\n";
-        let r = render(md, &|d| Some(format!("/resolved/{}", &d[1..])));
+        let r = render(
+            md,
+            &|d| Some(format!("/resolved/{}", &d[1..])),
+            RawHtml::Sanitize,
+        );
         assert!(r.html.contains("<table>"));
         assert!(r.html.contains("id=\"办理-流程\""));
         assert!(r.html.contains("id=\"办理-流程-2\""));
@@ -343,8 +388,39 @@ mod tests {
     }
 
     #[test]
+    fn repeated_headings_get_distinct_anchors() {
+        // `a-2` written by hand takes that anchor; the second `a` skips to `a-3`.
+        let md = "## a\n## a-2\n## a\n## a\n";
+        assert_eq!(heading_anchors(md), vec!["a", "a-2", "a-3", "a-4"]);
+        let many = "## 标题\n".repeat(3000);
+        let anchors = heading_anchors(&many);
+        assert_eq!(anchors.len(), 3000);
+        assert_eq!(anchors[2999], "标题-3000");
+        let unique: HashSet<&String> = anchors.iter().collect();
+        assert_eq!(unique.len(), 3000);
+    }
+
+    #[test]
+    fn raw_html_modes() {
+        let md = "<script>alert(1)</script>\n\n按 <kbd>Ctrl</kbd> <img src=x onerror=alert(1)>\n";
+        let clean = render(md, &|_| None, RawHtml::Sanitize).html;
+        assert!(
+            !clean.contains("script") && !clean.contains("onerror"),
+            "{clean}"
+        );
+        assert!(clean.contains("<kbd>Ctrl</kbd>"), "{clean}");
+        let escaped = render(md, &|_| None, RawHtml::Escape).html;
+        assert!(
+            escaped.contains("&lt;script&gt;") && !escaped.contains("<kbd>"),
+            "{escaped}"
+        );
+        let raw = render(md, &|_| None, RawHtml::Allow).html;
+        assert!(raw.contains("<script>alert(1)</script>"), "{raw}");
+    }
+
+    #[test]
     fn highlights_with_classes() {
-        let r = render("```toml\na = 1\n```\n", &|_| None);
+        let r = render("```toml\na = 1\n```\n", &|_| None, RawHtml::Sanitize);
         assert!(r.html.contains("class=\"hl-"), "{}", r.html);
     }
 }

@@ -4,6 +4,8 @@
 //! [`Renderer::render`] renders one, so a full build and the live server's
 //! partial rebuilds share one code path.
 
+pub mod html;
+pub mod inline_json;
 pub mod markdown;
 mod model;
 pub mod mount;
@@ -133,6 +135,8 @@ impl<'s> Renderer<'s> {
         // Tera's own escaping also turns `/` into `&#x2F;`, which makes every
         // URL in an attribute unreadable; `/` needs no escaping in HTML.
         tera.set_escape_fn(markdown::escape);
+        // For templates that embed a value as JSON in a `<script>`: the only safe way.
+        tera.register_filter("script_json", inline_json::tera_filter);
         let links = LinkTable::new(site);
         Ok(Renderer {
             tera,

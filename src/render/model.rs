@@ -5,6 +5,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 use serde_json::json;
+
+use super::inline_json::script_json;
 use tera::Context;
 
 use super::markdown::{self, Rendered};
@@ -305,7 +307,8 @@ impl<'s> Model<'s> {
     }
 
     pub fn md(&self, text: &str) -> Rendered {
-        let mut rendered = markdown::render(text, &self.resolve());
+        let mut rendered =
+            markdown::render(text, &self.resolve(), self.site.config.markdown.raw_html);
         if let Some(p) = self.provider() {
             let label = self.tf("scope_provider", &[("provider", &p)]);
             rendered.html = crate::content::scope::label_callouts(&rendered.html, p, &label);
@@ -621,7 +624,7 @@ impl<'s> Model<'s> {
                     .rules
                     .notes
                     .iter()
-                    .map(|n| json!({"html": markdown::render_inline(&n.text, &self.resolve()), "section": n.section}))
+                    .map(|n| json!({"html": markdown::render_inline(&n.text, &self.resolve(), self.site.config.markdown.raw_html), "section": n.section}))
                     .collect();
                 let entries: Vec<LinkView> = self.backlinks.get(id).cloned().unwrap_or_default();
                 ctx.insert(
@@ -899,10 +902,4 @@ impl<'s> Model<'s> {
             ),
         );
     }
-}
-
-/// JSON safe to place inside `<script type="application/json">`: `<` is
-/// written as `\u003c`, so no `</script>` can end the element early.
-fn script_json(v: &serde_json::Value) -> String {
-    v.to_string().replace('<', "\\u003c")
 }

@@ -32,6 +32,5 @@ pub fn faq_jsonld(question: &str, answer: &str, url: &str, language: &str) -> St
             "acceptedAnswer": {"@type": "Answer", "text": answer},
         }],
     });
-    // `</` inside a script element would end it early.
-    value.to_string().replace("</", "<\\/")
+    super::inline_json::script_json(&value)
 }

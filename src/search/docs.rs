@@ -39,7 +39,7 @@ pub fn site_docs(site: &Site) -> Vec<Doc> {
         .filter(|p| !p.is_empty())
         .map(|p| format!("[{p}]"));
     let text = |md: &str| {
-        let plain = markdown::render(md, &resolve).text;
+        let plain = markdown::render(md, &resolve, site.config.markdown.raw_html).text;
         match &marker {
             Some(m) => squash(&plain.replace(m.as_str(), " ")),
             None => squash(&plain),

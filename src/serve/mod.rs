@@ -3,6 +3,7 @@
 //! open page to reload (or swap stylesheets, or show the build errors).
 
 pub mod changes;
+pub mod listen;
 pub mod live;
 pub mod server;
 pub mod watcher;
@@ -47,6 +48,8 @@ pub struct ServeOptions {
     pub port: u16,
     /// Open the site in a browser once it is up.
     pub open: bool,
+    /// Connection limits.
+    pub limits: listen::Limits,
 }
 
 /// Runs the server until Ctrl-C. Prints the URL on stdout once it listens.
@@ -91,9 +94,12 @@ pub fn serve(opts: ServeOptions) -> Result<(), ServeError> {
                 eprintln!("zhiku serve: no web browser could be started here; open {url} in one");
             }
         }
-        let app = server::router(shared);
+        let allowed = Arc::new(listen::AllowedHosts::new(&opts.host, local));
+        let app = server::router(shared).layer(axum::middleware::from_fn(move |req, next| {
+            listen::check_host(Arc::clone(&allowed), req, next)
+        }));
         tokio::select! {
-            r = axum::serve(listener, app) => r?,
+            r = listen::serve(listener, app, opts.limits) => r?,
             _ = tokio::signal::ctrl_c() => eprintln!("zhiku serve: stopped"),
         }
         Ok(())

@@ -341,6 +341,30 @@ pub fn check_site_theme(
             return;
         }
     };
+    // A site theme's templates must parse, or `build` would fail where `check` passed.
+    let mut tera = tera::Tera::default();
+    if let Err(e) = tera.add_raw_templates(
+        theme
+            .templates
+            .iter()
+            .map(|(n, t)| (n.as_str(), t.as_str())),
+    ) {
+        let span = at(report, config.theme.as_deref().unwrap_or("theme"));
+        report
+            .error(
+                file,
+                span,
+                format!(
+                    "`theme`: the templates of {} do not parse: {}",
+                    theme
+                        .dir
+                        .as_ref()
+                        .map_or("the built-in theme".into(), |d| d.display().to_string()),
+                    crate::diagnostics::error_chain(&e)
+                ),
+            )
+            .label("template error");
+    }
     match site_strings(&theme, config) {
         Ok(_) => {}
         Err(StringsError::Language(lang)) => {

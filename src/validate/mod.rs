@@ -9,23 +9,36 @@ use std::collections::{HashMap, HashSet};
 use toml::Spanned;
 
 use crate::content::links::{LinkTable, TargetKind};
+use crate::content::RawHtml;
 use crate::content::{Body, Site};
 use crate::diagnostics::{FileId, Report};
-use crate::render::markdown;
+use crate::render::{html, markdown};
 
 /// Runs every validation over a loaded site.
 pub fn validate(site: &Site, report: &mut Report) {
+    report.begin_validation();
     let links = LinkTable::new(site);
-    let provinces: HashSet<&str> = site.provinces.iter().map(|p| p.data.id.as_str()).collect();
+    // Provinces that failed to load count as known: their error is reported once.
+    let provinces: HashSet<&str> = site
+        .provinces
+        .iter()
+        .map(|p| p.data.id.as_str())
+        .chain(
+            site.unloaded
+                .iter()
+                .filter_map(|u| u.strip_prefix("province/")),
+        )
+        .collect();
     let ctx = Ctx {
         links: &links,
         provinces: &provinces,
+        raw_html: site.config.markdown.raw_html,
     };
 
     let chapters: HashSet<&str> = site.chapters.iter().map(|c| c.slug.as_str()).collect();
     for c in &site.chapters {
         if let Some(s) = &c.front.section {
-            ctx.section(report, c.body.file, s, c.body.offset.saturating_sub(1));
+            ctx.section(report, c.body.file, s, c.front_offset);
         }
         ctx.markdown(report, &c.body);
     }
@@ -34,7 +47,9 @@ pub fn validate(site: &Site, report: &mut Report) {
     for e in &site.entries {
         let file = e.body.file;
         let off = e.front_offset;
-        if !chapters.contains(e.chapter.as_str()) {
+        if !chapters.contains(e.chapter.as_str())
+            && !links.is_unloaded(&format!("faq/{}", e.chapter))
+        {
             report
                 .error(
                     file,
@@ -120,10 +135,15 @@ pub fn validate(site: &Site, report: &mut Report) {
                 ctx.loose_ref(report, p.file, see);
             }
         }
-        for word in &p.data.forbidden_name_words {
-            if word.trim().is_empty() {
-                report.error(p.file, 0..0, "empty word in `forbidden_name_words`");
-            }
+        if p.data
+            .forbidden_name_words
+            .iter()
+            .any(|w| w.trim().is_empty())
+        {
+            let span = empty_word_span(report.sources.text(p.file));
+            report
+                .error(p.file, span, "empty word in `forbidden_name_words`")
+                .label("empty");
         }
     }
 
@@ -145,6 +165,30 @@ pub fn validate(site: &Site, report: &mut Report) {
     }
 }
 
+/// Where the first empty (or blank) string of `forbidden_name_words` is written.
+/// The province type carries no spans, so the text is searched from the key on.
+fn empty_word_span(text: &str) -> std::ops::Range<usize> {
+    let Some(key) = text.find("forbidden_name_words") else {
+        return 0..0;
+    };
+    let list = &text[key..];
+    let end = list.find(']').map_or(list.len(), |i| i + 1);
+    let mut at = 0;
+    while let Some(i) = list[at..end].find(['"', '\'']) {
+        let open = at + i;
+        let quote = list.as_bytes()[open] as char;
+        let Some(len) = list[open + 1..end].find(quote) else {
+            break;
+        };
+        let close = open + 1 + len;
+        if list[open + 1..close].trim().is_empty() {
+            return key + open..key + close + 1;
+        }
+        at = close + 1;
+    }
+    key..key + "forbidden_name_words".len()
+}
+
 fn shift(span: std::ops::Range<usize>, by: usize) -> std::ops::Range<usize> {
     span.start + by..span.end + by
 }
@@ -153,6 +197,7 @@ fn shift(span: std::ops::Range<usize>, by: usize) -> std::ops::Range<usize> {
 pub(crate) struct Ctx<'a> {
     links: &'a LinkTable,
     provinces: &'a HashSet<&'a str>,
+    raw_html: RawHtml,
 }
 
 impl Ctx<'_> {
@@ -268,31 +313,37 @@ impl Ctx<'_> {
         text: &str,
         offset: Option<usize>,
     ) {
-        for link in markdown::links(text) {
-            let span = match offset {
-                Some(o) => shift(link.span.clone(), o),
-                // The Markdown sits in a TOML string: find the link as written
-                // (not just its destination, which `see` lists may repeat).
-                None => {
-                    let source = report.sources.text(file);
-                    let written = text.get(link.span.clone()).unwrap_or("");
-                    match source.find(written).filter(|_| !written.is_empty()) {
-                        Some(i) => i..i + written.len(),
-                        None => crate::content::find_span_in(source, &link.dest),
-                    }
+        let locate = |report: &Report, span: std::ops::Range<usize>, fallback: &str| match offset {
+            Some(o) => shift(span, o),
+            // The Markdown sits in a TOML string: find it as written (not just
+            // a destination, which `see` lists may repeat).
+            None => {
+                let source = report.sources.text(file);
+                let written = text.get(span).unwrap_or("");
+                match source.find(written).filter(|_| !written.is_empty()) {
+                    Some(i) => i..i + written.len(),
+                    None => crate::content::find_span_in(source, fallback),
                 }
-            };
+            }
+        };
+        for link in markdown::links(text) {
+            let span = locate(report, link.span.clone(), &link.dest);
             if link.dest.starts_with('@') {
                 if let Err(e) = self.links.resolve(&link.dest) {
                     report
                         .error(file, span, format!("broken link: {e}"))
                         .label("does not resolve");
                 }
-            } else if link.image
-                && (link.dest.starts_with("http://")
-                    || link.dest.starts_with("https://")
-                    || link.dest.starts_with("//"))
-            {
+            } else if self.raw_html != RawHtml::Allow && html::is_script_url(&link.dest) {
+                report
+                    .error(
+                        file,
+                        span,
+                        "`javascript:` and `data:` URLs are not allowed in links and images",
+                    )
+                    .label("script URL")
+                    .note("only `[markdown] raw_html = \"allow\"` in site.toml permits them");
+            } else if link.image && html::is_external(&link.dest) {
                 report
                     .error(
                         file,
@@ -300,6 +351,27 @@ impl Ctx<'_> {
                         "images must be stored with the site: no request may leave it",
                     )
                     .label("external image");
+            }
+        }
+        if self.raw_html == RawHtml::Escape {
+            return;
+        }
+        for (fragment, range) in markdown::raw_html(text) {
+            for attr in html::attributes(&fragment) {
+                // Script URLs in raw tags are not checked: `sanitize` removes
+                // them and `allow` means allowed. Requests to other sites are
+                // refused in every mode that publishes the tag.
+                let Some(problem) = html::attribute_problem(&attr) else {
+                    continue;
+                };
+                let span = locate(report, range.clone(), &fragment);
+                report
+                    .error(
+                        file,
+                        span,
+                        format!("raw HTML `<{} {}=…>`: {problem}", attr.tag, attr.name),
+                    )
+                    .label("external request");
             }
         }
     }

@@ -214,10 +214,16 @@ pub fn append_to_string_field(text: &str, key: &str, suffix: &str) -> String {
 /// Starts `zhiku serve --port 0` on a site; returns the process and the URL it
 /// printed (ends with `/`).
 pub fn spawn_serve(root: &Path) -> (Child, String) {
+    spawn_serve_with(root, &[])
+}
+
+/// Like [`spawn_serve`], with extra `serve` options.
+pub fn spawn_serve_with(root: &Path, extra: &[&str]) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_zhiku"))
         .arg("--root")
         .arg(root)
         .args(["serve", "--port", "0"])
+        .args(extra)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
