@@ -741,7 +741,7 @@ fn a_site_theme_overrides_only_what_it_has() {
     let o = common::zhiku(root, &["init", root.to_str().expect("UTF-8"), "--force"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let base = r#"<!DOCTYPE html><html lang="{{ site.language }}" data-root="/"><head><meta charset="utf-8"><title>{{ title }}</title><link rel="canonical" href="{{ canonical }}"><link rel="stylesheet" href="/static/style.css"></head>
-<body><p class="mine">MY-OWN-BASE {{ t.search_button }}</p><main id="main">{% block content %}{% endblock content %}</main></body></html>"#;
+<body><p class="mine">MY-OWN-BASE {{ t(k="search_button") }}</p><main id="main">{% block content %}{% endblock content %}</main></body></html>"#;
     let theme = root.join("themes/mine");
     fs::create_dir_all(theme.join("templates")).expect("mkdir");
     fs::write(theme.join("templates/base.html"), base).expect("write");
