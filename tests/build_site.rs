@@ -862,24 +862,7 @@ fn an_ejected_theme_builds_the_same_site() {
     .expect("write");
     let ejected = root.join("ejected");
     common::build_ok(root, &ejected);
-    let files = |dir: &Path| -> Vec<(String, Vec<u8>)> {
-        walkdir::WalkDir::new(dir)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_map(Result::ok)
-            .filter(|e| e.file_type().is_file())
-            .map(|e| {
-                let rel = e
-                    .path()
-                    .strip_prefix(dir)
-                    .expect("inside")
-                    .to_string_lossy()
-                    .into_owned();
-                (rel, fs::read(e.path()).expect("read"))
-            })
-            .collect()
-    };
-    assert_eq!(files(&built_in), files(&ejected));
+    assert_eq!(common::snapshot(&built_in), common::snapshot(&ejected));
 }
 
 /// `language = "zh-TW"` gets the traditional-Chinese interface and `<html lang>`.

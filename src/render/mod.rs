@@ -115,23 +115,26 @@ fn tera_message(e: &tera::Error) -> String {
 impl<'s> Renderer<'s> {
     /// Loads the theme's templates and prepares the site's derived data.
     pub fn new(site: &'s Site, theme: &Theme, search: SearchAssets) -> Result<Self, RenderError> {
+        let strings = crate::theme::site_strings(theme, &site.config)?;
+        // The strings are constants of the site: `{{ t(k="x") }}` becomes
+        // its escaped text before parsing, so pages render it as plain text
+        // (a function call per label was a quarter of the render time).
+        let sources: Vec<(&str, String)> = theme
+            .templates
+            .iter()
+            .map(|(n, t)| (n.as_str(), inline_strings(t, &strings)))
+            .collect();
         let mut tera = Tera::default();
-        tera.add_raw_templates(
-            theme
-                .templates
-                .iter()
-                .map(|(n, t)| (n.as_str(), t.as_str())),
-        )
-        .map_err(|e| RenderError::Templates {
-            theme: theme
-                .dir
-                .as_ref()
-                .map_or("built-in".into(), |d| d.display().to_string()),
-            message: tera_message(&e),
-        })?;
+        tera.add_raw_templates(sources.iter().map(|(n, t)| (*n, t.as_str())))
+            .map_err(|e| RenderError::Templates {
+                theme: theme
+                    .dir
+                    .as_ref()
+                    .map_or("built-in".into(), |d| d.display().to_string()),
+                message: tera_message(&e),
+            })?;
         tera.autoescape_on(vec![".html"]);
         tera.register_filter("fill", fill_filter);
-        let strings = crate::theme::site_strings(theme, &site.config)?;
         // A function rather than a `t` map in every page's context: Tera
         // copies the whole context per page, and 200 strings per page cost
         // a fifth of the render time of the reference site.
@@ -328,6 +331,41 @@ pub fn fill(text: &str, vars: impl IntoIterator<Item = (impl AsRef<str>, String)
     out
 }
 
+/// `template` with every `{{ t(k="key") }}` (exactly so written, no other
+/// arguments) replaced by the string's escaped text. Strings that hold
+/// template syntax are left to the `t` function.
+fn inline_strings(template: &str, strings: &crate::theme::Strings) -> String {
+    const OPEN: &str = "{{ t(k=\"";
+    const CLOSE: &str = "\") }}";
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(at) = rest.find(OPEN) {
+        let after = &rest[at + OPEN.len()..];
+        let key_len = after
+            .find(|c: char| !(c.is_ascii_lowercase() || c == '_'))
+            .unwrap_or(after.len());
+        let key = &after[..key_len];
+        let inline = after[key_len..]
+            .starts_with(CLOSE)
+            .then(|| strings.get(key))
+            .flatten()
+            .filter(|text| !text.contains("{{") && !text.contains("{%") && !text.contains("{#"));
+        match inline {
+            Some(text) => {
+                out.push_str(&rest[..at]);
+                out.push_str(&markdown::escape(text));
+                rest = &after[key_len + CLOSE.len()..];
+            }
+            None => {
+                out.push_str(&rest[..at + OPEN.len()]);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Tera function `t`: `{{ t(k="search_button") }}` is the interface string
 /// `search_button`; other arguments fill its `{name}` placeholders
 /// (`t(k="chapter_entries", n=3)`).
@@ -343,13 +381,16 @@ impl tera::Function for StringsFn {
             .0
             .get(key)
             .ok_or_else(|| tera::Error::msg(format!("no interface string `{key}` in the theme")))?;
-        let vars = args.iter().filter(|(k, _)| k.as_str() != "k").map(|(k, v)| {
-            let v = match v {
-                tera::Value::String(s) => s.clone(),
-                other => other.to_string(),
-            };
-            (k.as_str(), v)
-        });
+        let vars = args
+            .iter()
+            .filter(|(k, _)| k.as_str() != "k")
+            .map(|(k, v)| {
+                let v = match v {
+                    tera::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                (k.as_str(), v)
+            });
         Ok(tera::Value::String(fill(text, vars)))
     }
 
@@ -374,4 +415,22 @@ fn fill_filter(
         (k.as_str(), v)
     });
     Ok(tera::Value::String(fill(text, vars)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_string_calls_become_escaped_text() {
+        let mut strings = crate::theme::Strings::new();
+        strings.insert("a".into(), "A & <b>".into());
+        strings.insert("n".into(), "{n} items".into());
+        strings.insert("odd".into(), "{{ x }}".into());
+        let t = r#"<p>{{ t(k="a") }}|{{ t(k="n", n=3) }}|{{ t(k="odd") }}|{{ t(k="missing") }}|{{ t(k="a") | upper }}</p>"#;
+        assert_eq!(
+            inline_strings(t, &strings),
+            r#"<p>A &amp; &lt;b&gt;|{{ t(k="n", n=3) }}|{{ t(k="odd") }}|{{ t(k="missing") }}|{{ t(k="a") | upper }}</p>"#
+        );
+    }
 }

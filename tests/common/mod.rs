@@ -239,3 +239,21 @@ pub fn spawn_serve_with(root: &Path, extra: &[&str]) -> (Child, String) {
         .to_string();
     (child, url)
 }
+
+/// Every file under `dir` with its bytes, keyed by relative path.
+pub fn snapshot(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(|e| e.expect("walking a folder"))
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .expect("inside")
+                .to_string_lossy()
+                .into_owned();
+            (rel, fs::read(e.path()).expect("reading"))
+        })
+        .collect()
+}
