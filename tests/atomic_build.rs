@@ -9,15 +9,7 @@ use std::path::Path;
 
 use common::snapshot;
 
-/// Names in the site root that look like build leftovers.
-fn leftovers(root: &Path) -> Vec<String> {
-    fs::read_dir(root)
-        .expect("reading the root")
-        .filter_map(Result::ok)
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with(".public"))
-        .collect()
-}
+use common::leftovers;
 
 fn build(root: &Path) -> std::process::Output {
     common::zhiku(root, &["build"])

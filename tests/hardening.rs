@@ -24,6 +24,16 @@ fn errors(items: &[Value]) -> Vec<&Value> {
     items.iter().filter(|d| d["severity"] == "error").collect()
 }
 
+/// Runs `zhiku check --json` on a site that must fail with exactly one
+/// error, and returns that error.
+fn single_error(root: &Path) -> Value {
+    let (code, items) = check_json(root);
+    assert_eq!(code, 1);
+    let errs = errors(&items);
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    errs[0].clone()
+}
+
 fn warnings(items: &[Value]) -> Vec<&Value> {
     items
         .iter()
@@ -308,13 +318,10 @@ fn bad_chapter_section_is_reported_on_its_own_line() {
         .read(rel)
         .replace("section = \"15\"", "section = \"7a\"");
     site.write(rel, &text);
-    let (code, items) = check_json(site.root());
-    assert_eq!(code, 1);
-    let errs = errors(&items);
-    assert_eq!(errs.len(), 1, "{errs:?}");
-    assert_eq!(errs[0]["file"], rel);
-    assert_eq!(errs[0]["line"], line_of(&text, "section = \"7a\""));
-    assert_eq!(errs[0]["snippet"], "\"7a\"");
+    let err = single_error(site.root());
+    assert_eq!(err["file"], rel);
+    assert_eq!(err["line"], line_of(&text, "section = \"7a\""));
+    assert_eq!(err["snippet"], "\"7a\"");
 }
 
 #[test]
@@ -327,13 +334,10 @@ fn empty_forbidden_word_points_at_the_empty_string() {
     );
     assert!(text.contains("\"\","));
     site.write(rel, &text);
-    let (code, items) = check_json(site.root());
-    assert_eq!(code, 1);
-    let errs = errors(&items);
-    assert_eq!(errs.len(), 1, "{errs:?}");
-    assert_eq!(errs[0]["line"], line_of(&text, "forbidden_name_words"));
-    assert_eq!(errs[0]["snippet"], "\"\"");
-    assert!(errs[0]["column"].as_u64().expect("column") > 20);
+    let err = single_error(site.root());
+    assert_eq!(err["line"], line_of(&text, "forbidden_name_words"));
+    assert_eq!(err["snippet"], "\"\"");
+    assert!(err["column"].as_u64().expect("column") > 20);
 }
 
 // 10. What `build` rejects, `check` rejects.
@@ -417,12 +421,9 @@ fn a_symlinked_site_toml_is_not_followed() {
     let target = outside.path().join("site.toml");
     fs::rename(site.path("content/site.toml"), &target).expect("move");
     std::os::unix::fs::symlink(&target, site.path("content/site.toml")).expect("symlink");
-    let (code, items) = check_json(site.root());
-    assert_eq!(code, 1);
-    let errs = errors(&items);
-    assert_eq!(errs.len(), 1, "{errs:?}");
-    assert_eq!(errs[0]["file"], "content/site.toml");
-    assert!(errs[0]["message"]
+    let err = single_error(site.root());
+    assert_eq!(err["file"], "content/site.toml");
+    assert!(err["message"]
         .as_str()
         .expect("msg")
         .contains("symbolic link"));
@@ -436,12 +437,9 @@ fn a_file_that_fails_to_parse_causes_one_error_not_broken_links() {
         .read(rel)
         .replace("updated = 2024-01-17", "updated = 2024-13-45");
     site.write(rel, &text);
-    let (code, items) = check_json(site.root());
-    assert_eq!(code, 1);
-    let errs = errors(&items);
-    assert_eq!(errs.len(), 1, "{errs:?}");
-    assert_eq!(errs[0]["file"], rel);
-    assert_eq!(errs[0]["line"], line_of(&text, "updated = 2024-13-45"));
+    let err = single_error(site.root());
+    assert_eq!(err["file"], rel);
+    assert_eq!(err["line"], line_of(&text, "updated = 2024-13-45"));
 }
 
 #[test]
@@ -497,11 +495,8 @@ fn yaml_fence_suggests_toml_fence() {
     let site = SiteCopy::new();
     let rel = "content/faq/process/review-duration.md";
     site.write(rel, "---\ntitle: 审核要多久\n---\n正文\n");
-    let (code, items) = check_json(site.root());
-    assert_eq!(code, 1);
-    let errs = errors(&items);
-    assert_eq!(errs.len(), 1, "{errs:?}");
-    assert!(errs[0]["message"].as_str().expect("msg").contains("+++"));
+    let err = single_error(site.root());
+    assert!(err["message"].as_str().expect("msg").contains("+++"));
 }
 
 #[test]
@@ -509,12 +504,9 @@ fn stray_file_in_faq_is_told_where_to_go() {
     let site = SiteCopy::new();
     let text = site.read("content/faq/process/review-duration.md");
     site.write("content/faq/stray.md", &text);
-    let (code, items) = check_json(site.root());
-    assert_eq!(code, 1);
-    let errs = errors(&items);
-    assert_eq!(errs.len(), 1, "{errs:?}");
-    assert_eq!(errs[0]["file"], "content/faq/stray.md");
-    let text = format!("{}", errs[0]);
+    let err = single_error(site.root());
+    assert_eq!(err["file"], "content/faq/stray.md");
+    let text = format!("{}", err);
     assert!(!text.contains("faq/faq"), "{text}");
     assert!(text.contains("content/faq/<chapter>/<slug>.md"), "{text}");
 }

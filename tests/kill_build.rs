@@ -40,14 +40,7 @@ fn snapshot(dir: &Path) -> Option<(BTreeMap<String, Vec<u8>>, usize)> {
     Some((files, search))
 }
 
-fn leftovers(root: &Path) -> Vec<String> {
-    fs::read_dir(root)
-        .expect("read root")
-        .filter_map(Result::ok)
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with(".public"))
-        .collect()
-}
+use common::leftovers;
 
 /// Sets the entry title that tells the two versions of the site apart.
 fn set_version(root: &Path, version: usize) {

@@ -257,3 +257,13 @@ pub fn snapshot(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
         })
         .collect()
 }
+
+/// Names in the site root that look like build leftovers (`.public.*`).
+pub fn leftovers(root: &Path) -> Vec<String> {
+    fs::read_dir(root)
+        .expect("reading the root")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".public"))
+        .collect()
+}
