@@ -159,22 +159,39 @@ fn nested_files_that_would_share_an_id_are_errors() {
 
 // 5. Raw HTML and script URLs.
 
+/// The entry the raw-HTML and inline-JSON tests edit.
+const ENTRY: &str = "content/faq/process/review-duration.md";
+
+/// Sets `[markdown] raw_html` of the site.
+fn set_raw_html(site: &SiteCopy, mode: &str) {
+    let config = site.read("content/site.toml");
+    site.write(
+        "content/site.toml",
+        &format!("{config}\n[markdown]\nraw_html = \"{mode}\"\n"),
+    );
+}
+
+/// Builds the site (which must succeed) and returns the HTML of [`ENTRY`]'s page.
+fn build_entry_page(site: &SiteCopy) -> String {
+    let out = tempfile::tempdir().expect("temp");
+    let o = build(site.root(), &out.path().join("public"));
+    assert!(o.status.success(), "{}", stderr(&o));
+    fs::read_to_string(
+        out.path()
+            .join("public/faq/process/review-duration/index.html"),
+    )
+    .expect("page")
+}
+
 const HOSTILE: &str = "\n\n<script>alert(1)</script>\n\n<img src=x onerror=alert(2)> <iframe src=\"javascript:alert(3)\"></iframe>\n\n<a href=\"JaVaScRiPt:alert(4)\">a</a> <a href=\"jav&#x61;script:alert(5)\">b</a> <a href=\"DATA:text/html,x\">c</a>\n\n按 <kbd>Ctrl</kbd>，H<sub>2</sub>O，<mark>注意</mark>\n";
 
 #[test]
 fn raw_html_is_sanitized_by_default() {
     let site = SiteCopy::new();
-    let rel = "content/faq/process/review-duration.md";
+    let rel = ENTRY;
     let text = site.read(rel);
     site.write(rel, &format!("{text}{HOSTILE}"));
-    let out = tempfile::tempdir().expect("temp");
-    let o = build(site.root(), &out.path().join("public"));
-    assert!(o.status.success(), "{}", stderr(&o));
-    let page = fs::read_to_string(
-        out.path()
-            .join("public/faq/process/review-duration/index.html"),
-    )
-    .expect("page");
+    let page = build_entry_page(&site);
     let body = &page[page.find("class=\"body\"").expect("body")..];
     let body = &body[..body.find("</article>").unwrap_or(body.len())];
     for bad in ["alert", "onerror", "<iframe", "javascript:", "data:"] {
@@ -187,22 +204,11 @@ fn raw_html_is_sanitized_by_default() {
 #[test]
 fn raw_html_can_be_escaped() {
     let site = SiteCopy::new();
-    let config = site.read("content/site.toml");
-    site.write(
-        "content/site.toml",
-        &format!("{config}\n[markdown]\nraw_html = \"escape\"\n"),
-    );
-    let rel = "content/faq/process/review-duration.md";
+    set_raw_html(&site, "escape");
+    let rel = ENTRY;
     let text = site.read(rel);
     site.write(rel, &format!("{text}{HOSTILE}"));
-    let out = tempfile::tempdir().expect("temp");
-    let o = build(site.root(), &out.path().join("public"));
-    assert!(o.status.success(), "{}", stderr(&o));
-    let page = fs::read_to_string(
-        out.path()
-            .join("public/faq/process/review-duration/index.html"),
-    )
-    .expect("page");
+    let page = build_entry_page(&site);
     assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
     assert!(!page.contains("<script>alert"));
     assert!(!page.contains("<kbd>"));
@@ -211,25 +217,14 @@ fn raw_html_can_be_escaped() {
 #[test]
 fn raw_html_can_be_allowed_for_trusted_writers() {
     let site = SiteCopy::new();
-    let config = site.read("content/site.toml");
-    site.write(
-        "content/site.toml",
-        &format!("{config}\n[markdown]\nraw_html = \"allow\"\n"),
-    );
-    let rel = "content/faq/process/review-duration.md";
+    set_raw_html(&site, "allow");
+    let rel = ENTRY;
     let text = site.read(rel);
     site.write(
         rel,
         &format!("{text}{HOSTILE}\n[点我](javascript:void(0))\n"),
     );
-    let out = tempfile::tempdir().expect("temp");
-    let o = build(site.root(), &out.path().join("public"));
-    assert!(o.status.success(), "{}", stderr(&o));
-    let page = fs::read_to_string(
-        out.path()
-            .join("public/faq/process/review-duration/index.html"),
-    )
-    .expect("page");
+    let page = build_entry_page(&site);
     assert!(page.contains("<script>alert(1)</script>"));
     assert!(page.contains("href=\"javascript:void(0)\""));
 }
@@ -237,7 +232,7 @@ fn raw_html_can_be_allowed_for_trusted_writers() {
 #[test]
 fn script_urls_and_external_images_are_errors_in_any_case() {
     let site = SiteCopy::new();
-    let rel = "content/faq/process/review-duration.md";
+    let rel = ENTRY;
     let text = site.read(rel);
     let added = "\n\n[点我](JavaScript:alert(1))\n\n[数据](DATA:text/html;base64,PHNjcmlwdD4=)\n\n![图](HTTPS://example.com/a.png)\n\n<img src=\"https://example.com/b.png\">\n\n<IMG SRC=\"//example.com/c.png\">\n";
     site.write(rel, &format!("{text}{added}"));
@@ -269,7 +264,7 @@ fn script_urls_and_external_images_are_errors_in_any_case() {
 #[test]
 fn comment_opener_in_a_title_does_not_blank_the_page() {
     let site = SiteCopy::new();
-    let rel = "content/faq/process/review-duration.md";
+    let rel = ENTRY;
     let text = site.read(rel);
     let title_line = text
         .lines()
@@ -284,14 +279,7 @@ fn comment_opener_in_a_title_does_not_blank_the_page() {
             1,
         ),
     );
-    let out = tempfile::tempdir().expect("temp");
-    let o = build(site.root(), &out.path().join("public"));
-    assert!(o.status.success(), "{}", stderr(&o));
-    let page = fs::read_to_string(
-        out.path()
-            .join("public/faq/process/review-duration/index.html"),
-    )
-    .expect("page");
+    let page = build_entry_page(&site);
     let start = page.find("application/ld+json").expect("JSON-LD");
     let script = &page[start..];
     let script =
@@ -432,7 +420,7 @@ fn a_symlinked_site_toml_is_not_followed() {
 #[test]
 fn a_file_that_fails_to_parse_causes_one_error_not_broken_links() {
     let site = SiteCopy::new();
-    let rel = "content/faq/process/review-duration.md";
+    let rel = ENTRY;
     let text = site
         .read(rel)
         .replace("updated = 2024-01-17", "updated = 2024-13-45");
@@ -493,7 +481,7 @@ fn search_limit_zero_is_refused() {
 #[test]
 fn yaml_fence_suggests_toml_fence() {
     let site = SiteCopy::new();
-    let rel = "content/faq/process/review-duration.md";
+    let rel = ENTRY;
     site.write(rel, "---\ntitle: 审核要多久\n---\n正文\n");
     let err = single_error(site.root());
     assert!(err["message"].as_str().expect("msg").contains("+++"));

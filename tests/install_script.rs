@@ -71,37 +71,35 @@ const COMMON_FIRST: [&str; 2] = [
 ];
 const NPM: &str = "npm ci --silent --no-audit --no-fund";
 
+/// The calls a run should make: the toolchain steps, `middle`, then npm.
+fn expected(middle: &[&str]) -> Vec<String> {
+    COMMON_FIRST
+        .iter()
+        .chain(middle)
+        .chain(&[NPM])
+        .map(|c| c.to_string())
+        .collect()
+}
+
 #[test]
 fn as_root_without_chromium_it_calls_apt_get_directly() {
     let calls = run_install(0, Path::new("/nonexistent/chromium"));
-    let want: Vec<String> = COMMON_FIRST
-        .iter()
-        .copied()
-        .chain([
-            "apt-get update -qq [DEBIAN_FRONTEND=]",
-            "apt-get install -y -qq chromium [DEBIAN_FRONTEND=noninteractive]",
-            NPM,
-        ])
-        .map(str::to_string)
-        .collect();
+    let want = expected(&[
+        "apt-get update -qq [DEBIAN_FRONTEND=]",
+        "apt-get install -y -qq chromium [DEBIAN_FRONTEND=noninteractive]",
+    ]);
     assert_eq!(calls, want);
 }
 
 #[test]
 fn as_a_user_without_chromium_it_goes_through_sudo() {
     let calls = run_install(1000, Path::new("/nonexistent/chromium"));
-    let want: Vec<String> = COMMON_FIRST
-        .iter()
-        .copied()
-        .chain([
-            "sudo apt-get update -qq",
-            "apt-get update -qq [DEBIAN_FRONTEND=]",
-            "sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium",
-            "apt-get install -y -qq chromium [DEBIAN_FRONTEND=noninteractive]",
-            NPM,
-        ])
-        .map(str::to_string)
-        .collect();
+    let want = expected(&[
+        "sudo apt-get update -qq",
+        "apt-get update -qq [DEBIAN_FRONTEND=]",
+        "sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium",
+        "apt-get install -y -qq chromium [DEBIAN_FRONTEND=noninteractive]",
+    ]);
     assert_eq!(calls, want);
 }
 
@@ -109,12 +107,7 @@ fn as_a_user_without_chromium_it_goes_through_sudo() {
 fn with_chromium_present_nothing_is_installed() {
     for uid in [0, 1000] {
         let calls = run_install(uid, Path::new("/bin/sh"));
-        let want: Vec<String> = COMMON_FIRST
-            .iter()
-            .copied()
-            .chain([NPM])
-            .map(str::to_string)
-            .collect();
+        let want = expected(&[]);
         assert_eq!(calls, want, "uid {uid}");
     }
 }

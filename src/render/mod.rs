@@ -134,7 +134,6 @@ impl<'s> Renderer<'s> {
                 message: tera_message(&e),
             })?;
         tera.autoescape_on(vec![".html"]);
-        tera.register_filter("fill", fill_filter);
         // A function rather than a `t` map in every page's context: Tera
         // copies the whole context per page, and 200 strings per page cost
         // a fifth of the render time of the reference site.
@@ -397,24 +396,6 @@ impl tera::Function for StringsFn {
     fn is_safe(&self) -> bool {
         false
     }
-}
-
-/// Tera filter `fill`: `{{ "{n} items" | fill(n=3) }}`.
-fn fill_filter(
-    value: &tera::Value,
-    args: &HashMap<String, tera::Value>,
-) -> tera::Result<tera::Value> {
-    let text = value
-        .as_str()
-        .ok_or_else(|| tera::Error::msg("`fill` applies to a string"))?;
-    let vars = args.iter().map(|(k, v)| {
-        let v = match v {
-            tera::Value::String(s) => s.clone(),
-            other => other.to_string(),
-        };
-        (k.as_str(), v)
-    });
-    Ok(tera::Value::String(fill(text, vars)))
 }
 
 #[cfg(test)]
