@@ -3,7 +3,8 @@
 
 use std::io;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use crate::content::{load_site, Site};
 use crate::diagnostics::Report;
@@ -76,36 +77,134 @@ pub fn check(root: &Path) -> (Option<Site>, Report) {
 
 /// Loads and validates the site of `paths`, with its `base_url` override.
 pub fn check_site(paths: &Paths) -> (Option<Site>, Report) {
+    check_site_timed(paths, &mut Timings::default())
+}
+
+fn check_site_timed(paths: &Paths, timings: &mut Timings) -> (Option<Site>, Report) {
+    let started = Instant::now();
     let mut report = Report::default();
     let mut site = load_site(&paths.root, &mut report);
+    timings.add("load (read, front matter, Markdown outline)", started);
     if let Some(site) = &mut site {
+        let started = Instant::now();
         if let Some(url) = &paths.base_url {
             site.config.base_url = url.clone();
         }
         crate::theme::check_site_theme(&paths.root, site, &mut report);
         validate(site, &mut report);
+        timings.add("validate", started);
     }
     (site, report)
+}
+
+/// How long each phase of a build took (`zhiku build --timings`).
+#[derive(Debug, Clone, Default)]
+pub struct Timings {
+    /// Phase names and durations, in the order they finished. Phases marked
+    /// "beside" ran at the same time as the one before them.
+    pub phases: Vec<(&'static str, Duration)>,
+}
+
+impl Timings {
+    fn add(&mut self, phase: &'static str, since: Instant) {
+        self.phases.push((phase, since.elapsed()));
+    }
 }
 
 /// Figures about a finished build.
 #[derive(Debug, Clone)]
 pub struct BuildStats {
-    /// Pages and other files written.
+    /// Files in the output.
     pub files: usize,
+    /// Of those, files written with new bytes (the others kept their mtime).
+    pub written: usize,
+    /// Files of the previous output that are gone.
+    pub removed: usize,
     /// Milliseconds spent.
     pub millis: u128,
+    /// Time per phase.
+    pub timings: Timings,
 }
 
-/// Renders every output file of a valid site (pages, assets, search index).
+/// Where rendered files go: the staging folder of a build, or memory.
+pub trait Sink: Sync {
+    /// Takes one finished file.
+    fn put(&self, file: OutputFile) -> Result<(), BuildError>;
+}
+
+impl Sink for crate::output::Staging {
+    fn put(&self, file: OutputFile) -> Result<(), BuildError> {
+        Ok(crate::output::Staging::put(self, &file.path, &file.bytes)?)
+    }
+}
+
+/// A sink that keeps every file (tests, and callers that want them all).
+struct Collect(Mutex<Vec<OutputFile>>);
+
+impl Sink for Collect {
+    fn put(&self, file: OutputFile) -> Result<(), BuildError> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).push(file);
+        Ok(())
+    }
+}
+
+/// Renders every output file of a valid site (pages, assets, search index),
+/// sorted by path.
 pub fn render_site(site: &Site, paths: &Paths) -> Result<Vec<OutputFile>, BuildError> {
-    let theme = site_theme(site, paths)?;
-    let search = crate::search::build_assets(site).map_err(BuildError::Search)?;
-    let renderer = Renderer::new(site, &theme, search.assets.clone())?;
-    let mut files = renderer.render_all()?;
-    files.extend(search.files);
-    files.extend(static_files(&theme));
+    let sink = Collect(Mutex::new(Vec::new()));
+    let docs = crate::search::site_docs(site);
+    render_into(site, paths, docs, None, &sink, &mut Timings::default())?;
+    let mut files = sink.0.into_inner().unwrap_or_else(|e| e.into_inner());
+    files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
+}
+
+/// Renders every output file of a valid site into `sink` as it is made;
+/// `docs` are its search documents ([`crate::search::site_docs`]).
+/// The search index is built on its own thread while the pages render
+/// (pages only need its manifest's name, which the documents decide);
+/// `previous` is the output being replaced, whose index is reused when the
+/// documents are unchanged.
+pub fn render_into(
+    site: &Site,
+    paths: &Paths,
+    docs: Vec<search_index::Doc>,
+    previous: Option<&Path>,
+    sink: &dyn Sink,
+    timings: &mut Timings,
+) -> Result<(), BuildError> {
+    let started = Instant::now();
+    let theme = site_theme(site, paths)?;
+    let synonyms = site.synonyms.word_groups();
+    let assets = crate::search::assets_for(&crate::search::input_key(&docs, &synonyms));
+    let renderer = Renderer::new(site, &theme, assets)?;
+    timings.add("prepare (theme, links)", started);
+    let started = Instant::now();
+    let (pages, search) = std::thread::scope(|s| {
+        let search = s.spawn(|| {
+            let started = Instant::now();
+            let out = crate::search::build_files(&docs, &synonyms, previous);
+            (out, started.elapsed())
+        });
+        let pages = renderer.render_each(&|f| sink.put(f));
+        (pages, search.join())
+    });
+    timings.add("render and write pages", started);
+    pages?;
+    let (search, took) =
+        search.map_err(|_| BuildError::Search("the indexing thread panicked".into()))?;
+    timings
+        .phases
+        .push(("search index (beside rendering)", took));
+    let started = Instant::now();
+    for f in search.map_err(BuildError::Search)?.files {
+        sink.put(f)?;
+    }
+    for f in static_files(&theme) {
+        sink.put(f)?;
+    }
+    timings.add("write search and static files", started);
+    Ok(())
 }
 
 /// The theme `site` renders with (built-in, or with its own theme over it).
@@ -125,23 +224,45 @@ pub fn build(paths: &Paths) -> Result<(BuildStats, Report), (BuildError, Report)
     {
         return Err((e.into(), Report::default()));
     }
-    let (site, report) = check_site(paths);
-    let Some(site) = site.filter(|_| !report.has_errors()) else {
+    let mut timings = Timings::default();
+    let (site, report) = check_site_timed(paths, &mut timings);
+    let Some(mut site) = site.filter(|_| !report.has_errors()) else {
         let n = report.error_count();
         return Err((BuildError::Content(n), report));
     };
-    let files = match render_site(&site, paths) {
-        Ok(f) => f,
-        Err(e) => return Err((e, report)),
+    let docs_started = Instant::now();
+    let docs = crate::search::site_docs(&site);
+    // The documents hold the bodies' plain text now; the outlines' copy goes.
+    site.drop_outline_texts();
+    timings.add("search documents", docs_started);
+    let staging = match crate::output::Staging::begin(&paths.output) {
+        Ok(s) => s,
+        Err(e) => return Err((e.into(), report)),
     };
-    let n = files.len();
-    if let Err(e) = write_atomically(&paths.output, &files) {
+    let previous = staging.previous().map(Path::to_path_buf);
+    if let Err(e) = render_into(
+        &site,
+        paths,
+        docs,
+        previous.as_deref(),
+        &staging,
+        &mut timings,
+    ) {
         return Err((e, report));
     }
+    let swap = Instant::now();
+    let written = match staging.commit() {
+        Ok(w) => w,
+        Err(e) => return Err((e.into(), report)),
+    };
+    timings.add("swap in, remove the previous output", swap);
     Ok((
         BuildStats {
-            files: n,
+            files: written.written + written.kept,
+            written: written.written,
+            removed: written.removed,
             millis: started.elapsed().as_millis(),
+            timings,
         },
         report,
     ))
@@ -157,10 +278,4 @@ pub fn static_files(theme: &Theme) -> Vec<OutputFile> {
             bytes: bytes.clone(),
         })
         .collect()
-}
-
-/// Writes files into a fresh temporary folder beside `output`, then swaps it
-/// in (see [`crate::output`]).
-pub fn write_atomically(output: &Path, files: &[OutputFile]) -> Result<(), BuildError> {
-    Ok(crate::output::write_atomically(output, files)?)
 }

@@ -255,6 +255,9 @@ pub struct Body {
     pub offset: usize,
     /// The Markdown.
     pub text: String,
+    /// Its anchors, links, raw HTML and plain text, from the one parse made
+    /// while loading (see [`crate::render::markdown::Outline`]).
+    pub outline: crate::render::markdown::Outline,
 }
 
 /// A FAQ entry.
@@ -531,4 +534,20 @@ pub struct Site {
     /// and id prefixes ending in `/` for folders that could not be read.
     /// Links to them are not reported again as broken.
     pub unloaded: Vec<String>,
+}
+
+impl Site {
+    /// Frees the plain text of every body's outline once the search
+    /// documents have taken it (a build needs it nowhere else).
+    pub fn drop_outline_texts(&mut self) {
+        let bodies = self
+            .chapters
+            .iter_mut()
+            .map(|c| &mut c.body)
+            .chain(self.entries.iter_mut().map(|e| &mut e.body))
+            .chain(self.rejections.iter_mut().map(|r| &mut r.body));
+        for b in bodies {
+            b.outline.text = String::new();
+        }
+    }
 }

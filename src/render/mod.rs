@@ -205,15 +205,19 @@ impl<'s> Renderer<'s> {
         }
     }
 
-    /// Renders every page in parallel, plus sitemap, robots.txt and the syntax CSS.
-    pub fn render_all(&self) -> Result<Vec<OutputFile>, RenderError> {
+    /// Renders every page in parallel, plus sitemap, robots.txt and the
+    /// syntax CSS, handing each file to `put` as soon as it is made (so a
+    /// build holds one page per thread, not the site).
+    pub fn render_each<E>(
+        &self,
+        put: &(dyn Fn(OutputFile) -> Result<(), E> + Sync),
+    ) -> Result<(), E>
+    where
+        E: From<RenderError> + Send,
+    {
         let keys = self.pages();
-        let mut files: Vec<OutputFile> = keys
-            .par_iter()
-            .map(|k| self.render(k))
-            .collect::<Result<_, _>>()?;
-        files.extend(self.extras(&keys));
-        Ok(files)
+        keys.par_iter().try_for_each(|k| put(self.render(k)?))?;
+        self.extras(&keys).into_iter().try_for_each(put)
     }
 
     /// sitemap.xml, robots.txt, syntax.css and the redirect pages of moved

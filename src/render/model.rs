@@ -214,7 +214,7 @@ impl<'s> Model<'s> {
             for f in r.front.fixes.iter().chain(&r.front.related) {
                 add(f.get_ref(), from.clone());
             }
-            for l in markdown::links(&r.body.text) {
+            for l in &r.body.outline.links {
                 if l.dest.starts_with('@') {
                     add(&l.dest, from.clone());
                 }
@@ -233,7 +233,7 @@ impl<'s> Model<'s> {
             for f in &e.front.related {
                 add(f.get_ref(), from.clone());
             }
-            for l in markdown::links(&e.body.text) {
+            for l in &e.body.outline.links {
                 if l.dest.starts_with('@') {
                     add(&l.dest, from.clone());
                 }

@@ -2,7 +2,6 @@
 
 use search_index::{Doc, Kind};
 
-use crate::content::links::LinkTable;
 use crate::content::Site;
 use crate::render::markdown;
 
@@ -29,8 +28,6 @@ fn tree_aliases(language: &str) -> Vec<String> {
 
 /// Every searchable page of the site as a document, in a stable order.
 pub fn site_docs(site: &Site) -> Vec<Doc> {
-    let links = LinkTable::new(site);
-    let resolve = |r: &str| links.resolve(r).ok();
     // Callout markers (`[华为云]`) are page furniture, not text to search.
     let marker = site
         .config
@@ -38,13 +35,12 @@ pub fn site_docs(site: &Site) -> Vec<Doc> {
         .as_deref()
         .filter(|p| !p.is_empty())
         .map(|p| format!("[{p}]"));
-    let text = |md: &str| {
-        let plain = markdown::render(md, &resolve, site.config.markdown.raw_html).text;
-        match &marker {
-            Some(m) => squash(&plain.replace(m.as_str(), " ")),
-            None => squash(&plain),
-        }
+    let clean = |plain: &str| match &marker {
+        Some(m) => squash(&plain.replace(m.as_str(), " ")),
+        None => squash(plain),
     };
+    // Bodies were parsed once while loading: their outline holds the text.
+    let text = |md: &str| clean(&markdown::outline(md, site.config.markdown.raw_html).text);
     let mut docs = Vec::new();
 
     for e in &site.entries {
@@ -53,7 +49,7 @@ pub fn site_docs(site: &Site) -> Vec<Doc> {
             id: e.id.clone(),
             title: f.title.clone(),
             aliases: f.aliases.iter().chain(&f.tags).cloned().collect(),
-            body: text(&e.body.text),
+            body: clean(&e.body.outline.text),
             section: f.section().unwrap_or_default().to_string(),
             kind: Kind::Faq,
             chapter: e.chapter.clone(),
@@ -72,7 +68,7 @@ pub fn site_docs(site: &Site) -> Vec<Doc> {
                 "{} {} {}",
                 f.stage.label(),
                 f.reason,
-                text(&r.body.text)
+                clean(&r.body.outline.text)
             )),
             section: f.section().unwrap_or_default().to_string(),
             kind: Kind::Rejection,

@@ -88,9 +88,82 @@ fn beside_manifest(path: &str) -> String {
 pub fn build_assets(site: &Site) -> Result<SearchOutput, String> {
     let docs = site_docs(site);
     let synonyms = site.synonyms.word_groups();
-    let blob = search_index::build_index(&docs, &synonyms).map_err(|e| e.to_string())?;
+    build_files(&docs, &synonyms, None)
+}
+
+/// What decides the search files' contents: the documents, the synonyms
+/// and the runtime (whose hash changes with the index code, see
+/// `scripts/check-runtime.sh`). The manifest is named by it, so pages can
+/// be rendered while the index is still being built.
+pub fn input_key(docs: &[search_index::Doc], synonyms: &[Vec<String>]) -> String {
+    let mut h = Sha256::new();
+    h.update(MANIFEST_VERSION.to_le_bytes());
+    for part in [
+        RUNTIME_WASM,
+        RUNTIME_GLUE,
+        TOOLS_WASM,
+        TOOLS_GLUE,
+        RUNTIME_LOADER,
+    ] {
+        h.update(content_hash(part));
+    }
+    // Streamed into the hash: a copy of every document would double the
+    // memory they take. Serialising plain strings and vectors cannot fail.
+    let _ = serde_json::to_writer(HashWriter(&mut h), &(docs, synonyms));
+    content_hash(&h.finalize())
+}
+
+/// Feeds what is written to it into a SHA-256.
+struct HashWriter<'a>(&'a mut Sha256);
+
+impl std::io::Write for HashWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The URLs pages embed for search files of input key `key` ([`input_key`]).
+pub fn assets_for(key: &str) -> SearchAssets {
+    SearchAssets {
+        loader: format!("/{}", hashed("loader", "js", RUNTIME_LOADER)),
+        manifest: format!("/{DIR}/manifest.{key}.json"),
+    }
+}
+
+/// The index blob of a previous build in `output` made from the same inputs
+/// (its manifest has the same name), read back so an unchanged index is
+/// neither rebuilt nor given new bytes (tantivy's segment names are random).
+fn previous_blob(output: &std::path::Path, key: &str) -> Option<Vec<u8>> {
+    let dir = output.join(DIR);
+    let bytes = std::fs::read(dir.join(format!("manifest.{key}.json"))).ok()?;
+    let manifest: Manifest = serde_json::from_slice(&bytes).ok()?;
+    let blob = std::fs::read(dir.join(&manifest.index)).ok()?;
+    // Only a blob that is what its name says it is.
+    manifest
+        .index
+        .contains(&content_hash(&blob))
+        .then_some(blob)
+}
+
+/// Builds the search files for `docs`; with `previous` (the output folder
+/// about to be replaced) an index built there from the same inputs is reused.
+pub fn build_files(
+    docs: &[search_index::Doc],
+    synonyms: &[Vec<String>],
+    previous: Option<&std::path::Path>,
+) -> Result<SearchOutput, String> {
+    let key = input_key(docs, synonyms);
+    let blob = match previous.and_then(|p| previous_blob(p, &key)) {
+        Some(blob) => blob,
+        None => search_index::build_index(docs, synonyms).map_err(|e| e.to_string())?,
+    };
     let index = hashed("index", "bin", &blob);
-    let shards = search_index::texts::shard_files(&docs).map_err(|e| e.to_string())?;
+    let shards = search_index::texts::shard_files(docs).map_err(|e| e.to_string())?;
     let texts: Vec<(String, Vec<u8>)> = shards
         .into_iter()
         .enumerate()
@@ -98,7 +171,8 @@ pub fn build_assets(site: &Site) -> Result<SearchOutput, String> {
         .collect();
     let wasm = hashed("zhiku-search", "wasm", RUNTIME_WASM);
     let glue = hashed("zhiku-search", "js", RUNTIME_GLUE);
-    let loader = hashed("loader", "js", RUNTIME_LOADER);
+    let assets = assets_for(&key);
+    let loader = assets.loader.trim_start_matches('/').to_string();
     let tools_wasm = hashed("zhiku-tools", "wasm", TOOLS_WASM);
     let tools_glue = hashed("zhiku-tools", "js", TOOLS_GLUE);
     let manifest = Manifest {
@@ -115,7 +189,7 @@ pub fn build_assets(site: &Site) -> Result<SearchOutput, String> {
         docs: docs.len(),
     };
     let manifest_bytes = serde_json::to_vec_pretty(&manifest).map_err(|e| e.to_string())?;
-    let manifest_path = hashed("manifest", "json", &manifest_bytes);
+    let manifest_path = assets.manifest.trim_start_matches('/').to_string();
     let mut files = vec![
         OutputFile {
             path: index,
@@ -138,7 +212,7 @@ pub fn build_assets(site: &Site) -> Result<SearchOutput, String> {
             bytes: TOOLS_GLUE.to_vec(),
         },
         OutputFile {
-            path: loader.clone(),
+            path: loader,
             bytes: RUNTIME_LOADER.to_vec(),
         },
         // Un-hashed copy for the CLI and other tools; pages use the hashed one.
@@ -147,7 +221,7 @@ pub fn build_assets(site: &Site) -> Result<SearchOutput, String> {
             bytes: manifest_bytes.clone(),
         },
         OutputFile {
-            path: manifest_path.clone(),
+            path: manifest_path,
             bytes: manifest_bytes,
         },
     ];
@@ -156,13 +230,7 @@ pub fn build_assets(site: &Site) -> Result<SearchOutput, String> {
             .into_iter()
             .map(|(path, bytes)| OutputFile { path, bytes }),
     );
-    Ok(SearchOutput {
-        assets: SearchAssets {
-            loader: format!("/{loader}"),
-            manifest: format!("/{manifest_path}"),
-        },
-        files,
-    })
+    Ok(SearchOutput { assets, files })
 }
 
 /// Why the built index could not be opened.
