@@ -35,6 +35,8 @@ SIZES=("$@")
 OUT="$PWD/bench/out"
 PUB="${PUBLIC_DIR:-/dev/shm/zhiku-peers-bench}"
 PEERS="${PEERS:-../shared/tools/peers}"
+# Absolute, since the Zola builds run from inside their site folders.
+[ ! -d "$PEERS" ] || PEERS="$(cd "$PEERS" && pwd)"
 mkdir -p "$OUT" "$PUB"
 
 cargo build --release --quiet
@@ -61,7 +63,7 @@ to_seconds() { awk -F: '{ s=0; for (i=1;i<=NF;i++) s=s*60+$i; printf "%.3f\n", s
 # Runs a command under GNU time; prints "wall cpu rss_mb".
 timed() {
   local log="$OUT/time.txt"
-  /usr/bin/time -v "$@" >/dev/null 2>"$log" || { tail -5 "$log"; return 1; }
+  /usr/bin/time -v "$@" >/dev/null 2>"$log" || { tail -5 "$log" >&2; return 1; }
   local wall cpu rss
   wall=$(grep 'Elapsed (wall clock)' "$log" | awk '{print $NF}' | to_seconds)
   cpu=$(awk -F': ' '/User time|System time/ {s+=$2} END {printf "%.2f", s}' "$log")
