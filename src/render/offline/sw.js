@@ -11,10 +11,13 @@ var CACHE = PREFIX + SETTINGS.version;
 function abs(u) { return new URL(u, SCOPE).href; }
 
 self.addEventListener("install", function (e) {
+  // A new deploy takes over as soon as it is installed (its promise is not
+  // awaited: it settles only once activation has been tried).
+  self.skipWaiting();
   e.waitUntil(caches.open(CACHE).then(function (cache) {
     // All or nothing: a failed download leaves the previous version in charge.
     return cache.addAll(SETTINGS.precache.map(abs));
-  }).then(function () { return self.skipWaiting(); }));
+  }));
 });
 
 self.addEventListener("activate", function (e) {
