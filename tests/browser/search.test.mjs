@@ -181,6 +181,8 @@ test("a query containing HTML is shown as text, never run", async () => {
   assert.equal(await page.inputValue("#search-page-q"), evil);
   assert.ok((await page.textContent("#search-status")).includes(evil), "the status repeats the query as text");
 
+  // The header box (hidden on the search page, which has its own) on another page.
+  await page.goto(`${site.server.url}/`);
   await page.locator("#q").fill(evil);
   await page.locator("#search-results .count:not(.loading)").waitFor();
 

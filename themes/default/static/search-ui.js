@@ -141,8 +141,9 @@
     a.appendChild(head);
     // An empty snippet holds its place until the page texts arrive (no layout shift).
     a.appendChild(el("span", "snippet"));
-    addSnippet(a, hit);
     li.appendChild(a);
+    addSnippet(a, hit);
+    nameOption(li);
     return li;
   }
 
@@ -151,6 +152,13 @@
     if (!hit.snippet_html || (snip && snip.firstChild)) return;
     if (!snip) link.appendChild(snip = el("span", "snippet"));
     snip.innerHTML = hit.snippet_html;
+    nameOption(link.parentNode);
+  }
+
+  /** The link inside an option is inert, so the option is named by its text. */
+  function nameOption(li) {
+    var link = li && li.getAttribute("role") === "option" ? li.querySelector("a") : null;
+    if (link) li.setAttribute("aria-label", link.textContent);
   }
 
   /** Results first arrive without snippets (their page texts still loading);
