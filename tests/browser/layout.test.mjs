@@ -81,7 +81,7 @@ const CLS_OBSERVER = () => {
 };
 
 for (const [name, device] of [["desktop", DESKTOP], ["phone", PHONE]]) {
-  test(`layout shift stays under 0.1: decision tree, search results, entry (${name})`, async () => {
+  test(`layout shift stays under 0.1: decision tree, search results, entry (${name})`, async (t) => {
     const context = await site.browser.newContext(device);
     await context.addInitScript(CLS_OBSERVER);
     const page = await context.newPage();
@@ -103,6 +103,7 @@ for (const [name, device] of [["desktop", DESKTOP], ["phone", PHONE]]) {
     await page.waitForLoadState("load");
     await page.waitForTimeout(300);
     cls.entry = await page.evaluate(() => window.__cls);
+    t.diagnostic(`CLS ${name}: ${Object.entries(cls).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(", ")}`);
     for (const [k, v] of Object.entries(cls)) assert.ok(v < 0.1, `${k}: CLS ${v.toFixed(3)}`);
     await context.close();
   });
