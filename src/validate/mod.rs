@@ -1,6 +1,7 @@
 //! Every check `zhiku check` runs on loaded content. Problems are collected
 //! into the [`Report`], never returned early, so writers see all of them at once.
 
+mod groups;
 mod scope;
 mod tree;
 
@@ -41,6 +42,7 @@ pub fn validate(site: &Site, report: &mut Report) {
             ctx.section(report, c.body.file, s, c.front_offset);
         }
         ctx.markdown(report, &c.body);
+        groups::check(site, c, report);
     }
 
     let mut seen_titles: HashMap<&str, &str> = HashMap::new();

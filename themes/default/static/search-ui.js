@@ -124,25 +124,41 @@
       li.id = optionId;
       li.setAttribute("role", "option");
       li.setAttribute("aria-selected", "false");
-      a.tabIndex = -1; // focus stays in the box; the option is chosen with the arrows
+      // Focus stays in the box; the option is chosen with the arrows or a
+      // click (handled on the list). Inert: an option holds no focusable link.
+      a.inert = true;
     }
     var head = el("span", "head");
     head.appendChild(el("span", "kind", KIND_LABELS[hit.kind] || String(hit.kind || "")));
     var title = el("span", "title");
     title.innerHTML = hit.title_html || "";
     head.appendChild(title);
-    if (hit.section) head.appendChild(el("span", "section", "§" + hit.section));
+    if (hit.section) {
+      var sec = el("span", "section", T("js_source_section", { section: hit.section }));
+      sec.title = T("js_source_section_title");
+      head.appendChild(sec);
+    }
     a.appendChild(head);
-    addSnippet(a, hit);
+    // An empty snippet holds its place until the page texts arrive (no layout shift).
+    a.appendChild(el("span", "snippet"));
     li.appendChild(a);
+    addSnippet(a, hit);
+    nameOption(li);
     return li;
   }
 
   function addSnippet(link, hit) {
-    if (!hit.snippet_html || link.querySelector(".snippet")) return;
-    var snip = el("span", "snippet");
+    var snip = link.querySelector(".snippet");
+    if (!hit.snippet_html || (snip && snip.firstChild)) return;
+    if (!snip) link.appendChild(snip = el("span", "snippet"));
     snip.innerHTML = hit.snippet_html;
-    link.appendChild(snip);
+    nameOption(link.parentNode);
+  }
+
+  /** The link inside an option is inert, so the option is named by its text. */
+  function nameOption(li) {
+    var link = li && li.getAttribute("role") === "option" ? li.querySelector("a") : null;
+    if (link) li.setAttribute("aria-label", link.textContent);
   }
 
   /** Results first arrive without snippets (their page texts still loading);
@@ -331,6 +347,11 @@
         items = [];
         closeDropdown();
       }
+    });
+    dropdown.addEventListener("click", function (e) {
+      var li = e.target.closest ? e.target.closest("li[role=option]") : null;
+      var link = li && li.querySelector("a");
+      if (link) window.location.assign(link.href);
     });
     dropdown.addEventListener("mousemove", function (e) {
       var li = e.target.closest ? e.target.closest("li[role=option]") : null;
