@@ -82,14 +82,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let site = site
         .filter(|_| !report.has_errors())
         .ok_or("content has errors")?;
-    let synonyms = site.synonyms.word_groups();
+    let vocab = zhiku::search::vocabulary(&site);
     let mut docs = site_docs(&site);
     if let Some(n) = n_synthetic {
         docs = synthetic(&docs, n);
     }
 
     let t = Instant::now();
-    let bytes = build_index(&docs, &synonyms)?;
+    let bytes = build_index(&docs, &vocab)?;
     let build_ms = t.elapsed().as_secs_f64() * 1e3;
     println!(
         "docs {}  index bytes {}  build {build_ms:.0} ms",

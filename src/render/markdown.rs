@@ -156,6 +156,9 @@ type PendingHeading<'a> = Option<(
     Vec<Event<'a>>,
 )>;
 
+/// What ends a table cell or a list item in [`Rendered::text`].
+pub const ITEM_SEPARATOR: &str = " · \n";
+
 /// Renders Markdown; `resolve` maps `@id#anchor` link targets to URLs and
 /// `raw` says what becomes of raw HTML.
 pub fn render(md: &str, resolve: &dyn Fn(&str) -> Option<String>, raw: RawHtml) -> Rendered {
@@ -257,9 +260,18 @@ pub fn render(md: &str, resolve: &dyn Fn(&str) -> Option<String>, raw: RawHtml) 
             Event::SoftBreak
             | Event::HardBreak
             | Event::End(TagEnd::Paragraph)
-            | Event::End(TagEnd::Item) => {
+            | Event::End(TagEnd::TableRow)
+            | Event::End(TagEnd::TableHead) => {
                 if heading.is_none() {
                     text.push('\n');
+                }
+                push(&mut heading, &mut events, ev);
+            }
+            // Cells and list items are set apart, so search snippets (and
+            // bigrams) never run two of them together.
+            Event::End(TagEnd::TableCell) | Event::End(TagEnd::Item) => {
+                if heading.is_none() {
+                    text.push_str(ITEM_SEPARATOR);
                 }
                 push(&mut heading, &mut events, ev);
             }
