@@ -390,13 +390,14 @@ fn search(root: &std::path::Path, args: SearchArgs) -> anyhow::Result<ExitCode> 
         }
     }
     let offset = usize::try_from(args.offset).unwrap_or(usize::MAX);
-    let hits = engine.search(&search_index::SearchRequest {
+    let req = search_index::SearchRequest {
         query: args.query,
         limit: usize::try_from(args.limit).unwrap_or(1000),
         kind: args.kind,
         province: args.province,
         offset,
-    })?;
+    };
+    let hits = engine.search(&req)?;
     if let Err(e) = print_hits(&hits, offset, &config, args.json) {
         // A closed pipe (`zhiku search … | head`) is not an error.
         if e.kind() != std::io::ErrorKind::BrokenPipe {
@@ -405,6 +406,18 @@ fn search(root: &std::path::Path, args: SearchArgs) -> anyhow::Result<ExitCode> 
     }
     if hits.is_empty() && !args.json {
         eprintln!("no results");
+    }
+    if !args.json && offset == 0 {
+        let suggestions = engine.suggestions(&req)?;
+        if !suggestions.is_empty() {
+            eprintln!("no close match; these pages may help:");
+            for h in &suggestions {
+                eprintln!("  {}  {}", h.title, config.cli_url(&h.url));
+            }
+            if paths.output.join("rejections").join("index.html").is_file() {
+                eprintln!("  rejection reasons  {}", config.cli_url("/rejections/"));
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -11,17 +11,17 @@ use std::path::Path;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
-use tantivy::collector::TopDocs;
+use tantivy::collector::{DocSetCollector, TopDocs};
 use tantivy::directory::{Directory, RamDirectory};
 use tantivy::query::{
     BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, Value};
-use tantivy::{Index, ReloadPolicy, Searcher, TantivyDocument, Term as TantivyTerm};
+use tantivy::{DocAddress, Index, ReloadPolicy, Searcher, TantivyDocument, Term as TantivyTerm};
 
 use crate::charmap::CharMap;
 use crate::pinyin::PinyinTable;
-use crate::schema::{fields_of, Fields};
+use crate::schema::{fields_of, Fields, Kind};
 use crate::snippet::{self, Marks};
 use crate::tokenizer::{self, analyze, is_cjk, normalize, Mode, Term};
 use crate::vocab::{find_by_forms, GlossaryEntry, ProvinceName};
@@ -46,6 +46,10 @@ const GLOSSARY: f32 = 0.8;
 /// Weight of a pinyin match in title or aliases: it must rank below the
 /// same words matched as characters.
 const PINYIN: f32 = 0.7;
+/// Hits whose titles decide whether a query has a good match.
+const GOOD_MATCH_RANKS: usize = 3;
+/// Most pages [`Engine::suggestions`] offers.
+const MAX_SUGGESTIONS: usize = 5;
 /// Most hits one request may ask for.
 pub const MAX_LIMIT: usize = 100;
 /// Characters of a query that are analysed; the rest of a pasted text is ignored
@@ -437,6 +441,71 @@ impl Engine {
         )
     }
 
+    /// Pages to offer when `req` has no good match (no title among its first
+    /// hits holds a query term): the tool pages (decision trees, checkers),
+    /// in index order. Empty when the query is answered.
+    pub fn suggestions(&self, req: &SearchRequest) -> Result<Vec<Hit>, Error> {
+        let first = SearchRequest {
+            limit: GOOD_MATCH_RANKS,
+            offset: 0,
+            ..req.clone()
+        };
+        let hits = self.search(&first)?;
+        if hits.iter().any(|h| h.title_html.contains("<mark>")) {
+            return Ok(Vec::new());
+        }
+        let tools = TermQuery::new(
+            TantivyTerm::from_field_text(self.fields.kind, Kind::Tool.as_str()),
+            IndexRecordOption::Basic,
+        );
+        let mut docs: Vec<DocAddress> = self
+            .searcher
+            .search(&tools, &DocSetCollector)?
+            .into_iter()
+            .collect();
+        docs.sort();
+        docs.truncate(MAX_SUGGESTIONS);
+        let shards = texts::shard_count(self.searcher.num_docs() as usize);
+        docs.into_iter()
+            .map(|addr| self.hit(0.0, addr, &Marks::default(), shards))
+            .collect()
+    }
+
+    /// The hit for one document, its title and snippet marked with `marks`.
+    fn hit(
+        &self,
+        score: f32,
+        addr: DocAddress,
+        marks: &Marks,
+        shards: usize,
+    ) -> Result<Hit, Error> {
+        let f = &self.fields;
+        let doc: TantivyDocument = self.searcher.doc(addr)?;
+        let get = |field: Field| {
+            doc.get_first(field)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_string()
+        };
+        let title = get(f.title);
+        let id = get(f.id);
+        let (snippet_html, text_shard) = match self.texts.get(&id) {
+            Some(text) => (snippet::snippet(text, marks), None),
+            None => (String::new(), Some(texts::shard_of(&id, shards))),
+        };
+        Ok(Hit {
+            id,
+            title_html: snippet::highlight(&title, marks),
+            snippet_html,
+            text_shard,
+            title,
+            url: get(f.url),
+            kind: get(f.kind),
+            section: get(f.section),
+            score,
+        })
+    }
+
     /// Runs a search; an empty or term-less query gives no hits.
     pub fn search(&self, req: &SearchRequest) -> Result<Vec<Hit>, Error> {
         let query = match req.query.char_indices().nth(MAX_QUERY_CHARS) {
@@ -463,34 +532,9 @@ impl Engine {
                 .order_by_score(),
         )?;
         let shards = texts::shard_count(self.searcher.num_docs() as usize);
-        let mut hits = Vec::with_capacity(top.len());
-        for (score, addr) in top {
-            let doc: TantivyDocument = self.searcher.doc(addr)?;
-            let get = |field: Field| {
-                doc.get_first(field)
-                    .and_then(|v| v.as_str())
-                    .unwrap_or_default()
-                    .to_string()
-            };
-            let title = get(f.title);
-            let id = get(f.id);
-            let (snippet_html, text_shard) = match self.texts.get(&id) {
-                Some(text) => (snippet::snippet(text, &marks), None),
-                None => (String::new(), Some(texts::shard_of(&id, shards))),
-            };
-            hits.push(Hit {
-                id,
-                title_html: snippet::highlight(&title, &marks),
-                snippet_html,
-                text_shard,
-                title,
-                url: get(f.url),
-                kind: get(f.kind),
-                section: get(f.section),
-                score,
-            });
-        }
-        Ok(hits)
+        top.into_iter()
+            .map(|(score, addr)| self.hit(score, addr, &marks, shards))
+            .collect()
     }
 }
 
@@ -668,6 +712,23 @@ mod tests {
             "{}",
             hits[0].title_html
         );
+    }
+
+    #[test]
+    fn a_query_without_a_good_match_gets_the_tool_pages() {
+        let docs = [
+            doc("a", "域名实名认证", "域名要先实名。", Kind::Faq, &[]),
+            doc("t", "自助判断", "回答几个问题。", Kind::Tool, &[]),
+        ];
+        let e = Engine::from_bytes(&build_index(&docs, &Vocabulary::default()).unwrap()).unwrap();
+        assert!(e
+            .suggestions(&SearchRequest::new("实名认证"))
+            .unwrap()
+            .is_empty());
+        // Only a body word matches: no title holds a query term.
+        let s = e.suggestions(&SearchRequest::new("问题")).unwrap();
+        assert_eq!(s.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(), ["t"]);
+        assert_eq!(e.suggestions(&SearchRequest::new("火星")).unwrap().len(), 1);
     }
 
     #[test]
