@@ -128,10 +128,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut queries = Vec::new();
     for f in &query_files {
         let text = std::fs::read_to_string(f)?;
+        // The column headed `query` (typed-queries.tsv has `kind` first).
+        let mut lines = text.lines();
+        let col = lines
+            .next()
+            .and_then(|h| h.split('\t').position(|c| c == "query"))
+            .unwrap_or(0);
         queries.extend(
-            text.lines()
-                .skip(1)
-                .filter_map(|l| l.split('\t').next())
+            lines
+                .filter_map(|l| l.split('\t').nth(col))
+                .filter(|q| !q.trim().is_empty())
                 .map(String::from),
         );
     }

@@ -11,7 +11,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
-use tantivy::collector::{DocSetCollector, TopDocs};
+use tantivy::collector::TopDocs;
 use tantivy::directory::{Directory, RamDirectory};
 use tantivy::query::{
     BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, TermQuery,
@@ -458,16 +458,15 @@ impl Engine {
             TantivyTerm::from_field_text(self.fields.kind, Kind::Tool.as_str()),
             IndexRecordOption::Basic,
         );
-        let mut docs: Vec<DocAddress> = self
-            .searcher
-            .search(&tools, &DocSetCollector)?
-            .into_iter()
-            .collect();
-        docs.sort();
-        docs.truncate(MAX_SUGGESTIONS);
+        // One constant score: ties come out in index order.
+        let tools = ConstScoreQuery::new(Box::new(tools), 0.0);
+        let top = self.searcher.search(
+            &tools,
+            &TopDocs::with_limit(MAX_SUGGESTIONS).order_by_score(),
+        )?;
         let shards = texts::shard_count(self.searcher.num_docs() as usize);
-        docs.into_iter()
-            .map(|addr| self.hit(0.0, addr, &Marks::default(), shards))
+        top.into_iter()
+            .map(|(score, addr)| self.hit(score, addr, &Marks::default(), shards))
             .collect()
     }
 

@@ -409,6 +409,9 @@
   function renderSuggestions(pages) {
     if (suggestBox && suggestBox.parentNode) suggestBox.parentNode.removeChild(suggestBox);
     suggestBox = null;
+    // How many pages were offered, once known (tests and styles can tell).
+    if (pages) results.setAttribute("data-suggestions", String(pages.length));
+    else results.removeAttribute("data-suggestions");
     if (!pages || !pages.length) return;
     suggestBox = el("div", "search-suggest");
     suggestBox.id = "search-suggest";
@@ -447,7 +450,8 @@
       return;
     }
     if (!offset) setStatus(T("js_searching"));
-    var opts = { limit: PAGE_LIMIT, offset: offset };
+    var opts = { limit: PAGE_LIMIT };
+    if (offset) opts.offset = offset;
     if (kind) opts.kind = kind;
     if (province) opts.province = province;
     var current = function () { return mine === pageSeq; };
