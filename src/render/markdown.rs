@@ -431,6 +431,18 @@ mod tests {
     }
 
     #[test]
+    fn table_cells_and_list_items_stay_apart_in_the_text() {
+        let md = "| 环节 | 时长 |\n|---|---|\n| 初审 | 1~2 个工作日 |\n| 终审 | 20 个工作日 |\n\n- 甲\n- 乙\n";
+        let text = render(md, &|_| None, RawHtml::Sanitize).text;
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            flat.contains("初审 · 1~2 个工作日 · 终审 · 20 个工作日"),
+            "{flat}"
+        );
+        assert!(flat.contains("甲 · 乙"), "{flat}");
+    }
+
+    #[test]
     fn highlights_with_classes() {
         let r = render("```toml\na = 1\n```\n", &|_| None, RawHtml::Sanitize);
         assert!(r.html.contains("class=\"hl-"), "{}", r.html);
