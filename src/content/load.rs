@@ -165,6 +165,15 @@ pub fn load_site(root: &Path, report: &mut Report) -> Option<Site> {
     } else {
         (SynonymsFile::default(), None)
     };
+    let glossary_path = content.join("search").join("glossary.toml");
+    let (glossary, glossary_file) = if glossary_path.exists() {
+        match load_toml_file::<GlossaryFile>(root, &glossary_path, report) {
+            Some((g, f)) => (g, Some(f)),
+            None => (GlossaryFile::default(), None),
+        }
+    } else {
+        (GlossaryFile::default(), None)
+    };
 
     let chapter_order: BTreeMap<String, i64> = chapters
         .iter()
@@ -214,6 +223,8 @@ pub fn load_site(root: &Path, report: &mut Report) -> Option<Site> {
         trees,
         synonyms,
         synonyms_file,
+        glossary,
+        glossary_file,
         unloaded,
         file_dates: super::dates::git_dates(&content),
     })

@@ -613,6 +613,10 @@ pub struct SynonymsFile {
     /// Word groups.
     #[serde(default, rename = "group")]
     pub groups: Vec<SynonymGroup>,
+    /// Terms the content no longer (or never) uses, pointed to the entries
+    /// that explain what replaced them.
+    #[serde(default, rename = "replaced")]
+    pub replaced: Vec<ReplacedTerm>,
 }
 
 impl SynonymsFile {
@@ -628,6 +632,37 @@ impl SynonymsFile {
 pub struct SynonymGroup {
     /// The words.
     pub words: Vec<String>,
+}
+
+/// An outdated or absent term and the entries to show for it (幕布 → the
+/// entries on 视频核验/真实性核验), instead of a loose synonym.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplacedTerm {
+    /// The words people still type.
+    pub words: Vec<String>,
+    /// Content ids (`@faq/...`) of the entries that explain what replaced them.
+    pub see: Vec<String>,
+}
+
+/// `search/glossary.toml`: English terms foreign applicants type, and the
+/// Chinese words the content uses for them.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GlossaryFile {
+    /// One entry per concept.
+    #[serde(default, rename = "term")]
+    pub terms: Vec<GlossaryTerm>,
+}
+
+/// One glossary entry.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GlossaryTerm {
+    /// English terms and acronyms (matched as whole words, plurals folded).
+    pub en: Vec<String>,
+    /// The Chinese words searched for them.
+    pub zh: Vec<String>,
 }
 
 /// Everything loaded from `content/`.
@@ -651,6 +686,10 @@ pub struct Site {
     pub synonyms: SynonymsFile,
     /// File of the synonyms (if present).
     pub synonyms_file: Option<FileId>,
+    /// English search glossary.
+    pub glossary: GlossaryFile,
+    /// File of the glossary (if present).
+    pub glossary_file: Option<FileId>,
     /// Ids of items whose file exists but failed to load (already reported),
     /// and id prefixes ending in `/` for folders that could not be read.
     /// Links to them are not reported again as broken.

@@ -84,11 +84,41 @@ fn beside_manifest(path: &str) -> String {
         .to_string()
 }
 
+/// What the site's search files add to its documents: synonyms, the English
+/// glossary and every province's names.
+pub fn vocabulary(site: &Site) -> search_index::Vocabulary {
+    search_index::Vocabulary {
+        synonyms: site.synonyms.word_groups(),
+        glossary: site
+            .glossary
+            .terms
+            .iter()
+            .map(|t| search_index::GlossaryEntry {
+                en: t.en.clone(),
+                zh: t.zh.clone(),
+            })
+            .collect(),
+        provinces: site
+            .provinces
+            .iter()
+            .map(|p| search_index::ProvinceName {
+                id: p.data.id.clone(),
+                name: p.data.name.clone(),
+                short_name: p.data.short_name.clone(),
+            })
+            .collect(),
+    }
+}
+
+/// The index blob of a site, exactly as [`build_assets`] writes it.
+pub fn index_blob(site: &Site) -> Result<Vec<u8>, search_index::Error> {
+    search_index::build_index(&site_docs(site), &vocabulary(site))
+}
+
 /// Builds the search index and runtime files for a site.
 pub fn build_assets(site: &Site) -> Result<SearchOutput, String> {
     let docs = site_docs(site);
-    let synonyms = site.synonyms.word_groups();
-    let blob = search_index::build_index(&docs, &synonyms).map_err(|e| e.to_string())?;
+    let blob = search_index::build_index(&docs, &vocabulary(site)).map_err(|e| e.to_string())?;
     let index = hashed("index", "bin", &blob);
     let shards = search_index::texts::shard_files(&docs).map_err(|e| e.to_string())?;
     let texts: Vec<(String, Vec<u8>)> = shards
@@ -192,6 +222,38 @@ pub enum LoadError {
 /// Path of the un-hashed manifest inside an output folder.
 pub fn manifest_path(output: &std::path::Path) -> std::path::PathBuf {
     output.join(DIR).join("manifest.json")
+}
+
+/// The newest file under `content` modified after the index in `output` was
+/// written, if any: the index no longer reflects the content.
+pub fn newer_than_index(
+    content: &std::path::Path,
+    output: &std::path::Path,
+) -> Option<std::path::PathBuf> {
+    let built = std::fs::metadata(manifest_path(output))
+        .and_then(|m| m.modified())
+        .ok()?;
+    let mut newest: Option<(std::time::SystemTime, std::path::PathBuf)> = None;
+    let mut stack = vec![content.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let Ok(meta) = entry.metadata() else {
+                continue;
+            };
+            if meta.is_dir() {
+                stack.push(path);
+            } else if let Ok(t) = meta.modified() {
+                if t > built && newest.as_ref().is_none_or(|(n, _)| t > *n) {
+                    newest = Some((t, path));
+                }
+            }
+        }
+    }
+    newest.map(|(_, p)| p)
 }
 
 /// Opens the index of a built site (`<output>/search/manifest.json`) with all its text shards.
