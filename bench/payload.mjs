@@ -12,6 +12,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { compressedSizes as sizes } from "./sizes.mjs";
+import { readQueries } from "./queries.mjs";
 
 const [dir, ...queryFiles] = process.argv.slice(2);
 if (!dir) {
@@ -50,8 +51,7 @@ console.log(`\ntext shards: ${m.texts.length}, all together ${kb(all.raw)} KB ra
 const tools = sizes(readFileSync(listed(m.tools_wasm)));
 console.log(`checker module (tool pages only): ${kb(tools.raw)} KB raw / ${kb(tools.gzip)} KB gzip / ${kb(tools.brotli)} KB brotli`);
 
-const queries = queryFiles.flatMap((f) =>
-  readFileSync(f, "utf8").split("\n").slice(1).map((l) => l.split("\t")[0].trim()).filter(Boolean));
+const queries = readQueries(queryFiles);
 if (queries.length) {
   const glue = await import(pathToFileURL(listed(m.glue)).href);
   await glue.default({ module_or_path: readFileSync(listed(m.wasm)) });

@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { performance } from "node:perf_hooks";
+import { readQueries } from "./queries.mjs";
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), "..");
 const runtime = join(repo, "themes", "default", "search-runtime");
@@ -33,8 +34,7 @@ for (let i = 0; i < 7; i++) {
 if (existsSync(`${indexPath}.texts.json`)) glue.add_texts(readFileSync(`${indexPath}.texts.json`));
 const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.round((xs.length - 1) * p)];
 
-const queries = queryFiles.flatMap((f) =>
-  readFileSync(f, "utf8").split("\n").slice(1).map((l) => l.split("\t")[0].trim()).filter(Boolean));
+const queries = readQueries(queryFiles);
 const times = [];
 for (let round = 0; round < 20; round++) {
   for (const q of queries) {

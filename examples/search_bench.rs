@@ -82,14 +82,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let site = site
         .filter(|_| !report.has_errors())
         .ok_or("content has errors")?;
-    let synonyms = site.synonyms.word_groups();
+    let vocab = zhiku::search::vocabulary(&site);
     let mut docs = site_docs(&site);
     if let Some(n) = n_synthetic {
         docs = synthetic(&docs, n);
     }
 
     let t = Instant::now();
-    let bytes = build_index(&docs, &synonyms)?;
+    let bytes = build_index(&docs, &vocab)?;
     let build_ms = t.elapsed().as_secs_f64() * 1e3;
     println!(
         "docs {}  index bytes {}  build {build_ms:.0} ms",
@@ -128,10 +128,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut queries = Vec::new();
     for f in &query_files {
         let text = std::fs::read_to_string(f)?;
+        // The column headed `query` (typed-queries.tsv has `kind` first).
+        let mut lines = text.lines();
+        let col = lines
+            .next()
+            .and_then(|h| h.split('\t').position(|c| c == "query"))
+            .unwrap_or(0);
         queries.extend(
-            text.lines()
-                .skip(1)
-                .filter_map(|l| l.split('\t').next())
+            lines
+                .filter_map(|l| l.split('\t').nth(col))
+                .filter(|q| !q.trim().is_empty())
                 .map(String::from),
         );
     }

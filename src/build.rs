@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use crate::content::{load_site, Site};
 use crate::diagnostics::Report;
+use crate::render::offline::FileSummary;
 use crate::render::{OutputFile, RenderError, Renderer};
 use crate::theme::Theme;
 use crate::validate::validate;
@@ -128,12 +129,12 @@ pub struct BuildStats {
 
 /// Where rendered files go: the staging folder of a build, or memory.
 pub trait Sink: Sync {
-    /// Takes one finished file.
-    fn put(&self, file: OutputFile) -> Result<(), BuildError>;
+    /// Takes one finished file and gives the SHA-256 of its bytes in hex.
+    fn put(&self, file: OutputFile) -> Result<String, BuildError>;
 }
 
 impl Sink for crate::output::Staging {
-    fn put(&self, file: OutputFile) -> Result<(), BuildError> {
+    fn put(&self, file: OutputFile) -> Result<String, BuildError> {
         Ok(crate::output::Staging::put(self, &file.path, &file.bytes)?)
     }
 }
@@ -142,14 +143,34 @@ impl Sink for crate::output::Staging {
 struct Collect(Mutex<Vec<OutputFile>>);
 
 impl Sink for Collect {
-    fn put(&self, file: OutputFile) -> Result<(), BuildError> {
+    fn put(&self, file: OutputFile) -> Result<String, BuildError> {
+        let sha256 = crate::output::sha256_hex(&file.bytes);
         self.0.lock().unwrap_or_else(|e| e.into_inner()).push(file);
+        Ok(sha256)
+    }
+}
+
+/// Passes files on to another sink and keeps what the service worker needs
+/// to know of each, in the order they came (files stream to disk, so the
+/// worker, which lists some of them, is made from these at the end).
+struct Summarise<'a> {
+    sink: &'a dyn Sink,
+    files: Mutex<Vec<FileSummary>>,
+}
+
+impl Summarise<'_> {
+    fn put(&self, file: OutputFile) -> Result<(), BuildError> {
+        let summary = FileSummary::put(file, |f| self.sink.put(f))?;
+        self.files
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(summary);
         Ok(())
     }
 }
 
-/// Renders every output file of a valid site (pages, assets, search index),
-/// sorted by path.
+/// Renders every output file of a valid site (pages, assets, search index,
+/// service worker), sorted by path.
 pub fn render_site(site: &Site, paths: &Paths) -> Result<Vec<OutputFile>, BuildError> {
     let sink = Collect(Mutex::new(Vec::new()));
     let docs = crate::search::site_docs(site);
@@ -164,7 +185,8 @@ pub fn render_site(site: &Site, paths: &Paths) -> Result<Vec<OutputFile>, BuildE
 /// The search index is built on its own thread while the pages render
 /// (pages only need its manifest's name, which the documents decide);
 /// `previous` is the output being replaced, whose index is reused when the
-/// documents are unchanged.
+/// documents are unchanged. The service worker comes last, made from a
+/// summary of every other file.
 pub fn render_into(
     site: &Site,
     paths: &Paths,
@@ -175,18 +197,22 @@ pub fn render_into(
 ) -> Result<(), BuildError> {
     let started = Instant::now();
     let theme = site_theme(site, paths)?;
-    let synonyms = site.synonyms.word_groups();
-    let assets = crate::search::assets_for(&crate::search::input_key(&docs, &synonyms));
+    let vocabulary = crate::search::vocabulary(site);
+    let assets = crate::search::assets_for(&crate::search::input_key(&docs, &vocabulary));
     let renderer = Renderer::new(site, &theme, assets)?;
     timings.add("prepare (theme, links)", started);
     let started = Instant::now();
+    let out = Summarise {
+        sink,
+        files: Mutex::new(Vec::new()),
+    };
     let (pages, search) = std::thread::scope(|s| {
         let search = s.spawn(|| {
             let started = Instant::now();
-            let out = crate::search::build_files(&docs, &synonyms, previous);
+            let out = crate::search::build_files(&docs, &vocabulary, previous);
             (out, started.elapsed())
         });
-        let pages = renderer.render_each(&|f| sink.put(f));
+        let pages = renderer.render_each(&|f| out.put(f));
         (pages, search.join())
     });
     timings.add("render and write pages", started);
@@ -197,13 +223,19 @@ pub fn render_into(
         .phases
         .push(("search index (beside rendering)", took));
     let started = Instant::now();
+    // Pages, extras, search files, static files: the order the service
+    // worker's list follows (see `offline::precache`).
     for f in search.map_err(BuildError::Search)?.files {
-        sink.put(f)?;
+        out.put(f)?;
     }
     for f in static_files(&theme) {
-        sink.put(f)?;
+        out.put(f)?;
     }
-    timings.add("write search and static files", started);
+    let files = out.files.into_inner().unwrap_or_else(|e| e.into_inner());
+    if let Some(worker) = crate::render::offline::worker(site, &files) {
+        sink.put(worker)?;
+    }
+    timings.add("write search and static files, service worker", started);
     Ok(())
 }
 

@@ -313,9 +313,11 @@ impl Staging {
         self.tmp.as_ref().map_or(Path::new("."), |t| t.path())
     }
 
-    /// Puts one file (path relative to the output root) into the new output.
-    /// Safe to call from many threads at once.
-    pub fn put(&self, rel: &str, bytes: &[u8]) -> Result<(), OutputError> {
+    /// Puts one file (path relative to the output root) into the new output
+    /// and gives its SHA-256 in hex (computed to compare it with the previous
+    /// output; the service worker's list uses it too). Safe to call from
+    /// many threads at once.
+    pub fn put(&self, rel: &str, bytes: &[u8]) -> Result<String, OutputError> {
         if self.puts.fetch_add(1, Ordering::Relaxed) == PAUSE_AFTER {
             pause(Point::Writing);
         }
@@ -323,7 +325,7 @@ impl Staging {
         if let Some(dir) = dest.parent() {
             fs::create_dir_all(dir).map_err(io_err("creating", dir))?;
         }
-        let hash = hex_sha256(bytes);
+        let hash = sha256_hex(bytes);
         let row = match self.keep_previous(rel, bytes, &hash, &dest) {
             Some(row) => {
                 self.kept.fetch_add(1, Ordering::Relaxed);
@@ -333,13 +335,13 @@ impl Staging {
                 fs::write(&dest, bytes).map_err(io_err("writing", &dest))?;
                 self.written.fetch_add(1, Ordering::Relaxed);
                 let meta = fs::symlink_metadata(&dest).map_err(io_err("reading", &dest))?;
-                row_of(hash, &meta)
+                row_of(hash.clone(), &meta)
             }
         };
         if let Ok(mut rows) = self.rows.lock() {
             rows.push((rel.to_string(), row));
         }
-        Ok(())
+        Ok(hash)
     }
 
     /// Links the previous output's file at `rel` to `dest` when its bytes
@@ -421,7 +423,8 @@ fn previous_files(dir: &Path, cache: &HashMap<String, Row>) -> Vec<String> {
         .collect()
 }
 
-fn hex_sha256(bytes: &[u8]) -> String {
+/// The SHA-256 of `bytes` in hex (64 digits).
+pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
     sha2::Sha256::digest(bytes)
         .iter()
@@ -453,6 +456,20 @@ fn row_of(hash: String, meta: &fs::Metadata) -> Row {
         mtime_ns,
         inode: 0,
     }
+}
+
+/// When the last build into `output` finished: the time its table in the
+/// build cache was written. Unchanged files keep their old mtimes, so the
+/// output's own files cannot tell; `None` without a cache.
+pub fn last_build(output: &Path) -> Option<std::time::SystemTime> {
+    let parent = output
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = output.file_name()?.to_str()?;
+    fs::metadata(cache_table(parent, name))
+        .and_then(|m| m.modified())
+        .ok()
 }
 
 fn cache_table(parent: &Path, name: &str) -> PathBuf {

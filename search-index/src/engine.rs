@@ -17,12 +17,14 @@ use tantivy::query::{
     BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, Value};
-use tantivy::{Index, ReloadPolicy, Searcher, TantivyDocument, Term as TantivyTerm};
+use tantivy::{DocAddress, Index, ReloadPolicy, Searcher, TantivyDocument, Term as TantivyTerm};
 
 use crate::charmap::CharMap;
-use crate::schema::{fields_of, Fields};
+use crate::pinyin::PinyinTable;
+use crate::schema::{fields_of, Fields, Kind};
 use crate::snippet::{self, Marks};
 use crate::tokenizer::{self, analyze, is_cjk, normalize, Mode, Term};
+use crate::vocab::{find_by_forms, GlossaryEntry, ProvinceName};
 use crate::{blob, texts, Error};
 
 /// Boost of a match in the title.
@@ -39,6 +41,15 @@ const SYNONYM: f32 = 0.45;
 const FILLER: f32 = 0.2;
 /// Weight of single-character matches (only decisive for one-character queries).
 const UNIGRAM: f32 = 0.1;
+/// Weight of the Chinese words an English glossary term stands for.
+const GLOSSARY: f32 = 0.8;
+/// Weight of a pinyin match in title or aliases: it must rank below the
+/// same words matched as characters.
+const PINYIN: f32 = 0.7;
+/// Hits whose titles decide whether a query has a good match.
+const GOOD_MATCH_RANKS: usize = 3;
+/// Most pages [`Engine::suggestions`] offers.
+const MAX_SUGGESTIONS: usize = 5;
 /// Most hits one request may ask for.
 pub const MAX_LIMIT: usize = 100;
 /// Characters of a query that are analysed; the rest of a pasted text is ignored
@@ -50,6 +61,11 @@ const FILLER_GRAMS: &[&str] = &[
     "怎么", "什么", "如何", "怎样", "咋办", "么办", "为什", "为啥", "请问", "一下", "是不", "不是",
     "要不", "不要", "能不", "不能", "可不", "有没", "哪里", "哪些", "多少", "是否", "能否", "可以",
     "需要", "应该", "还是", "或者", "么样", "哪个",
+    // Greetings, thanks and the framing of a message a support agent pastes.
+    "你好", "您好", "谢谢", "感谢", "麻烦", "帮忙", "客户", "户说", "咨询", "现在", "我们", "这个",
+    "那个", "就是", "已经", "然后", "但是", "因为", "所以", "一直", "还没", "没有", "我想", "想问",
+    "问一", "下我", "请帮", "帮我", "我这", "这边", "边的", "有个", "个客", "好客", "好请", "谢了",
+    "老师", "情况", "正常",
 ];
 /// Particles; a bigram containing one spans a word boundary and gets [`FILLER`].
 const PARTICLES: &[char] = &[
@@ -71,9 +87,13 @@ pub struct SearchRequest {
     /// Only this kind (faq, rejection, province, tool).
     #[serde(default)]
     pub kind: Option<String>,
-    /// Only documents specific to this province id.
+    /// Only documents specific to this province: its id, full name, name
+    /// or abbreviation (guangdong, 广东省, 广东, 粤).
     #[serde(default)]
     pub province: Option<String>,
+    /// Ranked hits to skip (the next page starts at `offset`).
+    #[serde(default)]
+    pub offset: usize,
 }
 
 impl SearchRequest {
@@ -84,6 +104,7 @@ impl SearchRequest {
             limit: default_limit(),
             kind: None,
             province: None,
+            offset: 0,
         }
     }
 }
@@ -119,6 +140,13 @@ pub struct Engine {
     searcher: Searcher,
     fields: Fields,
     synonyms: Vec<Vec<String>>,
+    /// English glossary: each entry's English terms as analysed term
+    /// sequences, and the Chinese words they expand to.
+    glossary: Vec<(Vec<Vec<String>>, Vec<String>)>,
+    /// Every province a filter may name.
+    provinces: Vec<ProvinceName>,
+    /// Pinyin of the site's characters.
+    pinyin: PinyinTable,
     /// The index's term encoding.
     map: Arc<CharMap>,
     /// Page texts loaded so far, by document id (for snippets).
@@ -162,10 +190,22 @@ impl Engine {
     pub fn from_bytes(bytes: &[u8]) -> Result<Engine, Error> {
         let dir = RamDirectory::create();
         let mut synonyms: Vec<Vec<String>> = Vec::new();
+        let mut glossary: Vec<GlossaryEntry> = Vec::new();
+        let mut provinces: Vec<ProvinceName> = Vec::new();
+        let mut pinyin = PinyinTable::default();
         let mut map = CharMap::default();
+        let json_err = |e: serde_json::Error| Error::Json(e.to_string());
         for (name, data) in blob::unpack(bytes)? {
             if name == blob::SYNONYMS {
-                synonyms = serde_json::from_slice(data).map_err(|e| Error::Json(e.to_string()))?;
+                synonyms = serde_json::from_slice(data).map_err(json_err)?;
+            } else if name == blob::GLOSSARY {
+                glossary = serde_json::from_slice(data).map_err(json_err)?;
+            } else if name == blob::PROVINCES {
+                provinces = serde_json::from_slice(data).map_err(json_err)?;
+            } else if name == blob::PINYIN {
+                let text =
+                    std::str::from_utf8(data).map_err(|_| Error::Blob("pinyin is not UTF-8"))?;
+                pinyin = PinyinTable::parse(text);
             } else if name == blob::CHARMAP {
                 let order =
                     std::str::from_utf8(data).map_err(|_| Error::Blob("charmap is not UTF-8"))?;
@@ -186,10 +226,20 @@ impl Engine {
             .into_iter()
             .map(|g| g.iter().map(|w| normalize(w)).collect())
             .collect();
+        let glossary = glossary
+            .into_iter()
+            .map(|g| {
+                let en = g.en.iter().map(|t| term_texts(t)).collect();
+                (en, g.zh)
+            })
+            .collect();
         Ok(Engine {
             searcher: reader.searcher(),
             fields,
             synonyms,
+            glossary,
+            provinces,
+            pinyin,
             map,
             texts: HashMap::new(),
         })
@@ -208,12 +258,50 @@ impl Engine {
         self.searcher.num_docs()
     }
 
-    /// The query as analysed parts: the query itself, then synonym expansions.
+    /// The province id a filter names in any of its forms, or an error listing them all.
+    pub fn province_id(&self, form: &str) -> Result<String, Error> {
+        // An index without province names (a site without the provinces
+        // module) filters on the id as given.
+        if self.provinces.is_empty() {
+            return Ok(form.trim().to_string());
+        }
+        find_by_forms(
+            &self.provinces,
+            |p| (p.id.as_str(), p.name.as_str(), p.short_name.as_str()),
+            &normalize(form),
+        )
+        .map(|p| p.id.clone())
+        .ok_or_else(|| Error::UnknownProvince {
+            query: form.to_string(),
+            valid: self
+                .provinces
+                .iter()
+                .map(ProvinceName::describe)
+                .collect::<Vec<_>>()
+                .join("\n"),
+        })
+    }
+
+    /// The query as analysed parts: the query itself, then glossary and synonym expansions.
     fn parts(&self, query: &str) -> Vec<Weighted> {
-        let mut parts = vec![Weighted {
-            terms: analyze(query, Mode::Grams),
-            weight: 1.0,
-        }];
+        let terms = analyze(query, Mode::Grams);
+        let texts: Vec<String> = terms.iter().map(|t| t.text.clone()).collect();
+        let mut parts = vec![Weighted { terms, weight: 1.0 }];
+        // English terms are matched as whole analysed words (so `filings`
+        // meets `filing`, and `ip` never matches inside `ipv6`).
+        for (en, zh) in &self.glossary {
+            if en
+                .iter()
+                .any(|t| !t.is_empty() && texts.windows(t.len()).any(|w| w == &t[..]))
+            {
+                for w in zh {
+                    parts.push(Weighted {
+                        terms: analyze(w, Mode::Grams),
+                        weight: GLOSSARY,
+                    });
+                }
+            }
+        }
         let q = normalize(query);
         for group in &self.synonyms {
             if !group.iter().any(|w| contains_word(&q, w)) {
@@ -244,16 +332,26 @@ impl Engine {
         let f = &self.fields;
         let fields = [(f.title, TITLE), (f.aliases, ALIASES), (f.body, BODY)];
         let parts = self.parts(query);
+        // A lone CJK character (号 in 备案号 的) is only highlighted when it
+        // is the whole query: elsewhere it would light up everywhere.
+        let one_char = parts[0].terms.len() == 1 && parts[0].terms[0].text.chars().count() == 1;
         // BTreeMaps keep clause order stable, so scores sum in the same order everywhere.
         let mut terms: BTreeMap<String, f32> = BTreeMap::new();
         let mut pairs: BTreeMap<(String, String), f32> = BTreeMap::new();
         let mut marks = Marks::default();
         for part in &parts {
             for t in &part.terms {
-                let w = part.weight * filler_factor(&t.text);
+                // A Latin word that reads as pinyin (`beian`) is pinyin, not a word to match literally.
+                let literal = if self.pinyin.is_pinyin_word(&t.text) {
+                    PINYIN
+                } else {
+                    1.0
+                };
+                let w = part.weight * filler_factor(&t.text) * literal;
                 let e = terms.entry(t.text.clone()).or_insert(0.0);
                 *e = e.max(w);
-                if w > FILLER * part.weight || part.terms.len() == 1 {
+                let lone_cjk = t.text.chars().count() == 1 && t.text.chars().all(is_cjk);
+                if (w > FILLER * part.weight || part.terms.len() == 1) && (!lone_cjk || one_char) {
                     marks.grams.insert(t.text.clone());
                 }
                 let mut chars = t.text.chars();
@@ -304,6 +402,31 @@ impl Engine {
         for u in unigrams {
             clauses.push((Occur::Should, self.term_query(f.unigrams, u, UNIGRAM)));
         }
+        // Pinyin only for bigrams no title or alias has (those are the slips).
+        let exact = |bigram: &str| {
+            // Question filler (怎么, 的时…) is no slip either.
+            if filler_factor(bigram) < 1.0 {
+                return true;
+            }
+            let encoded = self.map.encode(bigram);
+            [f.title, f.aliases].iter().any(|&field| {
+                let term = TantivyTerm::from_field_text(field, &encoded);
+                self.searcher.doc_freq(&term).is_ok_and(|n| n > 0)
+            })
+        };
+        for p in self.pinyin.query_terms(query, &exact) {
+            let q = TermQuery::new(
+                TantivyTerm::from_field_text(f.pinyin, &p),
+                IndexRecordOption::WithFreqs,
+            );
+            clauses.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(Box::new(q), TITLE * PINYIN)),
+            ));
+        }
+        if !one_char {
+            marks.chars.clear();
+        }
         Some((Box::new(BooleanQuery::new(clauses)), marks))
     }
 
@@ -316,6 +439,70 @@ impl Engine {
             Occur::Must,
             Box::new(ConstScoreQuery::new(Box::new(q), 0.0)),
         )
+    }
+
+    /// Pages to offer when `req` has no good match (no title among its first
+    /// hits holds a query term): the tool pages (decision trees, checkers),
+    /// in index order. Empty when the query is answered.
+    pub fn suggestions(&self, req: &SearchRequest) -> Result<Vec<Hit>, Error> {
+        let first = SearchRequest {
+            limit: GOOD_MATCH_RANKS,
+            offset: 0,
+            ..req.clone()
+        };
+        let hits = self.search(&first)?;
+        if hits.iter().any(|h| h.title_html.contains("<mark>")) {
+            return Ok(Vec::new());
+        }
+        let tools = TermQuery::new(
+            TantivyTerm::from_field_text(self.fields.kind, Kind::Tool.as_str()),
+            IndexRecordOption::Basic,
+        );
+        // One constant score: ties come out in index order.
+        let tools = ConstScoreQuery::new(Box::new(tools), 0.0);
+        let top = self.searcher.search(
+            &tools,
+            &TopDocs::with_limit(MAX_SUGGESTIONS).order_by_score(),
+        )?;
+        let shards = texts::shard_count(self.searcher.num_docs() as usize);
+        top.into_iter()
+            .map(|(score, addr)| self.hit(score, addr, &Marks::default(), shards))
+            .collect()
+    }
+
+    /// The hit for one document, its title and snippet marked with `marks`.
+    fn hit(
+        &self,
+        score: f32,
+        addr: DocAddress,
+        marks: &Marks,
+        shards: usize,
+    ) -> Result<Hit, Error> {
+        let f = &self.fields;
+        let doc: TantivyDocument = self.searcher.doc(addr)?;
+        let get = |field: Field| {
+            doc.get_first(field)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_string()
+        };
+        let title = get(f.title);
+        let id = get(f.id);
+        let (snippet_html, text_shard) = match self.texts.get(&id) {
+            Some(text) => (snippet::snippet(text, marks), None),
+            None => (String::new(), Some(texts::shard_of(&id, shards))),
+        };
+        Ok(Hit {
+            id,
+            title_html: snippet::highlight(&title, marks),
+            snippet_html,
+            text_shard,
+            title,
+            url: get(f.url),
+            kind: get(f.kind),
+            section: get(f.section),
+            score,
+        })
     }
 
     /// Runs a search; an empty or term-less query gives no hits.
@@ -332,50 +519,36 @@ impl Engine {
         if let Some(kind) = req.kind.as_deref().filter(|k| !k.is_empty()) {
             clauses.push(Self::filter(f.kind, kind));
         }
-        if let Some(p) = req.province.as_deref().filter(|p| !p.is_empty()) {
-            clauses.push(Self::filter(f.provinces, p));
+        if let Some(p) = req.province.as_deref().filter(|p| !p.trim().is_empty()) {
+            clauses.push(Self::filter(f.provinces, &self.province_id(p)?));
         }
         let query = BooleanQuery::new(clauses);
         let limit = req.limit.clamp(1, MAX_LIMIT);
-        let top = self
-            .searcher
-            .search(&query, &TopDocs::with_limit(limit).order_by_score())?;
+        let top = self.searcher.search(
+            &query,
+            &TopDocs::with_limit(limit)
+                .and_offset(req.offset)
+                .order_by_score(),
+        )?;
         let shards = texts::shard_count(self.searcher.num_docs() as usize);
-        let mut hits = Vec::with_capacity(top.len());
-        for (score, addr) in top {
-            let doc: TantivyDocument = self.searcher.doc(addr)?;
-            let get = |field: Field| {
-                doc.get_first(field)
-                    .and_then(|v| v.as_str())
-                    .unwrap_or_default()
-                    .to_string()
-            };
-            let title = get(f.title);
-            let id = get(f.id);
-            let (snippet_html, text_shard) = match self.texts.get(&id) {
-                Some(text) => (snippet::snippet(text, &marks), None),
-                None => (String::new(), Some(texts::shard_of(&id, shards))),
-            };
-            hits.push(Hit {
-                id,
-                title_html: snippet::highlight(&title, &marks),
-                snippet_html,
-                text_shard,
-                title,
-                url: get(f.url),
-                kind: get(f.kind),
-                section: get(f.section),
-                score,
-            });
-        }
-        Ok(hits)
+        top.into_iter()
+            .map(|(score, addr)| self.hit(score, addr, &marks, shards))
+            .collect()
     }
+}
+
+/// The analysed term texts of `text`, in order.
+fn term_texts(text: &str) -> Vec<String> {
+    analyze(text, Mode::Grams)
+        .into_iter()
+        .map(|t| t.text)
+        .collect()
 }
 
 #[cfg(all(test, feature = "writer"))]
 mod tests {
     use super::*;
-    use crate::{build_index, Doc, Kind};
+    use crate::{build_index, Doc, Kind, Vocabulary};
 
     fn doc(id: &str, title: &str, body: &str, kind: Kind, provinces: &[&str]) -> Doc {
         Doc {
@@ -415,8 +588,19 @@ mod tests {
                 &["guangdong"],
             ),
         ];
-        let synonyms = vec![vec!["管局".to_string(), "通信管理局".to_string()]];
-        let mut e = Engine::from_bytes(&build_index(&docs, &synonyms).unwrap()).unwrap();
+        let vocab = Vocabulary {
+            synonyms: vec![vec!["管局".to_string(), "通信管理局".to_string()]],
+            glossary: vec![GlossaryEntry {
+                en: vec!["real-name verification".into(), "real name".into()],
+                zh: vec!["实名认证".into()],
+            }],
+            provinces: vec![ProvinceName {
+                id: "guangdong".into(),
+                name: "广东省".into(),
+                short_name: "粤".into(),
+            }],
+        };
+        let mut e = Engine::from_bytes(&build_index(&docs, &vocab).unwrap()).unwrap();
         for shard in texts::shard_files(&docs).unwrap() {
             e.add_texts(&shard).unwrap();
         }
@@ -454,6 +638,99 @@ mod tests {
     }
 
     #[test]
+    fn english_glossary_terms_expand_to_the_chinese_words() {
+        let e = engine();
+        // Whole words, case and plurals folded: "Real-Name Verifications".
+        let hits = e
+            .search(&SearchRequest::new("Real-Name Verifications"))
+            .unwrap();
+        assert_eq!(hits.first().map(|h| h.id.as_str()), Some("a"));
+        // "name" alone is not the glossary term.
+        assert!(ids(&e, &SearchRequest::new("name")).is_empty());
+    }
+
+    #[test]
+    fn province_filter_takes_every_form_and_lists_them_for_unknown_ones() {
+        let e = engine();
+        for form in ["guangdong", "GuangDong", "广东省", "广东", "粤", "廣東"] {
+            let mut req = SearchRequest::new("网站 名称");
+            req.province = Some(form.into());
+            assert_eq!(ids(&e, &req), ["c"], "{form}");
+            // Kind and province together.
+            req.kind = Some("province".into());
+            assert_eq!(ids(&e, &req), ["c"], "{form} with kind");
+        }
+        let mut req = SearchRequest::new("网站");
+        req.province = Some("火星".into());
+        let err = e.search(&req).unwrap_err().to_string();
+        assert!(
+            err.contains("火星") && err.contains("guangdong") && err.contains("粤"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn offset_pages_through_the_ranking() {
+        let e = engine();
+        let all = ids(&e, &SearchRequest::new("域名 管局 网站"));
+        assert_eq!(all.len(), 3);
+        let mut req = SearchRequest::new("域名 管局 网站");
+        req.offset = 1;
+        req.limit = 1;
+        assert_eq!(ids(&e, &req), all[1..2]);
+        req.offset = 3;
+        assert!(ids(&e, &req).is_empty());
+    }
+
+    #[test]
+    fn traditional_and_pinyin_queries_meet_simplified_titles() {
+        let e = engine();
+        assert_eq!(ids(&e, &SearchRequest::new("域名實名認證"))[..1], ["a"]);
+        assert_eq!(ids(&e, &SearchRequest::new("shiming renzheng"))[..1], ["a"]);
+        // A homophone slip (时间 → 实践) reaches b through its pinyin only,
+        // and ranks below the exact match of the same words.
+        assert_eq!(ids(&e, &SearchRequest::new("审核实践"))[..1], ["b"]);
+        let hits = e.search(&SearchRequest::new("管局审核")).unwrap();
+        let slip = e.search(&SearchRequest::new("管局审合")).unwrap();
+        assert_eq!((hits[0].id.as_str(), slip[0].id.as_str()), ("b", "b"));
+        assert!(slip[0].score < hits[0].score);
+    }
+
+    #[test]
+    fn lone_characters_are_only_marked_for_one_character_queries() {
+        let e = engine();
+        let hits = e.search(&SearchRequest::new("域名 的")).unwrap();
+        assert!(
+            !hits[0].snippet_html.contains("<mark>的</mark>"),
+            "{}",
+            hits[0].snippet_html
+        );
+        let hits = e.search(&SearchRequest::new("名")).unwrap();
+        assert!(
+            hits[0].title_html.contains("<mark>名</mark>"),
+            "{}",
+            hits[0].title_html
+        );
+    }
+
+    #[test]
+    fn a_query_without_a_good_match_gets_the_tool_pages() {
+        let docs = [
+            doc("a", "域名实名认证", "域名要先实名。", Kind::Faq, &[]),
+            doc("t", "自助判断", "回答几个问题。", Kind::Tool, &[]),
+        ];
+        let e = Engine::from_bytes(&build_index(&docs, &Vocabulary::default()).unwrap()).unwrap();
+        assert!(e
+            .suggestions(&SearchRequest::new("实名认证"))
+            .unwrap()
+            .is_empty());
+        // Only a body word matches: no title holds a query term.
+        let s = e.suggestions(&SearchRequest::new("问题")).unwrap();
+        assert_eq!(s.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(), ["t"]);
+        assert_eq!(e.suggestions(&SearchRequest::new("火星")).unwrap().len(), 1);
+    }
+
+    #[test]
     fn snippets_wait_for_their_text_shard() {
         let docs = [doc(
             "a",
@@ -462,7 +739,8 @@ mod tests {
             Kind::Faq,
             &[],
         )];
-        let mut e = Engine::from_bytes(&build_index(&docs, &[]).unwrap()).unwrap();
+        let mut e =
+            Engine::from_bytes(&build_index(&docs, &Vocabulary::default()).unwrap()).unwrap();
         let hit = &e.search(&SearchRequest::new("实名认证")).unwrap()[0];
         assert_eq!((hit.snippet_html.as_str(), hit.text_shard), ("", Some(0)));
         let shards = texts::shard_files(&docs).unwrap();

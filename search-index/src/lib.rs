@@ -7,12 +7,15 @@ pub mod blob;
 pub mod charmap;
 pub mod engine;
 pub mod nfkc;
+pub mod pinyin;
 pub mod province;
 pub mod rules;
 pub mod schema;
 pub mod snippet;
+pub mod t2s;
 pub mod texts;
 pub mod tokenizer;
+pub mod vocab;
 #[cfg(feature = "writer")]
 pub mod writer;
 
@@ -25,6 +28,7 @@ mod wasm_rules;
 
 pub use engine::{Engine, Hit, SearchRequest};
 pub use schema::{Doc, Kind};
+pub use vocab::{GlossaryEntry, ProvinceName, Vocabulary};
 #[cfg(feature = "writer")]
 pub use writer::build_index;
 
@@ -43,6 +47,14 @@ pub enum Error {
     /// JSON (synonyms, requests) did not parse.
     #[error("json: {0}")]
     Json(String),
+    /// A province filter names no province of the site.
+    #[error("unknown province {query:?}; use an id, full name, name or abbreviation:\n{valid}")]
+    UnknownProvince {
+        /// What was asked for.
+        query: String,
+        /// One line per province: id, full name, abbreviation.
+        valid: String,
+    },
 }
 
 impl From<tantivy::directory::error::OpenReadError> for Error {

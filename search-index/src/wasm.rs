@@ -50,3 +50,15 @@ pub fn search(request: &str) -> Result<String, JsError> {
         serde_json::to_string(&hits).map_err(|e| e.to_string())
     })
 }
+
+/// Pages to offer when a search has no good match (`request` as for
+/// [`search`]): a JSON array of hits, empty when the query is answered.
+#[wasm_bindgen]
+pub fn suggest(request: &str) -> Result<String, JsError> {
+    let req: SearchRequest =
+        serde_json::from_str(request).map_err(|e| JsError::new(&format!("bad request: {e}")))?;
+    with_engine(|engine| {
+        let hits = engine.suggestions(&req).map_err(|e| e.to_string())?;
+        serde_json::to_string(&hits).map_err(|e| e.to_string())
+    })
+}

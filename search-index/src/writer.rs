@@ -9,15 +9,18 @@ use tantivy::{Index, IndexSettings, TantivyDocument};
 
 use crate::blob;
 use crate::charmap::CharMap;
+use crate::pinyin::PinyinTable;
 use crate::schema::{schema, Doc};
+use crate::vocab::Vocabulary;
 use crate::{tokenizer, Error};
 
 /// Segment id written into the blob instead of tantivy's random one, so the
 /// same documents always give the same bytes (and the same content hash).
 const FIXED_SEGMENT: &str = "0000000000004000800000005a484b55";
 
-/// Indexes `docs` (in order) and packs the index plus the synonym groups into one blob.
-pub fn build_index(docs: &[Doc], synonyms: &[Vec<String>]) -> Result<Vec<u8>, Error> {
+/// Indexes `docs` (in order) and packs the index, the site's vocabulary and
+/// the pinyin of its characters into one blob.
+pub fn build_index(docs: &[Doc], vocab: &Vocabulary) -> Result<Vec<u8>, Error> {
     let (schema, f) = schema();
     let dir = RamDirectory::create();
     let settings = IndexSettings {
@@ -33,6 +36,9 @@ pub fn build_index(docs: &[Doc], synonyms: &[Vec<String>]) -> Result<Vec<u8>, Er
             .chain(d.aliases.iter().map(String::as_str))
     })));
     tokenizer::register(&index, &map);
+    let pinyin = PinyinTable::for_texts(docs.iter().flat_map(|d| {
+        std::iter::once(d.title.as_str()).chain(d.aliases.iter().map(String::as_str))
+    }));
     // One thread keeps document ids in input order (ties rank the same everywhere).
     let mut writer = index.writer_with_num_threads::<TantivyDocument>(1, 50_000_000)?;
     for d in docs {
@@ -47,6 +53,11 @@ pub fn build_index(docs: &[Doc], synonyms: &[Vec<String>]) -> Result<Vec<u8>, Er
         for a in &d.aliases {
             doc.add_text(f.unigrams, a);
         }
+        let pinyin_terms: Vec<String> = std::iter::once(&d.title)
+            .chain(&d.aliases)
+            .flat_map(|t| pinyin.doc_terms(t))
+            .collect();
+        doc.add_text(f.pinyin, pinyin_terms.join(" "));
         doc.add_text(f.section, &d.section);
         doc.add_text(f.kind, d.kind.as_str());
         doc.add_text(f.chapter, &d.chapter);
@@ -88,8 +99,10 @@ pub fn build_index(docs: &[Doc], synonyms: &[Vec<String>]) -> Result<Vec<u8>, Er
         let data = dir.atomic_read(&path)?;
         entries.push((fix(path.to_string_lossy().into_owned()), data));
     }
-    let syn = serde_json::to_vec(synonyms).map_err(|e| Error::Json(e.to_string()))?;
-    entries.push((blob::SYNONYMS.to_string(), syn));
+    entries.push((blob::SYNONYMS.to_string(), json(&vocab.synonyms)?));
+    entries.push((blob::GLOSSARY.to_string(), json(&vocab.glossary)?));
+    entries.push((blob::PROVINCES.to_string(), json(&vocab.provinces)?));
+    entries.push((blob::PINYIN.to_string(), pinyin.to_text().into_bytes()));
     entries.push((blob::CHARMAP.to_string(), map.order().as_bytes().to_vec()));
     Ok(blob::pack(&entries))
 }
@@ -101,4 +114,8 @@ fn hyphenated(simple: &str) -> String {
     let (c, rest) = rest.split_at(4);
     let (d, e) = rest.split_at(4);
     format!("{a}-{b}-{c}-{d}-{e}")
+}
+
+fn json<T: serde::Serialize>(value: &T) -> Result<Vec<u8>, Error> {
+    serde_json::to_vec(value).map_err(|e| Error::Json(e.to_string()))
 }

@@ -177,6 +177,9 @@ pub fn outline(md: &str, raw: RawHtml) -> Outline {
     walk(md, &|_| None, raw, false).1
 }
 
+/// What ends a table cell or a list item in [`Rendered::text`].
+pub const ITEM_SEPARATOR: &str = " · \n";
+
 /// Renders Markdown; `resolve` maps `@id#anchor` link targets to URLs and
 /// `raw` says what becomes of raw HTML.
 pub fn render(md: &str, resolve: &dyn Fn(&str) -> Option<String>, raw: RawHtml) -> Rendered {
@@ -315,9 +318,18 @@ fn walk(
             Event::SoftBreak
             | Event::HardBreak
             | Event::End(TagEnd::Paragraph)
-            | Event::End(TagEnd::Item) => {
+            | Event::End(TagEnd::TableRow)
+            | Event::End(TagEnd::TableHead) => {
                 if heading.is_none() {
                     text.push('\n');
+                }
+                push(&mut heading, &mut events, ev);
+            }
+            // Cells and list items are set apart, so search snippets (and
+            // bigrams) never run two of them together.
+            Event::End(TagEnd::TableCell) | Event::End(TagEnd::Item) => {
+                if heading.is_none() {
+                    text.push_str(ITEM_SEPARATOR);
                 }
                 push(&mut heading, &mut events, ev);
             }
@@ -486,6 +498,20 @@ mod tests {
         );
         let raw = render(md, &|_| None, RawHtml::Allow).html;
         assert!(raw.contains("<script>alert(1)</script>"), "{raw}");
+    }
+
+    #[test]
+    fn table_cells_and_list_items_stay_apart_in_the_text() {
+        let md = "| 环节 | 时长 |\n|---|---|\n| 初审 | 1~2 个工作日 |\n| 终审 | 20 个工作日 |\n\n- 甲\n- 乙\n";
+        let text = render(md, &|_| None, RawHtml::Sanitize).text;
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            flat.contains("初审 · 1~2 个工作日 · 终审 · 20 个工作日"),
+            "{flat}"
+        );
+        assert!(flat.contains("甲 · 乙"), "{flat}");
+        // The outline the site keeps for search documents has the same text.
+        assert_eq!(outline(md, RawHtml::Sanitize).text, text);
     }
 
     #[test]

@@ -84,18 +84,49 @@ fn beside_manifest(path: &str) -> String {
         .to_string()
 }
 
+/// What the site's search files add to its documents: synonyms, the English
+/// glossary and every province's names.
+pub fn vocabulary(site: &Site) -> search_index::Vocabulary {
+    search_index::Vocabulary {
+        synonyms: site.synonyms.word_groups(),
+        glossary: site
+            .glossary
+            .terms
+            .iter()
+            .map(|t| search_index::GlossaryEntry {
+                en: t.en.clone(),
+                zh: t.zh.clone(),
+            })
+            .collect(),
+        provinces: site
+            .provinces
+            .iter()
+            .map(|p| search_index::ProvinceName {
+                id: p.data.id.clone(),
+                name: p.data.name.clone(),
+                short_name: p.data.short_name.clone(),
+            })
+            .collect(),
+    }
+}
+
+/// The index blob of a site, exactly as [`build_assets`] writes it.
+pub fn index_blob(site: &Site) -> Result<Vec<u8>, search_index::Error> {
+    search_index::build_index(&site_docs(site), &vocabulary(site))
+}
+
 /// Builds the search index and runtime files for a site.
 pub fn build_assets(site: &Site) -> Result<SearchOutput, String> {
     let docs = site_docs(site);
-    let synonyms = site.synonyms.word_groups();
-    build_files(&docs, &synonyms, None)
+    build_files(&docs, &vocabulary(site), None)
 }
 
-/// What decides the search files' contents: the documents, the synonyms
-/// and the runtime (whose hash changes with the index code, see
+/// What decides the search files' contents: the documents, the site's
+/// vocabulary ([`vocabulary`]: synonyms, glossary, province names) and the
+/// runtime (whose hash changes with the index code, see
 /// `scripts/check-runtime.sh`). The manifest is named by it, so pages can
 /// be rendered while the index is still being built.
-pub fn input_key(docs: &[search_index::Doc], synonyms: &[Vec<String>]) -> String {
+pub fn input_key(docs: &[search_index::Doc], vocabulary: &search_index::Vocabulary) -> String {
     let mut h = Sha256::new();
     h.update(MANIFEST_VERSION.to_le_bytes());
     for part in [
@@ -109,7 +140,7 @@ pub fn input_key(docs: &[search_index::Doc], synonyms: &[Vec<String>]) -> String
     }
     // Streamed into the hash: a copy of every document would double the
     // memory they take. Serialising plain strings and vectors cannot fail.
-    let _ = serde_json::to_writer(HashWriter(&mut h), &(docs, synonyms));
+    let _ = serde_json::to_writer(HashWriter(&mut h), &(docs, vocabulary));
     content_hash(&h.finalize())
 }
 
@@ -154,13 +185,13 @@ fn previous_blob(output: &std::path::Path, key: &str) -> Option<Vec<u8>> {
 /// about to be replaced) an index built there from the same inputs is reused.
 pub fn build_files(
     docs: &[search_index::Doc],
-    synonyms: &[Vec<String>],
+    vocabulary: &search_index::Vocabulary,
     previous: Option<&std::path::Path>,
 ) -> Result<SearchOutput, String> {
-    let key = input_key(docs, synonyms);
+    let key = input_key(docs, vocabulary);
     let blob = match previous.and_then(|p| previous_blob(p, &key)) {
         Some(blob) => blob,
-        None => search_index::build_index(docs, synonyms).map_err(|e| e.to_string())?,
+        None => search_index::build_index(docs, vocabulary).map_err(|e| e.to_string())?,
     };
     let index = hashed("index", "bin", &blob);
     let shards = search_index::texts::shard_files(docs).map_err(|e| e.to_string())?;
@@ -260,6 +291,43 @@ pub enum LoadError {
 /// Path of the un-hashed manifest inside an output folder.
 pub fn manifest_path(output: &std::path::Path) -> std::path::PathBuf {
     output.join(DIR).join("manifest.json")
+}
+
+/// The newest file under `content` modified after the index in `output` was
+/// last built, if any: the index may no longer reflect the content.
+pub fn newer_than_index(
+    content: &std::path::Path,
+    output: &std::path::Path,
+) -> Option<std::path::PathBuf> {
+    let written = std::fs::metadata(manifest_path(output))
+        .and_then(|m| m.modified())
+        .ok()?;
+    // A rebuild that left the index as it was keeps the manifest's old mtime
+    // (incremental output), so the build cache tells when the last build
+    // was; without a cache (deleted, or an output copied in), the manifest's
+    // own time.
+    let built = crate::output::last_build(output).map_or(written, |t| t.max(written));
+    let mut newest: Option<(std::time::SystemTime, std::path::PathBuf)> = None;
+    let mut stack = vec![content.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let Ok(meta) = entry.metadata() else {
+                continue;
+            };
+            if meta.is_dir() {
+                stack.push(path);
+            } else if let Ok(t) = meta.modified() {
+                if t > built && newest.as_ref().is_none_or(|(n, _)| t > *n) {
+                    newest = Some((t, path));
+                }
+            }
+        }
+    }
+    newest.map(|(_, p)| p)
 }
 
 /// Opens the index of a built site (`<output>/search/manifest.json`) with all its text shards.

@@ -105,6 +105,15 @@
       return shards[n];
     }
 
+    /* The engine's SearchRequest for a query and the options of search(). */
+    function request(query, opts) {
+      var req = { query: String(query == null ? "" : query), limit: opts.limit || 10 };
+      if (opts.kind) req.kind = String(opts.kind);
+      if (opts.province) req.province = String(opts.province);
+      if (opts.offset) req.offset = Math.max(0, Math.floor(Number(opts.offset)) || 0);
+      return req;
+    }
+
     function missingShards(hits) {
       var seen = {};
       var out = [];
@@ -125,9 +134,7 @@
        * If a text shard cannot be fetched, its hits come without snippets. */
       search: function (query, opts) {
         opts = opts || {};
-        var req = { query: String(query == null ? "" : query), limit: opts.limit || 10 };
-        if (opts.kind) req.kind = String(opts.kind);
-        if (opts.province) req.province = String(opts.province);
+        var req = request(query, opts);
         var run = function () { return JSON.parse(glue.search(JSON.stringify(req))); };
         var hits;
         try {
@@ -141,6 +148,15 @@
         return Promise.all(missing.map(loadShard)).then(run, function () {
           try { return run(); } catch (e) { return hits; }
         });
+      },
+      /* Resolves to the pages to offer when `query` has no good match (the
+       * tool pages), or [] when it is answered; their snippets stay empty. */
+      suggest: function (query, opts) {
+        try {
+          return Promise.resolve(JSON.parse(glue.suggest(JSON.stringify(request(query, opts || {})))));
+        } catch (e) {
+          return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+        }
       },
     };
   }
