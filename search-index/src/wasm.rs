@@ -43,22 +43,25 @@ pub fn add_texts(shard: &[u8]) -> Result<u32, JsError> {
 /// of hits (a hit whose text shard is not loaded yet names it in `text_shard`).
 #[wasm_bindgen]
 pub fn search(request: &str) -> Result<String, JsError> {
-    let req: SearchRequest =
-        serde_json::from_str(request).map_err(|e| JsError::new(&format!("bad request: {e}")))?;
-    with_engine(|engine| {
-        let hits = engine.search(&req).map_err(|e| e.to_string())?;
-        serde_json::to_string(&hits).map_err(|e| e.to_string())
-    })
+    answer(request, Engine::search)
 }
 
 /// Pages to offer when a search has no good match (`request` as for
 /// [`search`]): a JSON array of hits, empty when the query is answered.
 #[wasm_bindgen]
 pub fn suggest(request: &str) -> Result<String, JsError> {
+    answer(request, Engine::suggestions)
+}
+
+/// Parses a JSON `SearchRequest`, asks the engine, returns the hits as JSON.
+fn answer<H: serde::Serialize, E: std::fmt::Display>(
+    request: &str,
+    ask: impl FnOnce(&Engine, &SearchRequest) -> Result<H, E>,
+) -> Result<String, JsError> {
     let req: SearchRequest =
         serde_json::from_str(request).map_err(|e| JsError::new(&format!("bad request: {e}")))?;
     with_engine(|engine| {
-        let hits = engine.suggestions(&req).map_err(|e| e.to_string())?;
+        let hits = ask(engine, &req).map_err(|e| e.to_string())?;
         serde_json::to_string(&hits).map_err(|e| e.to_string())
     })
 }
