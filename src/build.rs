@@ -8,8 +8,12 @@ use std::time::{Duration, Instant};
 
 use crate::content::{load_site, Site};
 use crate::diagnostics::Report;
+use rayon::prelude::*;
+
+use crate::output::Kept;
+use crate::render::inputs::{ItemPrints, PagePrints};
 use crate::render::offline::FileSummary;
-use crate::render::{OutputFile, RenderError, Renderer};
+use crate::render::{OutputFile, PageKey, RenderError, Renderer};
 use crate::theme::Theme;
 use crate::validate::validate;
 
@@ -123,6 +127,10 @@ pub struct BuildStats {
     pub removed: usize,
     /// Milliseconds spent.
     pub millis: u128,
+    /// Pages of the site.
+    pub pages: usize,
+    /// Of those, pages rendered (the others were kept: same inputs).
+    pub rendered: usize,
     /// Time per phase.
     pub timings: Timings,
 }
@@ -131,11 +139,33 @@ pub struct BuildStats {
 pub trait Sink: Sync {
     /// Takes one finished file and gives the SHA-256 of its bytes in hex.
     fn put(&self, file: OutputFile) -> Result<String, BuildError>;
+
+    /// Takes a page made from `inputs` (its fingerprint, see
+    /// [`crate::render::inputs`]).
+    fn put_page(&self, file: OutputFile, inputs: &str) -> Result<String, BuildError> {
+        let _ = inputs;
+        self.put(file)
+    }
+
+    /// Keeps the previous build's page at `path` when it was made from the
+    /// same `inputs`; `None` when it must be rendered.
+    fn keep(&self, path: &str, inputs: &str) -> Result<Option<Kept>, BuildError> {
+        let _ = (path, inputs);
+        Ok(None)
+    }
 }
 
 impl Sink for crate::output::Staging {
     fn put(&self, file: OutputFile) -> Result<String, BuildError> {
         Ok(crate::output::Staging::put(self, &file.path, &file.bytes)?)
+    }
+
+    fn put_page(&self, file: OutputFile, inputs: &str) -> Result<String, BuildError> {
+        Ok(self.put_made_from(&file.path, &file.bytes, inputs)?)
+    }
+
+    fn keep(&self, path: &str, inputs: &str) -> Result<Option<Kept>, BuildError> {
+        Ok(self.keep_unchanged(path, inputs)?)
     }
 }
 
@@ -156,16 +186,47 @@ impl Sink for Collect {
 struct Summarise<'a> {
     sink: &'a dyn Sink,
     files: Mutex<Vec<FileSummary>>,
+    /// Pages kept from the previous output without being rendered.
+    kept_pages: std::sync::atomic::AtomicUsize,
 }
 
 impl Summarise<'_> {
     fn put(&self, file: OutputFile) -> Result<(), BuildError> {
         let summary = FileSummary::put(file, |f| self.sink.put(f))?;
+        self.note(summary);
+        Ok(())
+    }
+
+    /// Renders the page `key` into the sink, or keeps the previous build's
+    /// when `prints` say it was made from the same inputs.
+    fn page(
+        &self,
+        renderer: &Renderer<'_>,
+        prints: Option<&PagePrints<'_>>,
+        key: &PageKey,
+    ) -> Result<(), BuildError> {
+        let Some(prints) = prints else {
+            return self.put(renderer.render(key)?);
+        };
+        let inputs = prints.of(renderer, key);
+        let path = renderer.path_of(key);
+        let summary = match self.sink.keep(&path, &inputs)? {
+            Some(kept) => {
+                self.kept_pages
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                FileSummary::kept_page(path, &kept)
+            }
+            None => FileSummary::put(renderer.render(key)?, |f| self.sink.put_page(f, &inputs))?,
+        };
+        self.note(summary);
+        Ok(())
+    }
+
+    fn note(&self, summary: FileSummary) {
         self.files
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .push(summary);
-        Ok(())
     }
 }
 
@@ -174,7 +235,15 @@ impl Summarise<'_> {
 pub fn render_site(site: &Site, paths: &Paths) -> Result<Vec<OutputFile>, BuildError> {
     let sink = Collect(Mutex::new(Vec::new()));
     let docs = crate::search::site_docs(site);
-    render_into(site, paths, docs, None, &sink, &mut Timings::default())?;
+    render_into(
+        site,
+        paths,
+        docs,
+        None,
+        None,
+        &sink,
+        &mut Timings::default(),
+    )?;
     let mut files = sink.0.into_inner().unwrap_or_else(|e| e.into_inner());
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
@@ -183,36 +252,49 @@ pub fn render_site(site: &Site, paths: &Paths) -> Result<Vec<OutputFile>, BuildE
 /// Renders every output file of a valid site into `sink` as it is made;
 /// `docs` are its search documents ([`crate::search::site_docs`]).
 /// The search index is built on its own thread while the pages render
-/// (pages only need its manifest's name, which the documents decide);
+/// (pages name only its manifest, whose URL is fixed);
 /// `previous` is the output being replaced, whose index is reused when the
-/// documents are unchanged. The service worker comes last, made from a
-/// summary of every other file.
+/// documents are unchanged; with `items` (the sources' fingerprints) pages
+/// whose inputs did not change since that output are kept, not rendered.
+/// The service worker comes last, made from a summary of every other file.
 pub fn render_into(
     site: &Site,
     paths: &Paths,
     docs: Vec<search_index::Doc>,
     previous: Option<&Path>,
+    items: Option<&ItemPrints>,
     sink: &dyn Sink,
     timings: &mut Timings,
-) -> Result<(), BuildError> {
+) -> Result<PageCount, BuildError> {
     let started = Instant::now();
     let theme = site_theme(site, paths)?;
     let vocabulary = crate::search::vocabulary(site);
-    let assets = crate::search::assets_for(&crate::search::input_key(&docs, &vocabulary));
+    let assets = crate::search::assets();
     let renderer = Renderer::new(site, &theme, assets)?;
+    let prints = items.map(|items| PagePrints::new(site, &theme, &renderer, items));
     timings.add("prepare (theme, links)", started);
     let started = Instant::now();
     let out = Summarise {
         sink,
         files: Mutex::new(Vec::new()),
+        kept_pages: Default::default(),
     };
+    let keys = renderer.pages();
     let (pages, search) = std::thread::scope(|s| {
         let search = s.spawn(|| {
             let started = Instant::now();
             let out = crate::search::build_files(&docs, &vocabulary, previous);
             (out, started.elapsed())
         });
-        let pages = renderer.render_each(&|f| out.put(f));
+        let pages = keys
+            .par_iter()
+            .try_for_each(|k| out.page(&renderer, prints.as_ref(), k))
+            .and_then(|()| {
+                renderer
+                    .extras(&keys)
+                    .into_iter()
+                    .try_for_each(|f| out.put(f))
+            });
         (pages, search.join())
     });
     timings.add("render and write pages", started);
@@ -231,12 +313,25 @@ pub fn render_into(
     for f in static_files(&theme) {
         out.put(f)?;
     }
+    let count = PageCount {
+        pages: keys.len(),
+        rendered: keys.len() - out.kept_pages.into_inner(),
+    };
     let files = out.files.into_inner().unwrap_or_else(|e| e.into_inner());
     if let Some(worker) = crate::render::offline::worker(site, &files) {
         sink.put(worker)?;
     }
     timings.add("write search and static files, service worker", started);
-    Ok(())
+    Ok(count)
+}
+
+/// How many pages a build has, and how many it rendered.
+#[derive(Debug, Clone, Copy)]
+pub struct PageCount {
+    /// Pages of the site.
+    pub pages: usize,
+    /// Pages rendered; the others were kept from the previous output.
+    pub rendered: usize,
 }
 
 /// The theme `site` renders with (built-in, or with its own theme over it).
@@ -263,25 +358,30 @@ pub fn build(paths: &Paths) -> Result<(BuildStats, Report), (BuildError, Report)
         return Err((BuildError::Content(n), report));
     };
     let docs_started = Instant::now();
+    let items = ItemPrints::new(&site, &report.sources);
+    let mut report = report;
+    report.release_unreported_sources();
     let docs = crate::search::site_docs(&site);
     // The documents hold the bodies' plain text now; the outlines' copy goes.
     site.drop_outline_texts();
-    timings.add("search documents", docs_started);
+    timings.add("search documents, sources' fingerprints", docs_started);
     let staging = match crate::output::Staging::begin(&paths.output) {
         Ok(s) => s,
         Err(e) => return Err((e.into(), report)),
     };
     let previous = staging.previous().map(Path::to_path_buf);
-    if let Err(e) = render_into(
+    let count = match render_into(
         &site,
         paths,
         docs,
         previous.as_deref(),
+        Some(&items),
         &staging,
         &mut timings,
     ) {
-        return Err((e, report));
-    }
+        Ok(c) => c,
+        Err(e) => return Err((e, report)),
+    };
     let swap = Instant::now();
     let written = match staging.commit() {
         Ok(w) => w,
@@ -293,6 +393,8 @@ pub fn build(paths: &Paths) -> Result<(BuildStats, Report), (BuildError, Report)
             files: written.written + written.kept,
             written: written.written,
             removed: written.removed,
+            pages: count.pages,
+            rendered: count.rendered,
             millis: started.elapsed().as_millis(),
             timings,
         },

@@ -233,13 +233,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Ok((stats, report)) => {
                     report.print();
                     eprintln!(
-                        "built {} files into {} in {} ms ({} written, {} unchanged, {} removed; {} warning(s))",
+                        "built {} files into {} in {} ms ({} written, {} unchanged, {} removed; {} of {} pages rendered; {} warning(s))",
                         stats.files,
                         paths.output.display(),
                         stats.millis,
                         stats.written,
                         stats.files - stats.written,
                         stats.removed,
+                        stats.rendered,
+                        stats.pages,
                         report.warning_count()
                     );
                     if timings {

@@ -241,13 +241,34 @@ struct Row {
     size: u64,
     mtime_ns: i128,
     inode: u64,
+    /// Fingerprint of what the file was made from (pages only; empty
+    /// otherwise): the same inputs give the same bytes, so the next build
+    /// can keep the file without making it again.
+    inputs: String,
+}
+
+impl Row {
+    /// The file on disk is still the one this row describes.
+    fn describes(&self, meta: &fs::Metadata) -> bool {
+        let now = row_of(String::new(), meta);
+        (now.size, now.mtime_ns, now.inode) == (self.size, self.mtime_ns, self.inode)
+    }
+}
+
+/// A file kept from the previous output: its SHA-256 in hex and size.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Kept {
+    /// SHA-256 of the bytes, hex.
+    pub sha256: String,
+    /// Size in bytes.
+    pub size: u64,
 }
 
 /// Name of the build cache folder, beside the output.
 pub const CACHE_DIR: &str = ".zhiku-cache";
 
 /// First line of a cache table; another one means another format: ignored.
-const CACHE_HEADER: &str = "zhiku output table 1";
+const CACHE_HEADER: &str = "zhiku output table 2";
 
 impl Staging {
     /// Locks the output's parent, repairs what killed builds left and
@@ -318,6 +339,17 @@ impl Staging {
     /// output; the service worker's list uses it too). Safe to call from
     /// many threads at once.
     pub fn put(&self, rel: &str, bytes: &[u8]) -> Result<String, OutputError> {
+        self.put_made_from(rel, bytes, "")
+    }
+
+    /// [`Staging::put`] for a file made from `inputs` (a fingerprint; see
+    /// [`Staging::keep_unchanged`]).
+    pub fn put_made_from(
+        &self,
+        rel: &str,
+        bytes: &[u8],
+        inputs: &str,
+    ) -> Result<String, OutputError> {
         if self.puts.fetch_add(1, Ordering::Relaxed) == PAUSE_AFTER {
             pause(Point::Writing);
         }
@@ -326,7 +358,7 @@ impl Staging {
             fs::create_dir_all(dir).map_err(io_err("creating", dir))?;
         }
         let hash = sha256_hex(bytes);
-        let row = match self.keep_previous(rel, bytes, &hash, &dest) {
+        let mut row = match self.keep_previous(rel, bytes, &hash, &dest) {
             Some(row) => {
                 self.kept.fetch_add(1, Ordering::Relaxed);
                 row
@@ -338,10 +370,45 @@ impl Staging {
                 row_of(hash.clone(), &meta)
             }
         };
+        row.inputs = inputs.to_string();
+        self.record(rel, row);
+        Ok(hash)
+    }
+
+    /// Keeps the previous output's file at `rel` without its bytes being
+    /// made again, when the last build recorded it as made from `inputs` and
+    /// it is still the file recorded (size, mtime, inode). `None` when it
+    /// must be made (then hand it to [`Staging::put_made_from`]).
+    pub fn keep_unchanged(&self, rel: &str, inputs: &str) -> Result<Option<Kept>, OutputError> {
+        let (Some(previous), Some(row)) = (self.previous.as_ref(), self.cache.get(rel)) else {
+            return Ok(None);
+        };
+        let old = previous.join(rel);
+        if inputs.is_empty()
+            || row.inputs != inputs
+            || !fs::symlink_metadata(&old).is_ok_and(|m| m.is_file() && row.describes(&m))
+        {
+            return Ok(None);
+        }
+        let dest = self.tmp().join(rel);
+        if let Some(dir) = dest.parent() {
+            fs::create_dir_all(dir).map_err(io_err("creating", dir))?;
+        }
+        if fs::hard_link(&old, &dest).is_err() {
+            return Ok(None);
+        }
+        self.kept.fetch_add(1, Ordering::Relaxed);
+        self.record(rel, row.clone());
+        Ok(Some(Kept {
+            sha256: row.hash.clone(),
+            size: row.size,
+        }))
+    }
+
+    fn record(&self, rel: &str, row: Row) {
         if let Ok(mut rows) = self.rows.lock() {
             rows.push((rel.to_string(), row));
         }
-        Ok(hash)
     }
 
     /// Links the previous output's file at `rel` to `dest` when its bytes
@@ -354,14 +421,7 @@ impl Staging {
         }
         let recorded = row_of(hash.to_string(), &meta);
         let same = match self.cache.get(rel) {
-            Some(row)
-                if Row {
-                    hash: row.hash.clone(),
-                    ..recorded.clone()
-                } == *row =>
-            {
-                row.hash == hash
-            }
+            Some(row) if row.describes(&meta) => row.hash == hash,
             _ => fs::read(&old).is_ok_and(|b| b == bytes),
         };
         // Without hard links (some file systems) the file is written anew.
@@ -440,6 +500,7 @@ fn row_of(hash: String, meta: &fs::Metadata) -> Row {
         size: meta.len(),
         mtime_ns: i128::from(meta.mtime()) * 1_000_000_000 + i128::from(meta.mtime_nsec()),
         inode: meta.ino(),
+        inputs: String::new(),
     }
 }
 
@@ -455,6 +516,7 @@ fn row_of(hash: String, meta: &fs::Metadata) -> Row {
         size: meta.len(),
         mtime_ns,
         inode: 0,
+        inputs: String::new(),
     }
 }
 
@@ -488,11 +550,12 @@ fn read_table(path: &Path) -> HashMap<String, Row> {
     }
     lines
         .filter_map(|line| {
-            let mut f = line.splitn(5, '\t');
+            let mut f = line.splitn(6, '\t');
             let hash = f.next()?.to_string();
             let size = f.next()?.parse().ok()?;
             let mtime_ns = f.next()?.parse().ok()?;
             let inode = f.next()?.parse().ok()?;
+            let inputs = f.next()?.to_string();
             let path = f.next()?.to_string();
             Some((
                 path,
@@ -501,6 +564,7 @@ fn read_table(path: &Path) -> HashMap<String, Row> {
                     size,
                     mtime_ns,
                     inode,
+                    inputs,
                 },
             ))
         })
@@ -526,8 +590,8 @@ fn write_table(parent: &Path, name: &str, rows: &[(String, Row)]) -> io::Result<
             continue;
         }
         text.push_str(&format!(
-            "{}\t{}\t{}\t{}\t{path}\n",
-            r.hash, r.size, r.mtime_ns, r.inode
+            "{}\t{}\t{}\t{}\t{}\t{path}\n",
+            r.hash, r.size, r.mtime_ns, r.inode, r.inputs
         ));
     }
     let table = cache_table(parent, name);

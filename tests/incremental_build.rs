@@ -12,8 +12,9 @@ use std::process::Command;
 
 use common::SiteCopy;
 
-/// Runs `zhiku build --output <out>`, on `threads` rayon threads when given.
-fn build(root: &Path, out: &Path, threads: Option<usize>) {
+/// Runs `zhiku build --output <out>`, on `threads` rayon threads when given;
+/// gives how many pages it rendered, and how many the site has.
+fn build(root: &Path, out: &Path, threads: Option<usize>) -> (usize, usize) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_zhiku"));
     cmd.arg("--root")
         .arg(root)
@@ -24,11 +25,18 @@ fn build(root: &Path, out: &Path, threads: Option<usize>) {
         cmd.env("RAYON_NUM_THREADS", n.to_string());
     }
     let o = cmd.output().expect("running zhiku");
-    assert!(
-        o.status.success(),
-        "zhiku build failed:\n{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "zhiku build failed:\n{stderr}");
+    // "…; 12 of 445 pages rendered; …"
+    let counts = stderr
+        .split("; ")
+        .find_map(|part| {
+            let (rendered, rest) = part.split_once(" of ")?;
+            let pages = rest.strip_suffix(" pages rendered")?;
+            Some((rendered.parse().ok()?, pages.parse().ok()?))
+        })
+        .unwrap_or_else(|| panic!("no page count in:\n{stderr}"));
+    counts
 }
 
 fn docs(out: &Path) -> u64 {
@@ -40,11 +48,11 @@ fn docs(out: &Path) -> u64 {
 /// Rebuilds `public/` in place after an edit and checks it against a full
 /// build into a new folder: same files, same bytes; unchanged files kept
 /// (same inode and mtime), changed ones rewritten.
-fn check_rebuild(site: &SiteCopy, what: &str) {
+fn check_rebuild(site: &SiteCopy, what: &str) -> (usize, usize) {
     let public = site.path("public");
     let before = common::snapshot(&public);
     let before_stamps = common::stamps(&public);
-    build(site.root(), &public, None);
+    let counts = build(site.root(), &public, None);
     let fresh = tempfile::tempdir().expect("temp dir");
     let full = fresh.path().join("public");
     build(site.root(), &full, None);
@@ -76,6 +84,7 @@ fn check_rebuild(site: &SiteCopy, what: &str) {
         }
     }
     assert!(common::leftovers(site.root()).is_empty());
+    counts
 }
 
 #[test]
@@ -84,10 +93,12 @@ fn rebuilds_into_the_old_output_equal_full_and_single_threaded_builds() {
     let public = site.path("public");
     build(site.root(), &public, None);
 
-    // The same content rebuilt: nothing is written, the index is reused.
+    // The same content rebuilt: nothing is written or rendered, the index is reused.
     let first = common::stamps(&public);
     let bytes = common::snapshot(&public);
-    build(site.root(), &public, None);
+    let (rendered, pages) = build(site.root(), &public, None);
+    assert_eq!(rendered, 0, "an unchanged rebuild rendered pages");
+    assert!(pages > 400);
     assert_eq!(
         common::stamps(&public),
         first,
@@ -109,7 +120,15 @@ fn rebuilds_into_the_old_output_equal_full_and_single_threaded_builds() {
     for (what, edit) in common::edit_kinds() {
         let before = search_files(&public);
         let touched = edit(&site);
-        check_rebuild(&site, what);
+        let (rendered, pages) = check_rebuild(&site, what);
+        if what == "entry body" {
+            // Its page, its chapter's pages (they list it) and the list
+            // pages; not the site.
+            assert!(
+                rendered * 4 < pages,
+                "an entry body edit rendered {rendered} of {pages} pages"
+            );
+        }
         if what == "template" {
             // Pages changed, the search documents did not: the index is reused.
             assert_eq!(

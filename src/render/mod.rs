@@ -8,6 +8,7 @@ pub mod feed;
 pub mod html;
 pub mod icons;
 pub mod inline_json;
+pub mod inputs;
 pub mod markdown;
 mod model;
 pub mod mount;
@@ -26,7 +27,7 @@ use crate::content::links::LinkTable;
 use crate::content::Site;
 use crate::theme::Theme;
 use model::Model;
-pub use model::{LinkView, SearchAssets};
+pub use model::{depends_on, LinkView, SearchAssets};
 
 /// Why rendering failed (theme problems; content problems are caught by validation).
 #[derive(Debug, thiserror::Error)]
@@ -319,6 +320,25 @@ impl<'s> Renderer<'s> {
             path,
             bytes: html.into_bytes(),
         })
+    }
+
+    /// Ids one page shows (its own item, related items, backlinks; `*` for
+    /// every item), as [`Renderer::dependencies`] lists them.
+    pub fn dependencies_of(&self, key: &PageKey) -> Vec<String> {
+        self.model.dependencies(key)
+    }
+
+    /// What every page is rendered with besides its items, as JSON: the
+    /// mount, the service worker switch, the search URLs, the modules, the
+    /// navigation and the interface strings (see [`inputs`]).
+    pub fn settings_json(&self) -> String {
+        let m = &self.model;
+        json!({
+            "mount": self.mount, "offline": self.offline, "extra": self.extra_head,
+            "search": m.search, "modules": m.modules, "nav": m.nav, "tools": m.tools,
+            "feed": m.has_feed, "sections": m.has_sections, "strings": m.strings,
+        })
+        .to_string()
     }
 
     /// Ids a page shows (its own item, related items, backlinks), for partial rebuilds.

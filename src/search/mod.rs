@@ -124,8 +124,8 @@ pub fn build_assets(site: &Site) -> Result<SearchOutput, String> {
 /// What decides the search files' contents: the documents, the site's
 /// vocabulary ([`vocabulary`]: synonyms, glossary, province names) and the
 /// runtime (whose hash changes with the index code, see
-/// `scripts/check-runtime.sh`). The manifest is named by it, so pages can
-/// be rendered while the index is still being built.
+/// `scripts/check-runtime.sh`). A previous build's index is reused when its
+/// key is the same (see [`build_files`]).
 pub fn input_key(docs: &[search_index::Doc], vocabulary: &search_index::Vocabulary) -> String {
     let mut h = Sha256::new();
     h.update(MANIFEST_VERSION.to_le_bytes());
@@ -158,11 +158,14 @@ impl std::io::Write for HashWriter<'_> {
     }
 }
 
-/// The URLs pages embed for search files of input key `key` ([`input_key`]).
-pub fn assets_for(key: &str) -> SearchAssets {
+/// The URLs pages embed for the search files. The manifest's name is the
+/// same in every build (the loader revalidates it), so pages do not change
+/// when only the index does: a one-entry edit rewrites that entry's pages,
+/// not the whole site. Everything the manifest names is content-hashed.
+pub fn assets() -> SearchAssets {
     SearchAssets {
         loader: format!("/{}", hashed("loader", "js", RUNTIME_LOADER)),
-        manifest: format!("/{DIR}/manifest.{key}.json"),
+        manifest: format!("/{DIR}/manifest.json"),
     }
 }
 
@@ -202,7 +205,7 @@ pub fn build_files(
         .collect();
     let wasm = hashed("zhiku-search", "wasm", RUNTIME_WASM);
     let glue = hashed("zhiku-search", "js", RUNTIME_GLUE);
-    let assets = assets_for(&key);
+    let assets = assets();
     let loader = assets.loader.trim_start_matches('/').to_string();
     let tools_wasm = hashed("zhiku-tools", "wasm", TOOLS_WASM);
     let tools_glue = hashed("zhiku-tools", "js", TOOLS_GLUE);
@@ -220,7 +223,6 @@ pub fn build_files(
         docs: docs.len(),
     };
     let manifest_bytes = serde_json::to_vec_pretty(&manifest).map_err(|e| e.to_string())?;
-    let manifest_path = assets.manifest.trim_start_matches('/').to_string();
     let mut files = vec![
         OutputFile {
             path: index,
@@ -246,13 +248,15 @@ pub fn build_files(
             path: loader,
             bytes: RUNTIME_LOADER.to_vec(),
         },
-        // Un-hashed copy for the CLI and other tools; pages use the hashed one.
+        // What pages, the loader and the CLI read.
         OutputFile {
-            path: format!("{DIR}/manifest.json"),
+            path: assets.manifest.trim_start_matches('/').to_string(),
             bytes: manifest_bytes.clone(),
         },
+        // The same, named by the inputs: how the next build finds an index
+        // it can reuse (`previous_blob`).
         OutputFile {
-            path: manifest_path,
+            path: format!("{DIR}/manifest.{key}.json"),
             bytes: manifest_bytes,
         },
     ];

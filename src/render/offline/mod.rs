@@ -58,6 +58,18 @@ impl FileSummary {
         Ok(summary)
     }
 
+    /// The summary of a page kept from the previous build as it was.
+    pub fn kept_page(path: String, kept: &crate::output::Kept) -> FileSummary {
+        FileSummary {
+            path,
+            size: kept.size,
+            hash: kept.sha256.chars().take(12).collect(),
+            // Redirect pages are extras, never kept this way.
+            redirect: false,
+            bytes: None,
+        }
+    }
+
     /// The summary of `file`, hashing its bytes.
     pub fn of(file: &OutputFile) -> FileSummary {
         FileSummary {
@@ -67,8 +79,10 @@ impl FileSummary {
     }
 
     fn unhashed(file: &OutputFile) -> FileSummary {
-        let redirect =
-            is_page(&file.path) && file.bytes.windows(19).any(|w| w == b"http-equiv=\"refresh");
+        // Redirect pages are a few hundred bytes; no need to scan real pages.
+        let redirect = is_page(&file.path)
+            && file.bytes.len() < 4096
+            && file.bytes.windows(19).any(|w| w == b"http-equiv=\"refresh");
         FileSummary {
             path: file.path.clone(),
             size: file.bytes.len() as u64,
@@ -158,9 +172,8 @@ pub fn precache(files: &[FileSummary], budget: u64) -> Precache {
                 f.path.starts_with("static/")
                     || f.path == "favicon.ico"
                     || f.path == "manifest.webmanifest"
-                    || (f.path.starts_with(&format!("{dir}/loader."))
-                        || f.path.starts_with(&format!("{dir}/manifest.")))
-                        && f.path != manifest_json()
+                    || f.path.starts_with(&format!("{dir}/loader."))
+                    || f.path == manifest_json()
             })
             .map(|f| f.path.clone()),
     );
@@ -293,7 +306,10 @@ mod tests {
         assert!(all.urls.contains(&"search/index.1.bin".to_string()));
         // Not in the manifest: left to be cached when fetched.
         assert!(!all.urls.contains(&"search/text-1.3.json".to_string()));
-        assert!(!all.urls.contains(&"search/manifest.json".to_string()));
+        // Pages name the manifest by its fixed URL; the copy named by the
+        // index's inputs is for the next build only.
+        assert!(all.urls.contains(&"search/manifest.json".to_string()));
+        assert!(!all.urls.contains(&"search/manifest.9.json".to_string()));
         let pos = |u: &str| all.urls.iter().position(|x| x == u).unwrap();
         assert!(pos("tools/") < pos("faq/a/b/"));
         // Redirect pages are followed online only.
