@@ -266,39 +266,40 @@ pub fn render_into(
     sink: &dyn Sink,
     timings: &mut Timings,
 ) -> Result<PageCount, BuildError> {
-    let started = Instant::now();
-    let theme = site_theme(site, paths)?;
     let vocabulary = crate::search::vocabulary(site);
-    let assets = crate::search::assets();
-    let renderer = Renderer::new(site, &theme, assets)?;
-    let prints = items.map(|items| PagePrints::new(site, &theme, &renderer, items));
-    timings.add("prepare (theme, links)", started);
-    let started = Instant::now();
     let out = Summarise {
         sink,
         files: Mutex::new(Vec::new()),
         kept_pages: Default::default(),
     };
-    let keys = renderer.pages();
+    // The index is the longest single job: it starts first, on its own
+    // thread, and the pages are prepared and rendered beside it.
     let (pages, search) = std::thread::scope(|s| {
         let search = s.spawn(|| {
             let started = Instant::now();
             let out = crate::search::build_files(&docs, &vocabulary, previous);
             (out, started.elapsed())
         });
-        let pages = keys
-            .par_iter()
-            .try_for_each(|k| out.page(&renderer, prints.as_ref(), k))
-            .and_then(|()| {
-                renderer
-                    .extras(&keys)
-                    .into_iter()
-                    .try_for_each(|f| out.put(f))
-            });
+        let pages = (|| {
+            let started = Instant::now();
+            let theme = site_theme(site, paths)?;
+            let renderer = Renderer::new(site, &theme, crate::search::assets())?;
+            let prints = items.map(|items| PagePrints::new(site, &theme, &renderer, items));
+            timings.add("prepare (theme, links)", started);
+            let started = Instant::now();
+            let keys = renderer.pages();
+            keys.par_iter()
+                .try_for_each(|k| out.page(&renderer, prints.as_ref(), k))?;
+            renderer
+                .extras(&keys)
+                .into_iter()
+                .try_for_each(|f| out.put(f))?;
+            timings.add("render and write pages", started);
+            Ok::<_, BuildError>((theme, keys.len()))
+        })();
         (pages, search.join())
     });
-    timings.add("render and write pages", started);
-    pages?;
+    let (theme, pages) = pages?;
     let (search, took) =
         search.map_err(|_| BuildError::Search("the indexing thread panicked".into()))?;
     timings
@@ -314,8 +315,8 @@ pub fn render_into(
         out.put(f)?;
     }
     let count = PageCount {
-        pages: keys.len(),
-        rendered: keys.len() - out.kept_pages.into_inner(),
+        pages,
+        rendered: pages - out.kept_pages.into_inner(),
     };
     let files = out.files.into_inner().unwrap_or_else(|e| e.into_inner());
     if let Some(worker) = crate::render::offline::worker(site, &files) {
