@@ -1,16 +1,17 @@
 //! Search benchmark: index size, build and load time, query latency (native).
 //!
-//! `cargo run --release --example search_bench -- [--synthetic N] [--out FILE] [QUERIES.tsv...]`
+//! `cargo run --release --example search_bench -- [--synthetic N] [--out DIR] [QUERIES.tsv...]`
 //!
 //! Indexes the real content (or N synthetic documents made from it), writes
-//! the blob to `--out` (and all page texts to `FILE.texts.json`, for the wasm
-//! benchmark in Node), then runs every
-//! query of the TSV files (first column) 20 times and prints p50/p95.
+//! the index to `--out` (`DIR/hot.bin`, `DIR/chunks/`, and all page texts in
+//! `DIR/texts.json`, for the wasm benchmark in Node), then runs every query
+//! of the TSV files (first column) once to load its chunks and 20 times
+//! timed, and prints p50/p95.
 
 use std::path::PathBuf;
 use std::time::Instant;
 
-use search_index::{blob, build_index, texts, Doc, Engine, SearchRequest};
+use search_index::{build_index, texts, Doc, Engine, SearchRequest};
 use zhiku::build::check;
 use zhiku::search::site_docs;
 
@@ -89,40 +90,41 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     let t = Instant::now();
-    let bytes = build_index(&docs, &synonyms)?;
+    let files = build_index(&docs, &synonyms)?;
     let build_ms = t.elapsed().as_secs_f64() * 1e3;
+    let chunk_bytes: usize = files.chunks.iter().map(|(_, c)| c.len()).sum();
     println!(
-        "docs {}  index bytes {}  build {build_ms:.0} ms",
+        "docs {}  hot file bytes {}  chunks {} ({chunk_bytes} bytes)  build {build_ms:.0} ms",
         docs.len(),
-        bytes.len()
+        files.hot.len(),
+        files.chunks.len(),
     );
-    for (name, data) in blob::unpack(&bytes)? {
-        println!("  {name:<44} {:>9}", data.len());
-    }
     // Timed queries include snippets, as in the browser once a hit's text shard
-    // is in: all texts go in one file (`FILE.texts.json`) for the wasm side.
+    // is in: all texts go in one file (`DIR/texts.json`) for the wasm side.
     let all_texts: texts::Texts = docs
         .iter()
         .map(|d| (d.id.clone(), d.body.clone()))
         .collect();
     let all_texts = serde_json::to_vec(&all_texts)?;
-    if let Some(path) = &out {
-        std::fs::write(path, &bytes)?;
-        let mut texts_path = path.clone().into_os_string();
-        texts_path.push(".texts.json");
-        std::fs::write(texts_path, &all_texts)?;
+    if let Some(dir) = &out {
+        std::fs::create_dir_all(dir.join(search_index::lazy::CHUNK_DIR))?;
+        std::fs::write(dir.join("hot.bin"), &files.hot)?;
+        for (name, bytes) in &files.chunks {
+            std::fs::write(dir.join(name), bytes)?;
+        }
+        std::fs::write(dir.join("texts.json"), &all_texts)?;
     }
 
     let mut loads = Vec::new();
-    let mut engine = None;
     for _ in 0..7 {
         let t = Instant::now();
-        engine = Some(Engine::from_bytes(&bytes)?);
+        std::hint::black_box(Engine::open(&files.hot)?);
         loads.push(t.elapsed().as_secs_f64() * 1e3);
     }
     loads.sort_by(f64::total_cmp);
-    let mut engine = engine.ok_or("no engine")?;
-    engine.add_texts(&all_texts)?;
+    let n_chunks = files.chunks.len();
+    let mut index = files.open()?;
+    index.engine.add_texts(&all_texts)?;
     println!("load median {:.2} ms", percentile(&loads, 0.5));
 
     let mut queries = Vec::new();
@@ -138,11 +140,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if queries.is_empty() {
         return Ok(());
     }
+    // Warm: every query's chunks are in before timing.
+    for q in &queries {
+        index.search(&SearchRequest::new(q))?;
+    }
+    println!(
+        "chunks fetched by all queries: {} of {n_chunks}",
+        index.fetched()
+    );
     let mut times = Vec::new();
     for _ in 0..20 {
         for q in &queries {
             let t = Instant::now();
-            let hits = engine.search(&SearchRequest::new(q))?;
+            let hits = index.search(&SearchRequest::new(q))?;
             times.push(t.elapsed().as_secs_f64() * 1e3);
             std::hint::black_box(hits);
         }

@@ -365,7 +365,7 @@ fn search(root: &std::path::Path, args: SearchArgs) -> anyhow::Result<ExitCode> 
         report.print();
         anyhow::bail!("content/site.toml is unusable");
     };
-    let engine = search::load_engine(&paths.output)
+    let mut engine = search::load_engine(&paths.output)
         .with_context(|| format!("loading the search index of {}", paths.output.display()))?;
     let hits = engine.search(&search_index::SearchRequest {
         query: args.query,

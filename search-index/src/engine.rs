@@ -1,4 +1,5 @@
-//! Querying (native and wasm): the index blob → a searcher, a request → ranked hits.
+//! Querying (native and wasm): the hot file → a searcher, a request → ranked
+//! hits, fetching the index chunks the request needs (see [`crate::lazy`]).
 //!
 //! Ranking is one tantivy query: BM25 over title, aliases and body with field
 //! boosts and OR semantics, plus phrase clauses on adjacent query terms (so
@@ -6,13 +7,11 @@
 //! a lower weight, and CJK unigrams at a very low weight for one-character
 //! queries.
 
-use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::TopDocs;
-use tantivy::directory::{Directory, RamDirectory};
 use tantivy::query::{
     BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, TermQuery,
 };
@@ -23,6 +22,7 @@ use crate::charmap::CharMap;
 use crate::schema::{fields_of, Fields};
 use crate::snippet::{self, Marks};
 use crate::tokenizer::{self, analyze, is_cjk, normalize, Mode, Term};
+use crate::lazy::{self, LazyDirectory, Layout};
 use crate::{blob, texts, Error};
 
 /// Boost of a match in the title.
@@ -114,9 +114,24 @@ pub struct Hit {
     pub text_shard: Option<u32>,
 }
 
-/// A loaded index, ready to answer queries.
+/// Most fetch rounds one search may take (a cold query takes three: term
+/// dictionary blocks, then postings and field norms, then stored fields).
+pub const MAX_ROUNDS: usize = 8;
+
+/// What one attempt at a search gave.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Step {
+    /// The ranked hits.
+    Hits(Vec<Hit>),
+    /// These chunks (names relative to the hot file) must be added with
+    /// [`Engine::add_chunk`] before the search can go on; fetch them together.
+    Need(Vec<String>),
+}
+
+/// An opened index, ready to answer queries.
 pub struct Engine {
     searcher: Searcher,
+    dir: LazyDirectory,
     fields: Fields,
     synonyms: Vec<Vec<String>>,
     /// The index's term encoding.
@@ -158,41 +173,74 @@ fn contains_word(text: &str, word: &str) -> bool {
 }
 
 impl Engine {
-    /// Loads an index blob written by `build_index`.
-    pub fn from_bytes(bytes: &[u8]) -> Result<Engine, Error> {
-        let dir = RamDirectory::create();
-        let mut synonyms: Vec<Vec<String>> = Vec::new();
-        let mut map = CharMap::default();
-        for (name, data) in blob::unpack(bytes)? {
-            if name == blob::SYNONYMS {
-                synonyms = serde_json::from_slice(data).map_err(|e| Error::Json(e.to_string()))?;
-            } else if name == blob::CHARMAP {
-                let order =
-                    std::str::from_utf8(data).map_err(|_| Error::Blob("charmap is not UTF-8"))?;
-                map = CharMap::from_order(order);
-            } else {
-                dir.atomic_write(Path::new(&name), data)?;
-            }
+    /// Opens a hot file written by `build_index`; chunks come later, as
+    /// searches ask for them.
+    pub fn open(hot: &[u8]) -> Result<Engine, Error> {
+        let entries = blob::unpack(hot)?;
+        let entry = |name: &str| entries.iter().find(|(n, _)| n == name).map(|(_, d)| *d);
+        let format = entry(lazy::FORMAT_ENTRY).map(|f| String::from_utf8_lossy(f).into_owned());
+        if format.as_deref() != Some(lazy::INDEX_FORMAT.to_string().as_str()) {
+            return Err(Error::Format {
+                found: format.unwrap_or_else(|| "1".into()),
+                supported: lazy::INDEX_FORMAT,
+            });
         }
-        let index = Index::open(dir)?;
+        let layout: Layout = match entry(lazy::LAYOUT_ENTRY) {
+            Some(l) => serde_json::from_slice(l).map_err(|e| Error::Json(e.to_string()))?,
+            None => return Err(Error::Blob("no layout")),
+        };
+        let synonyms: Vec<Vec<String>> = match entry(blob::SYNONYMS) {
+            Some(s) => serde_json::from_slice(s).map_err(|e| Error::Json(e.to_string()))?,
+            None => Vec::new(),
+        };
+        let map = match entry(blob::CHARMAP) {
+            Some(order) => CharMap::from_order(
+                std::str::from_utf8(order).map_err(|_| Error::Blob("charmap is not UTF-8"))?,
+            ),
+            None => CharMap::default(),
+        };
+        let dir = LazyDirectory::new(&layout, entry)?;
+        let opened = Self::open_dir(dir.clone());
+        if !dir.missing().is_empty() {
+            return Err(Error::Blob("the hot file lacks bytes opening the index reads"));
+        }
+        let (searcher, fields, map) = opened.map(|(s, f)| (s, f, map))?;
         let map = Arc::new(map);
-        tokenizer::register(&index, &map);
+        let synonyms = synonyms
+            .into_iter()
+            .map(|g| g.iter().map(|w| normalize(w)).collect())
+            .collect();
+        let engine = Engine {
+            searcher,
+            dir,
+            fields,
+            synonyms,
+            map,
+            texts: HashMap::new(),
+        };
+        tokenizer::register(engine.searcher.index(), &engine.map);
+        Ok(engine)
+    }
+
+    fn open_dir(dir: LazyDirectory) -> Result<(Searcher, Fields), Error> {
+        let index = Index::open(dir)?;
         let fields = fields_of(&index.schema())?;
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
-        let synonyms = synonyms
-            .into_iter()
-            .map(|g| g.iter().map(|w| normalize(w)).collect())
-            .collect();
-        Ok(Engine {
-            searcher: reader.searcher(),
-            fields,
-            synonyms,
-            map,
-            texts: HashMap::new(),
-        })
+        Ok((reader.searcher(), fields))
+    }
+
+    /// Adds a fetched chunk (`name` as [`Step::Need`] gave it); fails when the
+    /// bytes are not that chunk's (truncated, corrupted, another file).
+    pub fn add_chunk(&self, name: &str, bytes: &[u8]) -> Result<(), Error> {
+        self.dir.add_chunk(name, bytes)
+    }
+
+    /// Number of index chunks loaded so far.
+    pub fn loaded_chunks(&self) -> usize {
+        self.dir.loaded_chunks()
     }
 
     /// Adds the page texts of one shard file (see [`texts`]); returns how many it held.
@@ -318,14 +366,76 @@ impl Engine {
         )
     }
 
-    /// Runs a search; an empty or term-less query gives no hits.
-    pub fn search(&self, req: &SearchRequest) -> Result<Vec<Hit>, Error> {
+    /// Runs a search, fetching what it needs with `fetch` (chunk name →
+    /// bytes): the loop the browser's loader runs too, so both rank alike.
+    pub fn search(
+        &self,
+        req: &SearchRequest,
+        fetch: &mut dyn FnMut(&str) -> Result<Vec<u8>, Error>,
+    ) -> Result<Vec<Hit>, Error> {
+        for _ in 0..MAX_ROUNDS {
+            match self.search_step(req)? {
+                Step::Hits(hits) => return Ok(hits),
+                Step::Need(names) => {
+                    for name in names {
+                        let bytes = fetch(&name)?;
+                        self.add_chunk(&name, &bytes)?;
+                    }
+                }
+            }
+        }
+        Err(Error::Chunk(format!(
+            "search still missing chunks after {MAX_ROUNDS} rounds"
+        )))
+    }
+
+    /// Reads what `query` will read, so one failed attempt names every chunk
+    /// of its stage at once: term-dictionary blocks of every term, then (once
+    /// those are in) their postings, positions and the fields' norms.
+    fn warm(&self, query: &dyn Query) {
+        let mut terms: Vec<(&TantivyTerm, bool)> = Vec::new();
+        query.query_terms(&mut |t, positions| terms.push((t, positions)));
+        let fields: BTreeSet<Field> = terms.iter().map(|(t, _)| t.field()).collect();
+        for segment in self.searcher.segment_readers() {
+            for &field in &fields {
+                let _ = segment.get_fieldnorms_reader(field);
+            }
+            for &(term, positions) in &terms {
+                let Ok(inv) = segment.inverted_index(term.field()) else {
+                    continue;
+                };
+                if let Ok(Some(info)) = inv.get_term_info(term) {
+                    let option = if positions {
+                        IndexRecordOption::WithFreqsAndPositions
+                    } else {
+                        IndexRecordOption::WithFreqs
+                    };
+                    let _ = inv.read_postings_from_terminfo(&info, option);
+                }
+            }
+        }
+    }
+
+    /// A tantivy error, or the chunks it was missing.
+    fn fault(&self, e: tantivy::TantivyError) -> Result<Step, Error> {
+        let missing = self.dir.missing();
+        if missing.is_empty() {
+            Err(e.into())
+        } else {
+            Ok(Step::Need(missing))
+        }
+    }
+
+    /// One attempt at a search: the hits, or the chunks to fetch first. An
+    /// empty or term-less query gives no hits.
+    pub fn search_step(&self, req: &SearchRequest) -> Result<Step, Error> {
+        self.dir.clear_missing();
         let query = match req.query.char_indices().nth(MAX_QUERY_CHARS) {
             Some((end, _)) => &req.query[..end],
             None => req.query.as_str(),
         };
         let Some((scoring, marks)) = self.scoring_query(query) else {
-            return Ok(Vec::new());
+            return Ok(Step::Hits(Vec::new()));
         };
         let f = &self.fields;
         let mut clauses = vec![(Occur::Must, scoring)];
@@ -337,13 +447,31 @@ impl Engine {
         }
         let query = BooleanQuery::new(clauses);
         let limit = req.limit.clamp(1, MAX_LIMIT);
-        let top = self
+        let top = match self
             .searcher
-            .search(&query, &TopDocs::with_limit(limit).order_by_score())?;
-        let shards = texts::shard_count(self.searcher.num_docs() as usize);
-        let mut hits = Vec::with_capacity(top.len());
+            .search(&query, &TopDocs::with_limit(limit).order_by_score())
+        {
+            Ok(top) => top,
+            Err(e) => {
+                self.warm(&query);
+                return self.fault(e);
+            }
+        };
+        // Every hit's stored fields in one round.
+        let mut docs: Vec<(f32, TantivyDocument)> = Vec::with_capacity(top.len());
+        let mut failed = None;
         for (score, addr) in top {
-            let doc: TantivyDocument = self.searcher.doc(addr)?;
+            match self.searcher.doc::<TantivyDocument>(addr) {
+                Ok(doc) => docs.push((score, doc)),
+                Err(e) => failed = Some(e),
+            }
+        }
+        if let Some(e) = failed {
+            return self.fault(e);
+        }
+        let shards = texts::shard_count(self.searcher.num_docs() as usize);
+        let mut hits = Vec::with_capacity(docs.len());
+        for (score, doc) in docs {
             let get = |field: Field| {
                 doc.get_first(field)
                     .and_then(|v| v.as_str())
@@ -368,14 +496,14 @@ impl Engine {
                 score,
             });
         }
-        Ok(hits)
+        Ok(Step::Hits(hits))
     }
 }
 
 #[cfg(all(test, feature = "writer"))]
 mod tests {
     use super::*;
-    use crate::{build_index, Doc, Kind};
+    use crate::{build_index, Doc, Kind, MemoryIndex};
 
     fn doc(id: &str, title: &str, body: &str, kind: Kind, provinces: &[&str]) -> Doc {
         Doc {
@@ -391,7 +519,7 @@ mod tests {
         }
     }
 
-    fn engine() -> Engine {
+    fn engine() -> MemoryIndex {
         let docs = [
             doc(
                 "a",
@@ -416,14 +544,14 @@ mod tests {
             ),
         ];
         let synonyms = vec![vec!["管局".to_string(), "通信管理局".to_string()]];
-        let mut e = Engine::from_bytes(&build_index(&docs, &synonyms).unwrap()).unwrap();
+        let mut e = build_index(&docs, &synonyms).unwrap().open().unwrap();
         for shard in texts::shard_files(&docs).unwrap() {
-            e.add_texts(&shard).unwrap();
+            e.engine.add_texts(&shard).unwrap();
         }
         e
     }
 
-    fn ids(e: &Engine, req: &SearchRequest) -> Vec<String> {
+    fn ids(e: &MemoryIndex, req: &SearchRequest) -> Vec<String> {
         e.search(req).unwrap().into_iter().map(|h| h.id).collect()
     }
 
@@ -462,11 +590,11 @@ mod tests {
             Kind::Faq,
             &[],
         )];
-        let mut e = Engine::from_bytes(&build_index(&docs, &[]).unwrap()).unwrap();
+        let mut e = build_index(&docs, &[]).unwrap().open().unwrap();
         let hit = &e.search(&SearchRequest::new("实名认证")).unwrap()[0];
         assert_eq!((hit.snippet_html.as_str(), hit.text_shard), ("", Some(0)));
         let shards = texts::shard_files(&docs).unwrap();
-        assert_eq!(e.add_texts(&shards[0]).unwrap(), 1);
+        assert_eq!(e.engine.add_texts(&shards[0]).unwrap(), 1);
         let hit = &e.search(&SearchRequest::new("实名认证")).unwrap()[0];
         assert_eq!(hit.text_shard, None);
         assert!(
@@ -474,7 +602,7 @@ mod tests {
             "{}",
             hit.snippet_html
         );
-        assert!(e.add_texts(b"not json").is_err());
+        assert!(e.engine.add_texts(b"not json").is_err());
     }
 
     #[test]
@@ -487,5 +615,52 @@ mod tests {
         let mut req = SearchRequest::new("域名");
         req.limit = 0;
         assert_eq!(e.search(&req).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn chunks_come_in_at_most_three_rounds_and_stay() {
+        let e = engine();
+        let req = SearchRequest::new("管局审核时间 实名认证");
+        let mut rounds = 0;
+        loop {
+            match e.engine.search_step(&req).unwrap() {
+                Step::Hits(hits) => {
+                    assert_eq!(hits[0].id, "b");
+                    break;
+                }
+                Step::Need(names) => {
+                    rounds += 1;
+                    for n in names {
+                        e.engine.add_chunk(&n, e.chunk(&n).unwrap()).unwrap();
+                    }
+                }
+            }
+        }
+        assert!((1..=3).contains(&rounds), "{rounds} rounds");
+        let before = e.engine.loaded_chunks();
+        assert!(matches!(e.engine.search_step(&req).unwrap(), Step::Hits(_)));
+        assert_eq!(e.engine.loaded_chunks(), before);
+    }
+
+    #[test]
+    fn wrong_or_foreign_chunks_are_refused() {
+        let e = engine();
+        let Step::Need(names) = e.engine.search_step(&SearchRequest::new("域名")).unwrap() else {
+            panic!("a cold engine has no chunks");
+        };
+        let mut bad = e.chunk(&names[0]).unwrap().to_vec();
+        bad[0] ^= 1;
+        let err = e.engine.add_chunk(&names[0], &bad).unwrap_err();
+        assert!(err.to_string().contains("corrupt"), "{err}");
+        assert!(e.engine.add_chunk("chunks/0000000000000000.bin", b"x").is_err());
+        // Still works afterwards.
+        assert_eq!(ids(&e, &SearchRequest::new("域名"))[0], "a");
+    }
+
+    #[test]
+    fn another_format_is_named() {
+        let hot = blob::pack(&[(lazy::FORMAT_ENTRY.to_string(), b"99".to_vec())]);
+        let err = Engine::open(&hot).err().unwrap().to_string();
+        assert!(err.contains("99") && err.contains(&lazy::INDEX_FORMAT.to_string()), "{err}");
     }
 }

@@ -1,7 +1,8 @@
 //! The search index and runtime written under `public/search/`.
 //!
 //! Every FAQ entry, rejection, province and tool page becomes a
-//! [`search_index::Doc`]; the index blob, its text shards, the wasm runtime
+//! [`search_index::Doc`]; the index (a hot file and content-hashed chunks
+//! under `search/chunks/`, see [`search_index::lazy`]), its text shards, the wasm runtime
 //! (search and checker modules, committed under
 //! `themes/default/search-runtime/` and embedded here, so building a site
 //! never needs the wasm toolchain) and the loader get content-hashed names.
@@ -47,7 +48,11 @@ pub struct SearchOutput {
 pub struct Manifest {
     /// Format version.
     pub version: u32,
-    /// URL of the index blob.
+    /// Format of the index files ([`search_index::lazy::INDEX_FORMAT`]): a
+    /// runtime that reads another one says so instead of failing obscurely.
+    pub index_format: u32,
+    /// URL of the index's hot file; the chunk names the engine asks for are
+    /// relative to it.
     pub index: String,
     /// URL of the wasm module.
     pub wasm: String,
@@ -74,8 +79,9 @@ fn hashed(stem: &str, ext: &str, bytes: &[u8]) -> String {
 }
 
 /// Version of [`Manifest`]; 3: file URLs relative to the manifest, so the
-/// site works under any path.
-pub const MANIFEST_VERSION: u32 = 3;
+/// site works under any path; 4: `index` is a hot file with chunks beside
+/// it, and `index_format` names their format.
+pub const MANIFEST_VERSION: u32 = 4;
 
 /// The URL of an output file of `search/` relative to the manifest beside it.
 fn beside_manifest(path: &str) -> String {
@@ -88,8 +94,8 @@ fn beside_manifest(path: &str) -> String {
 pub fn build_assets(site: &Site) -> Result<SearchOutput, String> {
     let docs = site_docs(site);
     let synonyms = site.synonyms.word_groups();
-    let blob = search_index::build_index(&docs, &synonyms).map_err(|e| e.to_string())?;
-    let index = hashed("index", "bin", &blob);
+    let built = search_index::build_index(&docs, &synonyms).map_err(|e| e.to_string())?;
+    let index = hashed("index", "bin", &built.hot);
     let shards = search_index::texts::shard_files(&docs).map_err(|e| e.to_string())?;
     let texts: Vec<(String, Vec<u8>)> = shards
         .into_iter()
@@ -103,6 +109,7 @@ pub fn build_assets(site: &Site) -> Result<SearchOutput, String> {
     let tools_glue = hashed("zhiku-tools", "js", TOOLS_GLUE);
     let manifest = Manifest {
         version: MANIFEST_VERSION,
+        index_format: search_index::lazy::INDEX_FORMAT,
         index: beside_manifest(&index),
         wasm: beside_manifest(&wasm),
         glue: beside_manifest(&glue),
@@ -119,7 +126,7 @@ pub fn build_assets(site: &Site) -> Result<SearchOutput, String> {
     let mut files = vec![
         OutputFile {
             path: index,
-            bytes: blob,
+            bytes: built.hot,
         },
         OutputFile {
             path: wasm,
@@ -156,6 +163,11 @@ pub fn build_assets(site: &Site) -> Result<SearchOutput, String> {
             .into_iter()
             .map(|(path, bytes)| OutputFile { path, bytes }),
     );
+    // Chunk names are content hashes relative to the hot file (in `search/`).
+    files.extend(built.chunks.into_iter().map(|(name, bytes)| OutputFile {
+        path: format!("{DIR}/{name}"),
+        bytes,
+    }));
     Ok(SearchOutput {
         assets: SearchAssets {
             loader: format!("/{loader}"),
@@ -194,16 +206,67 @@ pub fn manifest_path(output: &std::path::Path) -> std::path::PathBuf {
     output.join(DIR).join("manifest.json")
 }
 
-/// Opens the index of a built site (`<output>/search/manifest.json`) with all its text shards.
-pub fn load_engine(output: &std::path::Path) -> Result<search_index::Engine, LoadError> {
-    let read = |path: std::path::PathBuf| {
-        std::fs::read(&path).map_err(|source| LoadError::Io { path, source })
-    };
+/// The index of a built site, read from its files the way the browser reads
+/// them: the hot file first, then only the chunks and text shards a search
+/// needs (a local-file fetcher in place of HTTP).
+pub struct SiteSearch {
+    engine: search_index::Engine,
+    /// `<output>/search`: the manifest's URLs are relative to it.
+    dir: std::path::PathBuf,
+    /// Text shard URLs, in shard order.
+    texts: Vec<String>,
+}
+
+fn read_file(path: std::path::PathBuf) -> Result<Vec<u8>, LoadError> {
+    std::fs::read(&path).map_err(|source| LoadError::Io { path, source })
+}
+
+impl SiteSearch {
+    /// Runs a search; fills in every hit's snippet.
+    pub fn search(
+        &mut self,
+        req: &search_index::SearchRequest,
+    ) -> Result<Vec<search_index::Hit>, LoadError> {
+        let dir = &self.dir;
+        let mut fetch = |name: &str| {
+            read_file(dir.join(name)).map_err(|e| search_index::Error::Chunk(crate::diagnostics::error_chain(&e)))
+        };
+        let hits = self.engine.search(req, &mut fetch)?;
+        let mut shards: Vec<u32> = hits.iter().filter_map(|h| h.text_shard).collect();
+        if shards.is_empty() {
+            return Ok(hits);
+        }
+        shards.sort_unstable();
+        shards.dedup();
+        for n in shards {
+            let url = self.texts.get(n as usize).ok_or_else(|| {
+                LoadError::Index(search_index::Error::Blob("a hit names a text shard the manifest lacks"))
+            })?;
+            self.engine.add_texts(&read_file(self.dir.join(url))?)?;
+        }
+        Ok(self.engine.search(req, &mut fetch)?)
+    }
+
+    /// Number of indexed documents.
+    pub fn num_docs(&self) -> u64 {
+        self.engine.num_docs()
+    }
+
+    /// Number of index chunks read so far.
+    pub fn loaded_chunks(&self) -> usize {
+        self.engine.loaded_chunks()
+    }
+}
+
+/// Opens the index of a built site (`<output>/search/manifest.json`).
+pub fn load_engine(output: &std::path::Path) -> Result<SiteSearch, LoadError> {
     let path = manifest_path(output);
     let manifest: Manifest =
-        serde_json::from_slice(&read(path.clone())?).map_err(|e| LoadError::Manifest {
+        serde_json::from_slice(&read_file(path.clone())?).map_err(|e| LoadError::Manifest {
             path: path.clone(),
-            message: e.to_string(),
+            message: format!(
+                "{e} (written by another zhiku version? this one reads manifest version {MANIFEST_VERSION}; rebuild the site)"
+            ),
         })?;
     if manifest.version != MANIFEST_VERSION {
         return Err(LoadError::Manifest {
@@ -214,13 +277,23 @@ pub fn load_engine(output: &std::path::Path) -> Result<search_index::Engine, Loa
             ),
         });
     }
-    let file = |url: &str| output.join(DIR).join(url);
-    let mut engine = search_index::Engine::from_bytes(&read(file(&manifest.index))?)?;
-    // The CLI has the whole site at hand: every snippet is filled in.
-    for url in &manifest.texts {
-        engine.add_texts(&read(file(url))?)?;
+    if manifest.index_format != search_index::lazy::INDEX_FORMAT {
+        return Err(LoadError::Manifest {
+            path,
+            message: format!(
+                "the search index is format {}, this zhiku reads format {}; rebuild the site with this version",
+                manifest.index_format,
+                search_index::lazy::INDEX_FORMAT
+            ),
+        });
     }
-    Ok(engine)
+    let dir = output.join(DIR);
+    let engine = search_index::Engine::open(&read_file(dir.join(&manifest.index))?)?;
+    Ok(SiteSearch {
+        engine,
+        dir,
+        texts: manifest.texts,
+    })
 }
 
 /// Plain text of a highlighted fragment (tags dropped, entities decoded).

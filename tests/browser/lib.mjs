@@ -5,6 +5,7 @@ import { createServer } from "node:http";
 import { readFile, stat, rm } from "node:fs/promises";
 import { join, normalize, extname, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
+import { gzipSync, brotliCompressSync, constants as zlib } from "node:zlib";
 import { chromium } from "playwright-core";
 
 export const repo = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -30,12 +31,25 @@ export function buildSite(root = repo, out, { baseUrl } = {}) {
   return output;
 }
 
+/** File types a host compresses (Pagefind's own files come gzipped already). */
+const COMPRESSIBLE = new Set([".html", ".css", ".js", ".mjs", ".json", ".wasm", ".bin", ".xml", ".txt", ".svg"]);
+
+/** `body` encoded as `compress` ("gzip" or "br") asks, if the client accepts it. */
+function encode(body, file, compress, accept) {
+  if (!compress || !COMPRESSIBLE.has(extname(file)) || !String(accept || "").includes(compress)) return null;
+  return compress === "br"
+    ? brotliCompressSync(body, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11 } })
+    : gzipSync(body, { level: 9 });
+}
+
 /**
  * Serves `dir` on 127.0.0.1 (ephemeral port) like any static host; returns { url, close }.
  * With `prefix` ("/kb/") the folder is served under that path only and every
  * other URL is a bare 404, as on a host where the site is one folder of many.
+ * With `compress` ("gzip" or "br") text, wasm and index files are sent
+ * compressed to clients that accept it, as real hosts do.
  */
-export async function serveStatic(dir, { prefix = "/" } = {}) {
+export async function serveStatic(dir, { prefix = "/", compress = null } = {}) {
   const server = createServer(async (req, res) => {
     const pathname = new URL(req.url, "http://x").pathname;
     if (!pathname.startsWith(prefix)) {
@@ -50,8 +64,14 @@ export async function serveStatic(dir, { prefix = "/" } = {}) {
       if (!file.startsWith(dir)) throw new Error("outside");
       if ((await stat(file).catch(() => null))?.isDirectory()) file = join(file, "index.html");
       const body = await readFile(file);
-      res.writeHead(200, { "content-type": TYPES[extname(file)] || "application/octet-stream" });
-      res.end(body);
+      const headers = { "content-type": TYPES[extname(file)] || "application/octet-stream" };
+      const encoded = encode(body, file, compress, req.headers["accept-encoding"]);
+      if (encoded) {
+        headers["content-encoding"] = compress;
+        headers.vary = "accept-encoding";
+      }
+      res.writeHead(200, headers);
+      res.end(encoded || body);
     } catch {
       const body = await readFile(join(dir, "404.html")).catch(() => "not found");
       res.writeHead(404, { "content-type": "text/html; charset=utf-8" });

@@ -1,0 +1,99 @@
+//! The index as the browser fetches it: one small *hot* file plus
+//! content-hashed chunks, loaded only when a query touches them.
+//!
+//! The build writes tantivy's files (SSTable term dictionary, tantivy's
+//! `quickwit` feature) and records every byte range that opening the index
+//! reads: segment metadata, footers, the term dictionaries' block indexes, the
+//! doc store's skip index. Those ranges go into the hot file; every file is
+//! also cut into fixed-size chunks named by their hash. At query time
+//! [`LazyDirectory`] serves reads from the hot ranges and the chunks loaded so
+//! far; a read that needs a missing chunk records its name and fails, and the
+//! engine reports what is missing ([`crate::engine::Step::Need`]) so the caller
+//! (the browser's loader or the CLI's local-file fetcher) fetches those chunks
+//! in one parallel round and asks again. No synchronous I/O, no Range requests:
+//! plain GETs of whole, immutable files.
+//!
+//! Hot file layout: a [`crate::blob`] container with the entries
+//! [`FORMAT_ENTRY`] (the index format number, decimal), [`LAYOUT_ENTRY`]
+//! (JSON [`Layout`]), one entry per tantivy file with its hot ranges'
+//! bytes concatenated, and the synonym and term-encoding entries.
+
+mod directory;
+#[cfg(feature = "writer")]
+mod split;
+
+use serde::{Deserialize, Serialize};
+
+pub use directory::LazyDirectory;
+#[cfg(feature = "writer")]
+pub use split::{split, ChunkSizes, Split};
+
+/// Version of the index format (hot file + chunks). A runtime refuses an index
+/// of another format with [`crate::Error::Format`]. 2: hot file and chunks
+/// (1 was the single-blob index).
+pub const INDEX_FORMAT: u32 = 2;
+
+/// Hot-file entry holding the format number.
+pub const FORMAT_ENTRY: &str = "zhiku/format";
+/// Hot-file entry holding the [`Layout`] (JSON).
+pub const LAYOUT_ENTRY: &str = "zhiku/layout.json";
+/// Folder of the chunk files, relative to the hot file.
+pub const CHUNK_DIR: &str = "chunks";
+
+/// Chunk size of the term dictionary, postings, positions and field norms
+/// (chosen by measurement, see BENCHMARKS.md).
+pub const CHUNK_SIZE: usize = 8 * 1024;
+/// Chunk size of the doc store (one chunk is about one store block, so a hit
+/// costs one small chunk).
+pub const STORE_CHUNK_SIZE: usize = 2 * 1024;
+
+/// Where each tantivy file's bytes are.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Layout {
+    /// The files of the index.
+    pub files: Vec<FileLayout>,
+}
+
+/// One tantivy file: its hot ranges (in the hot file) and its chunks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FileLayout {
+    /// Path inside tantivy's directory.
+    pub path: String,
+    /// Length in bytes.
+    pub len: usize,
+    /// Byte ranges held in the hot file, sorted and disjoint (`[start, end)`).
+    pub hot: Vec<(usize, usize)>,
+    /// Chunk size in bytes (the last chunk may be shorter).
+    pub chunk: usize,
+    /// Chunk names in file order (empty when the whole file is hot).
+    pub chunks: Vec<String>,
+}
+
+/// The file name of a chunk with these bytes: `chunks/<16 hex digits>.bin`,
+/// the FNV-1a 64 hash of its bytes (a check against truncated or mixed-up
+/// files, not against forgery: the site itself is trusted).
+pub fn chunk_name(bytes: &[u8]) -> String {
+    format!("{CHUNK_DIR}/{:016x}.bin", fnv64(bytes))
+}
+
+fn fnv64(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunk_names_follow_the_bytes() {
+        assert_eq!(chunk_name(b"abc"), chunk_name(b"abc"));
+        assert_ne!(chunk_name(b"abc"), chunk_name(b"abd"));
+        assert!(chunk_name(b"").starts_with("chunks/") && chunk_name(b"").ends_with(".bin"));
+        assert_eq!(chunk_name(b"").len(), "chunks/".len() + 16 + 4);
+    }
+}
