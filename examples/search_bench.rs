@@ -11,7 +11,8 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use search_index::{build_index, texts, Doc, Engine, SearchRequest};
+use search_index::lazy::{ChunkSizes, Layout};
+use search_index::{blob, build_index_with, texts, Doc, Engine, SearchRequest, Step};
 use zhiku::build::check;
 use zhiku::search::site_docs;
 
@@ -59,6 +60,50 @@ fn synthetic(real: &[Doc], n: usize) -> Vec<Doc> {
         .collect()
 }
 
+/// Prints, round by round, which files' chunks a cold search for `q` fetches.
+fn trace_query(files: &search_index::IndexFiles, q: &str) -> Result<(), Box<dyn std::error::Error>> {
+    let entries = blob::unpack(&files.hot)?;
+    let layout = entries
+        .iter()
+        .find(|(n, _)| n == search_index::lazy::LAYOUT_ENTRY)
+        .ok_or("no layout")?;
+    let layout: Layout = serde_json::from_slice(layout.1)?;
+    let file_of = |name: &str| {
+        layout
+            .files
+            .iter()
+            .find(|f| f.chunks.iter().any(|c| c == name))
+            .map(|f| f.path.rsplit('.').next().unwrap_or_default().to_string())
+            .unwrap_or_default()
+    };
+    let bytes: std::collections::HashMap<&str, &[u8]> = files
+        .chunks
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_slice()))
+        .collect();
+    let engine = Engine::open(&files.hot)?;
+    let req = SearchRequest::new(q);
+    println!("trace {q}");
+    loop {
+        match engine.search_step(&req)? {
+            Step::Hits(h) => {
+                println!("  {} hits", h.len());
+                return Ok(());
+            }
+            Step::Need(names) => {
+                let mut by: std::collections::BTreeMap<String, (usize, usize)> = Default::default();
+                for n in &names {
+                    let e = by.entry(file_of(n)).or_default();
+                    e.0 += 1;
+                    e.1 += bytes[n.as_str()].len();
+                    engine.add_chunk(n, bytes[n.as_str()])?;
+                }
+                println!("  round: {by:?}");
+            }
+        }
+    }
+}
+
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[i]
@@ -68,6 +113,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let mut n_synthetic = None;
     let mut out = None;
+    let mut sizes = ChunkSizes::default();
+    let mut trace = Vec::new();
     let mut query_files = Vec::new();
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -75,6 +122,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 n_synthetic = Some(args.next().ok_or("--synthetic N")?.parse::<usize>()?)
             }
             "--out" => out = Some(PathBuf::from(args.next().ok_or("--out FILE")?)),
+            "--chunk" => sizes.chunk = args.next().ok_or("--chunk BYTES")?.parse()?,
+            "--store-chunk" => sizes.store = args.next().ok_or("--store-chunk BYTES")?.parse()?,
+            "--trace" => trace.push(args.next().ok_or("--trace QUERY")?),
             _ => query_files.push(PathBuf::from(a)),
         }
     }
@@ -90,7 +140,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     let t = Instant::now();
-    let files = build_index(&docs, &synonyms)?;
+    let files = build_index_with(&docs, &synonyms, sizes)?;
     let build_ms = t.elapsed().as_secs_f64() * 1e3;
     let chunk_bytes: usize = files.chunks.iter().map(|(_, c)| c.len()).sum();
     println!(
@@ -122,6 +172,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         loads.push(t.elapsed().as_secs_f64() * 1e3);
     }
     loads.sort_by(f64::total_cmp);
+    for q in &trace {
+        trace_query(&files, q)?;
+    }
     let n_chunks = files.chunks.len();
     let mut index = files.open()?;
     index.engine.add_texts(&all_texts)?;

@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::TopDocs;
+use tantivy::postings::TermInfo;
 use tantivy::query::{
     BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, TermQuery,
 };
@@ -405,12 +406,20 @@ impl Engine {
                     continue;
                 };
                 if let Ok(Some(info)) = inv.get_term_info(term) {
-                    let option = if positions {
-                        IndexRecordOption::WithFreqsAndPositions
-                    } else {
-                        IndexRecordOption::WithFreqs
-                    };
-                    let _ = inv.read_postings_from_terminfo(&info, option);
+                    let _ = inv.read_postings_from_terminfo(&info, IndexRecordOption::WithFreqs);
+                    if positions {
+                        // The positions alone (no postings: an empty list), so
+                        // they are asked for in the same round as the postings.
+                        let positions_only = TermInfo {
+                            doc_freq: 0,
+                            postings_range: 0..0,
+                            positions_range: info.positions_range,
+                        };
+                        let _ = inv.read_postings_from_terminfo(
+                            &positions_only,
+                            IndexRecordOption::WithFreqsAndPositions,
+                        );
+                    }
                 }
             }
         }

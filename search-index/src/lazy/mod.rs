@@ -42,7 +42,7 @@ pub const CHUNK_DIR: &str = "chunks";
 
 /// Chunk size of the term dictionary, postings, positions and field norms
 /// (chosen by measurement, see BENCHMARKS.md).
-pub const CHUNK_SIZE: usize = 8 * 1024;
+pub const CHUNK_SIZE: usize = 4 * 1024;
 /// Chunk size of the doc store (one chunk is about one store block, so a hit
 /// costs one small chunk).
 pub const STORE_CHUNK_SIZE: usize = 2 * 1024;
