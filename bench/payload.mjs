@@ -15,6 +15,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { compressedSizes as sizes } from "./sizes.mjs";
+import { readQueries } from "./queries.mjs";
 
 const args = process.argv.slice(2);
 const indexMode = args[0] === "--index";
@@ -82,8 +83,7 @@ if (shardBytes.length) {
   console.log(`text shards: ${shardBytes.length}, ${kb(all)} KB gzip in all`);
 }
 
-const queries = queryFiles.flatMap((f) =>
-  readFileSync(f, "utf8").split("\n").slice(1).map((l) => l.split("\t")[0].trim()).filter(Boolean));
+const queries = readQueries(queryFiles);
 if (queries.length) {
   const glue = await import(glueUrl);
   await glue.default({ module_or_path: wasmBytes });

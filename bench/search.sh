@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=target/search-bench
 mkdir -p "$OUT"
-Q=(tests/data/public-queries.tsv tests/data/colloquial-queries.tsv)
+Q=(tests/data/public-queries.tsv tests/data/colloquial-queries.tsv tests/data/typed-queries.tsv)
 
 cargo build -q
 cargo build -q --release --example search_bench

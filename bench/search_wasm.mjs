@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { performance } from "node:perf_hooks";
+import { readQueries } from "./queries.mjs";
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), "..");
 const runtime = process.env.ZHIKU_RUNTIME || join(repo, "themes", "default", "search-runtime");
@@ -43,8 +44,7 @@ function search(q) {
   }
 }
 
-const queries = queryFiles.flatMap((f) =>
-  readFileSync(f, "utf8").split("\n").slice(1).map((l) => l.split("\t")[0].trim()).filter(Boolean));
+const queries = readQueries(queryFiles);
 for (const q of queries) search(q);
 const times = [];
 for (let round = 0; round < 20; round++) {

@@ -61,7 +61,10 @@ fn synthetic(real: &[Doc], n: usize) -> Vec<Doc> {
 }
 
 /// Prints, round by round, which files' chunks a cold search for `q` fetches.
-fn trace_query(files: &search_index::IndexFiles, q: &str) -> Result<(), Box<dyn std::error::Error>> {
+fn trace_query(
+    files: &search_index::IndexFiles,
+    q: &str,
+) -> Result<(), Box<dyn std::error::Error>> {
     let entries = blob::unpack(&files.hot)?;
     let layout = entries
         .iter()
@@ -133,14 +136,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let site = site
         .filter(|_| !report.has_errors())
         .ok_or("content has errors")?;
-    let synonyms = site.synonyms.word_groups();
+    let vocab = zhiku::search::vocabulary(&site);
     let mut docs = site_docs(&site);
     if let Some(n) = n_synthetic {
         docs = synthetic(&docs, n);
     }
 
     let t = Instant::now();
-    let files = build_index_with(&docs, &synonyms, sizes)?;
+    let files = build_index_with(&docs, &vocab, sizes)?;
     let build_ms = t.elapsed().as_secs_f64() * 1e3;
     let chunk_bytes: usize = files.chunks.iter().map(|(_, c)| c.len()).sum();
     println!(
@@ -183,10 +186,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut queries = Vec::new();
     for f in &query_files {
         let text = std::fs::read_to_string(f)?;
+        // The column headed `query` (typed-queries.tsv has `kind` first).
+        let mut lines = text.lines();
+        let col = lines
+            .next()
+            .and_then(|h| h.split('\t').position(|c| c == "query"))
+            .unwrap_or(0);
         queries.extend(
-            text.lines()
-                .skip(1)
-                .filter_map(|l| l.split('\t').next())
+            lines
+                .filter_map(|l| l.split('\t').nth(col))
+                .filter(|q| !q.trim().is_empty())
                 .map(String::from),
         );
     }

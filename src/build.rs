@@ -105,6 +105,7 @@ pub fn render_site(site: &Site, paths: &Paths) -> Result<Vec<OutputFile>, BuildE
     let mut files = renderer.render_all()?;
     files.extend(search.files);
     files.extend(static_files(&theme));
+    files.extend(crate::render::offline::worker(site, &files));
     Ok(files)
 }
 

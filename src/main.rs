@@ -130,9 +130,16 @@ struct SearchArgs {
     /// Only this kind: faq, rejection, province or tool.
     #[arg(long)]
     kind: Option<String>,
-    /// Only results specific to this province id (e.g. guangdong).
+    /// Only results specific to this province: id, full name, name or
+    /// abbreviation (guangdong, 广东省, 广东, 粤).
     #[arg(long)]
     province: Option<String>,
+    /// Ranked results to skip (shows the next page).
+    #[arg(long, default_value_t = 0)]
+    offset: u64,
+    /// Rebuild the site first (the index answers from the last build).
+    #[arg(long)]
+    rebuild: bool,
     /// Print one JSON object per result.
     #[arg(long)]
     json: bool,
@@ -350,15 +357,25 @@ fn search(root: &std::path::Path, args: SearchArgs) -> anyhow::Result<ExitCode> 
     if let Some(o) = args.output {
         paths.output = o;
     }
-    if !search::manifest_path(&paths.output).is_file() {
+    let missing = !search::manifest_path(&paths.output).is_file();
+    if missing {
         eprintln!(
             "no search index in {}; building the site first",
             paths.output.display()
         );
+    }
+    if missing || args.rebuild {
         if let Err((e, report)) = build::build(&paths) {
             report.print();
             return Err(e).context("build failed");
         }
+    } else if let Some(newer) = search::newer_than_index(&root.join("content"), &paths.output) {
+        eprintln!(
+            "warning: {} changed after the index in {} was built; results may be stale \
+             (run `zhiku build` or pass --rebuild)",
+            newer.display(),
+            paths.output.display()
+        );
     }
     let mut report = zhiku::diagnostics::Report::default();
     let Some((config, _)) = zhiku::content::load_site_config(root, &mut report) else {
@@ -367,13 +384,21 @@ fn search(root: &std::path::Path, args: SearchArgs) -> anyhow::Result<ExitCode> 
     };
     let mut engine = search::load_engine(&paths.output)
         .with_context(|| format!("loading the search index of {}", paths.output.display()))?;
-    let hits = engine.search(&search_index::SearchRequest {
+    if let Some(p) = args.province.as_deref() {
+        if let Err(e) = engine.province_id(p) {
+            return Ok(bad_input(e));
+        }
+    }
+    let offset = usize::try_from(args.offset).unwrap_or(usize::MAX);
+    let req = search_index::SearchRequest {
         query: args.query,
         limit: usize::try_from(args.limit).unwrap_or(1000),
         kind: args.kind,
         province: args.province,
-    })?;
-    if let Err(e) = print_hits(&hits, &config, args.json) {
+        offset,
+    };
+    let hits = engine.search(&req)?;
+    if let Err(e) = print_hits(&hits, offset, &config, args.json) {
         // A closed pipe (`zhiku search … | head`) is not an error.
         if e.kind() != std::io::ErrorKind::BrokenPipe {
             return Err(e.into());
@@ -382,17 +407,31 @@ fn search(root: &std::path::Path, args: SearchArgs) -> anyhow::Result<ExitCode> 
     if hits.is_empty() && !args.json {
         eprintln!("no results");
     }
+    if !args.json && offset == 0 {
+        let suggestions = engine.suggestions(&req)?;
+        if !suggestions.is_empty() {
+            eprintln!("no close match; these pages may help:");
+            for h in &suggestions {
+                eprintln!("  {}  {}", h.title, config.cli_url(&h.url));
+            }
+            if paths.output.join("rejections").join("index.html").is_file() {
+                eprintln!("  rejection reasons  {}", config.cli_url("/rejections/"));
+            }
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 
 fn print_hits(
     hits: &[search_index::Hit],
+    offset: usize,
     config: &zhiku::content::SiteConfig,
     json: bool,
 ) -> std::io::Result<()> {
     use std::io::Write as _;
     let mut out = std::io::stdout().lock();
-    for (rank, h) in hits.iter().enumerate() {
+    for (i, h) in hits.iter().enumerate() {
+        let rank = offset + i;
         let snippet = zhiku::search::plain_text(&h.snippet_html);
         let url = config.cli_url(&h.url);
         if json {

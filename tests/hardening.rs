@@ -423,7 +423,7 @@ fn a_file_that_fails_to_parse_causes_one_error_not_broken_links() {
     let rel = ENTRY;
     let text = site
         .read(rel)
-        .replace("updated = 2024-01-17", "updated = 2024-13-45");
+        .replacen("\norder = ", "\nupdated = 2024-13-45\norder = ", 1);
     site.write(rel, &text);
     let err = single_error(site.root());
     assert_eq!(err["file"], rel);

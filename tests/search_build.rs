@@ -79,7 +79,11 @@ fn build_writes_hashed_search_files_that_load() {
     );
     // …and only the chunks the query needs, as the browser does.
     let read = engine.loaded_chunks();
-    assert!(read > 0 && read < chunks.len() / 2, "{read} of {}", chunks.len());
+    assert!(
+        read > 0 && read < chunks.len() / 2,
+        "{read} of {}",
+        chunks.len()
+    );
 }
 
 #[test]

@@ -193,6 +193,15 @@ fn serve_output_is_build_output_plus_client_script_only() {
         format!("\"{}\"", search.assets.manifest),
         format!("\"{}\"", serve_search_assets(&search).manifest),
     );
+    // The one other difference: the preview has no service worker (it must
+    // never be served from a cache), so no sw.js, no `data-offline` and no
+    // "available offline" line.
+    let offline_attr = " data-offline=\"1\"";
+    let offline_line = "<p class=\"offline-status\" hidden></p>";
+    let built: Vec<_> = built
+        .into_iter()
+        .filter(|f| f.path != zhiku::render::offline::WORKER_PATH)
+        .collect();
     let built_paths: BTreeSet<&str> = built.iter().map(|f| f.path.as_str()).collect();
     let served_paths: BTreeSet<&str> = served.keys().map(String::as_str).collect();
     assert_eq!(
@@ -213,7 +222,9 @@ fn serve_output_is_build_output_plus_client_script_only() {
             assert_eq!(served_text.matches(&tag).count(), 1, "{}", f.path);
             assert_eq!(
                 served_text.replace(&tag, ""),
-                text.replace(&built_manifest, &served_manifest),
+                text.replace(&built_manifest, &served_manifest)
+                    .replacen(offline_attr, "", 1)
+                    .replacen(offline_line, "", 1),
                 "{}",
                 f.path
             );

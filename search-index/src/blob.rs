@@ -11,6 +11,12 @@ use crate::Error;
 const MAGIC: &[u8] = b"ZKSI1\n";
 /// Entry name of the synonym groups.
 pub const SYNONYMS: &str = "zhiku/synonyms.json";
+/// Entry name of the English glossary (JSON, [`crate::vocab::GlossaryEntry`]s).
+pub const GLOSSARY: &str = "zhiku/glossary.json";
+/// Entry name of the province names (JSON, [`crate::vocab::ProvinceName`]s).
+pub const PROVINCES: &str = "zhiku/provinces.json";
+/// Entry name of the pinyin table (text, [`crate::pinyin::PinyinTable`]).
+pub const PINYIN: &str = "zhiku/pinyin.txt";
 /// Entry name of the term encoding's character ranking (UTF-8, see [`crate::charmap`]).
 pub const CHARMAP: &str = "zhiku/charmap.txt";
 

@@ -17,13 +17,15 @@ use tantivy::query::{
     BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, Value};
-use tantivy::{Index, ReloadPolicy, Searcher, TantivyDocument, Term as TantivyTerm};
+use tantivy::{DocAddress, Index, ReloadPolicy, Searcher, TantivyDocument, Term as TantivyTerm};
 
 use crate::charmap::CharMap;
-use crate::schema::{fields_of, Fields};
+use crate::lazy::{self, Layout, LazyDirectory};
+use crate::pinyin::PinyinTable;
+use crate::schema::{fields_of, Fields, Kind};
 use crate::snippet::{self, Marks};
 use crate::tokenizer::{self, analyze, is_cjk, normalize, Mode, Term};
-use crate::lazy::{self, LazyDirectory, Layout};
+use crate::vocab::{find_by_forms, GlossaryEntry, ProvinceName};
 use crate::{blob, texts, Error};
 
 /// Boost of a match in the title.
@@ -40,6 +42,15 @@ const SYNONYM: f32 = 0.45;
 const FILLER: f32 = 0.2;
 /// Weight of single-character matches (only decisive for one-character queries).
 const UNIGRAM: f32 = 0.1;
+/// Weight of the Chinese words an English glossary term stands for.
+const GLOSSARY: f32 = 0.8;
+/// Weight of a pinyin match in title or aliases: it must rank below the
+/// same words matched as characters.
+const PINYIN: f32 = 0.7;
+/// Hits whose titles decide whether a query has a good match.
+const GOOD_MATCH_RANKS: usize = 3;
+/// Most pages [`Engine::suggestions`] offers.
+const MAX_SUGGESTIONS: usize = 5;
 /// Most hits one request may ask for.
 pub const MAX_LIMIT: usize = 100;
 /// Characters of a query that are analysed; the rest of a pasted text is ignored
@@ -51,6 +62,11 @@ const FILLER_GRAMS: &[&str] = &[
     "怎么", "什么", "如何", "怎样", "咋办", "么办", "为什", "为啥", "请问", "一下", "是不", "不是",
     "要不", "不要", "能不", "不能", "可不", "有没", "哪里", "哪些", "多少", "是否", "能否", "可以",
     "需要", "应该", "还是", "或者", "么样", "哪个",
+    // Greetings, thanks and the framing of a message a support agent pastes.
+    "你好", "您好", "谢谢", "感谢", "麻烦", "帮忙", "客户", "户说", "咨询", "现在", "我们", "这个",
+    "那个", "就是", "已经", "然后", "但是", "因为", "所以", "一直", "还没", "没有", "我想", "想问",
+    "问一", "下我", "请帮", "帮我", "我这", "这边", "边的", "有个", "个客", "好客", "好请", "谢了",
+    "老师", "情况", "正常",
 ];
 /// Particles; a bigram containing one spans a word boundary and gets [`FILLER`].
 const PARTICLES: &[char] = &[
@@ -72,9 +88,13 @@ pub struct SearchRequest {
     /// Only this kind (faq, rejection, province, tool).
     #[serde(default)]
     pub kind: Option<String>,
-    /// Only documents specific to this province id.
+    /// Only documents specific to this province: its id, full name, name
+    /// or abbreviation (guangdong, 广东省, 广东, 粤).
     #[serde(default)]
     pub province: Option<String>,
+    /// Ranked hits to skip (the next page starts at `offset`).
+    #[serde(default)]
+    pub offset: usize,
 }
 
 impl SearchRequest {
@@ -85,6 +105,7 @@ impl SearchRequest {
             limit: default_limit(),
             kind: None,
             province: None,
+            offset: 0,
         }
     }
 }
@@ -116,7 +137,8 @@ pub struct Hit {
 }
 
 /// Most fetch rounds one search may take (a cold query takes three: term
-/// dictionary blocks, then postings and field norms, then stored fields).
+/// dictionary blocks, then postings, positions and field norms, then stored
+/// fields).
 pub const MAX_ROUNDS: usize = 8;
 
 /// What one attempt at a search gave.
@@ -135,6 +157,13 @@ pub struct Engine {
     dir: LazyDirectory,
     fields: Fields,
     synonyms: Vec<Vec<String>>,
+    /// English glossary: each entry's English terms as analysed term
+    /// sequences, and the Chinese words they expand to.
+    glossary: Vec<(Vec<Vec<String>>, Vec<String>)>,
+    /// Every province a filter may name.
+    provinces: Vec<ProvinceName>,
+    /// Pinyin of the site's characters.
+    pinyin: PinyinTable,
     /// The index's term encoding.
     map: Arc<CharMap>,
     /// Page texts loaded so far, by document id (for snippets).
@@ -186,13 +215,28 @@ impl Engine {
                 supported: lazy::INDEX_FORMAT,
             });
         }
+        let json_err = |e: serde_json::Error| Error::Json(e.to_string());
         let layout: Layout = match entry(lazy::LAYOUT_ENTRY) {
-            Some(l) => serde_json::from_slice(l).map_err(|e| Error::Json(e.to_string()))?,
+            Some(l) => serde_json::from_slice(l).map_err(json_err)?,
             None => return Err(Error::Blob("no layout")),
         };
-        let synonyms: Vec<Vec<String>> = match entry(blob::SYNONYMS) {
-            Some(s) => serde_json::from_slice(s).map_err(|e| Error::Json(e.to_string()))?,
-            None => Vec::new(),
+        let mut synonyms: Vec<Vec<String>> = Vec::new();
+        let mut glossary: Vec<GlossaryEntry> = Vec::new();
+        let mut provinces: Vec<ProvinceName> = Vec::new();
+        if let Some(d) = entry(blob::SYNONYMS) {
+            synonyms = serde_json::from_slice(d).map_err(json_err)?;
+        }
+        if let Some(d) = entry(blob::GLOSSARY) {
+            glossary = serde_json::from_slice(d).map_err(json_err)?;
+        }
+        if let Some(d) = entry(blob::PROVINCES) {
+            provinces = serde_json::from_slice(d).map_err(json_err)?;
+        }
+        let pinyin = match entry(blob::PINYIN) {
+            Some(d) => PinyinTable::parse(
+                std::str::from_utf8(d).map_err(|_| Error::Blob("pinyin is not UTF-8"))?,
+            ),
+            None => PinyinTable::default(),
         };
         let map = match entry(blob::CHARMAP) {
             Some(order) => CharMap::from_order(
@@ -201,36 +245,48 @@ impl Engine {
             None => CharMap::default(),
         };
         let dir = LazyDirectory::new(&layout, entry)?;
-        let opened = Self::open_dir(dir.clone());
+        let opened = Index::open(dir.clone());
         if !dir.missing().is_empty() {
-            return Err(Error::Blob("the hot file lacks bytes opening the index reads"));
+            return Err(Error::Blob(
+                "the hot file lacks bytes opening the index reads",
+            ));
         }
-        let (searcher, fields, map) = opened.map(|(s, f)| (s, f, map))?;
+        let index = opened?;
         let map = Arc::new(map);
-        let synonyms = synonyms
-            .into_iter()
-            .map(|g| g.iter().map(|w| normalize(w)).collect())
-            .collect();
-        let engine = Engine {
-            searcher,
-            dir,
-            fields,
-            synonyms,
-            map,
-            texts: HashMap::new(),
-        };
-        tokenizer::register(engine.searcher.index(), &engine.map);
-        Ok(engine)
-    }
-
-    fn open_dir(dir: LazyDirectory) -> Result<(Searcher, Fields), Error> {
-        let index = Index::open(dir)?;
+        tokenizer::register(&index, &map);
         let fields = fields_of(&index.schema())?;
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
-        Ok((reader.searcher(), fields))
+        let synonyms = synonyms
+            .into_iter()
+            .map(|g| g.iter().map(|w| normalize(w)).collect())
+            .collect();
+        let glossary = glossary
+            .into_iter()
+            .map(|g| {
+                let en = g.en.iter().map(|t| term_texts(t)).collect();
+                (en, g.zh)
+            })
+            .collect();
+        let searcher = reader.searcher();
+        if !dir.missing().is_empty() {
+            return Err(Error::Blob(
+                "the hot file lacks bytes opening the index reads",
+            ));
+        }
+        Ok(Engine {
+            searcher,
+            dir,
+            fields,
+            synonyms,
+            glossary,
+            provinces,
+            pinyin,
+            map,
+            texts: HashMap::new(),
+        })
     }
 
     /// Adds a fetched chunk (`name` as [`Step::Need`] gave it); fails when the
@@ -242,6 +298,132 @@ impl Engine {
     /// Number of index chunks loaded so far.
     pub fn loaded_chunks(&self) -> usize {
         self.dir.loaded_chunks()
+    }
+
+    /// Runs `step` until it gives hits, fetching the chunks it names with
+    /// `fetch` (chunk name → bytes): the loop the browser's loader runs too.
+    fn fetching(
+        &self,
+        fetch: &mut dyn FnMut(&str) -> Result<Vec<u8>, Error>,
+        step: impl Fn() -> Result<Step, Error>,
+    ) -> Result<Vec<Hit>, Error> {
+        for _ in 0..MAX_ROUNDS {
+            match step()? {
+                Step::Hits(hits) => return Ok(hits),
+                Step::Need(names) => {
+                    for name in names {
+                        let bytes = fetch(&name)?;
+                        self.add_chunk(&name, &bytes)?;
+                    }
+                }
+            }
+        }
+        Err(Error::Chunk(format!(
+            "search still missing chunks after {MAX_ROUNDS} rounds"
+        )))
+    }
+
+    /// Runs a search, fetching what it needs with `fetch` (chunk name → bytes).
+    pub fn search(
+        &self,
+        req: &SearchRequest,
+        fetch: &mut dyn FnMut(&str) -> Result<Vec<u8>, Error>,
+    ) -> Result<Vec<Hit>, Error> {
+        self.fetching(fetch, || self.search_step(req))
+    }
+
+    /// [`Self::suggestions_step`], fetching what it needs with `fetch`.
+    pub fn suggestions(
+        &self,
+        req: &SearchRequest,
+        fetch: &mut dyn FnMut(&str) -> Result<Vec<u8>, Error>,
+    ) -> Result<Vec<Hit>, Error> {
+        self.fetching(fetch, || self.suggestions_step(req))
+    }
+
+    /// Reads what `query` will read, so one failed attempt names every chunk
+    /// of its stage at once: term-dictionary blocks of every term, then (once
+    /// those are in) their postings, positions and the fields' norms.
+    fn warm(&self, query: &dyn Query) {
+        let mut terms: Vec<(&TantivyTerm, bool)> = Vec::new();
+        query.query_terms(&mut |t, positions| terms.push((t, positions)));
+        let fields: BTreeSet<Field> = terms.iter().map(|(t, _)| t.field()).collect();
+        for segment in self.searcher.segment_readers() {
+            for &field in &fields {
+                let _ = segment.get_fieldnorms_reader(field);
+            }
+            for &(term, positions) in &terms {
+                let Ok(inv) = segment.inverted_index(term.field()) else {
+                    continue;
+                };
+                if let Ok(Some(info)) = inv.get_term_info(term) {
+                    let _ = inv.read_postings_from_terminfo(&info, IndexRecordOption::WithFreqs);
+                    if positions {
+                        // The positions alone (no postings: an empty list), so
+                        // they are asked for in the same round as the postings.
+                        let positions_only = TermInfo {
+                            doc_freq: 0,
+                            postings_range: 0..0,
+                            positions_range: info.positions_range,
+                        };
+                        let _ = inv.read_postings_from_terminfo(
+                            &positions_only,
+                            IndexRecordOption::WithFreqsAndPositions,
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    /// The chunks reads have asked for, or `err` when none is missing.
+    fn fault(&self, err: Error) -> Result<Step, Error> {
+        let missing = self.dir.missing();
+        if missing.is_empty() {
+            Err(err)
+        } else {
+            Ok(Step::Need(missing))
+        }
+    }
+
+    /// Runs `query` for the top `limit` after `offset` and makes hits of
+    /// them, or names the chunks that are missing (all of one stage at once).
+    fn run(
+        &self,
+        query: &dyn Query,
+        limit: usize,
+        offset: usize,
+        marks: &Marks,
+    ) -> Result<Step, Error> {
+        if !self.dir.missing().is_empty() {
+            // Building the query already looked terms up and missed some.
+            self.warm(query);
+            return Ok(Step::Need(self.dir.missing()));
+        }
+        let collector = TopDocs::with_limit(limit)
+            .and_offset(offset)
+            .order_by_score();
+        let top = match self.searcher.search(query, &collector) {
+            Ok(top) => top,
+            Err(e) => {
+                self.warm(query);
+                return self.fault(e.into());
+            }
+        };
+        // Every hit's stored fields in one round.
+        let shards = texts::shard_count(self.searcher.num_docs() as usize);
+        let mut hits = Vec::with_capacity(top.len());
+        let mut failed = None;
+        for (score, addr) in top {
+            match self.hit(score, addr, marks, shards) {
+                Ok(hit) => hits.push(hit),
+                Err(e) => failed = Some(e),
+            }
+        }
+        match failed {
+            Some(e) => self.fault(e),
+            None => Ok(Step::Hits(hits)),
+        }
     }
 
     /// Adds the page texts of one shard file (see [`texts`]); returns how many it held.
@@ -257,12 +439,50 @@ impl Engine {
         self.searcher.num_docs()
     }
 
-    /// The query as analysed parts: the query itself, then synonym expansions.
+    /// The province id a filter names in any of its forms, or an error listing them all.
+    pub fn province_id(&self, form: &str) -> Result<String, Error> {
+        // An index without province names (a site without the provinces
+        // module) filters on the id as given.
+        if self.provinces.is_empty() {
+            return Ok(form.trim().to_string());
+        }
+        find_by_forms(
+            &self.provinces,
+            |p| (p.id.as_str(), p.name.as_str(), p.short_name.as_str()),
+            &normalize(form),
+        )
+        .map(|p| p.id.clone())
+        .ok_or_else(|| Error::UnknownProvince {
+            query: form.to_string(),
+            valid: self
+                .provinces
+                .iter()
+                .map(ProvinceName::describe)
+                .collect::<Vec<_>>()
+                .join("\n"),
+        })
+    }
+
+    /// The query as analysed parts: the query itself, then glossary and synonym expansions.
     fn parts(&self, query: &str) -> Vec<Weighted> {
-        let mut parts = vec![Weighted {
-            terms: analyze(query, Mode::Grams),
-            weight: 1.0,
-        }];
+        let terms = analyze(query, Mode::Grams);
+        let texts: Vec<String> = terms.iter().map(|t| t.text.clone()).collect();
+        let mut parts = vec![Weighted { terms, weight: 1.0 }];
+        // English terms are matched as whole analysed words (so `filings`
+        // meets `filing`, and `ip` never matches inside `ipv6`).
+        for (en, zh) in &self.glossary {
+            if en
+                .iter()
+                .any(|t| !t.is_empty() && texts.windows(t.len()).any(|w| w == &t[..]))
+            {
+                for w in zh {
+                    parts.push(Weighted {
+                        terms: analyze(w, Mode::Grams),
+                        weight: GLOSSARY,
+                    });
+                }
+            }
+        }
         let q = normalize(query);
         for group in &self.synonyms {
             if !group.iter().any(|w| contains_word(&q, w)) {
@@ -293,16 +513,26 @@ impl Engine {
         let f = &self.fields;
         let fields = [(f.title, TITLE), (f.aliases, ALIASES), (f.body, BODY)];
         let parts = self.parts(query);
+        // A lone CJK character (号 in 备案号 的) is only highlighted when it
+        // is the whole query: elsewhere it would light up everywhere.
+        let one_char = parts[0].terms.len() == 1 && parts[0].terms[0].text.chars().count() == 1;
         // BTreeMaps keep clause order stable, so scores sum in the same order everywhere.
         let mut terms: BTreeMap<String, f32> = BTreeMap::new();
         let mut pairs: BTreeMap<(String, String), f32> = BTreeMap::new();
         let mut marks = Marks::default();
         for part in &parts {
             for t in &part.terms {
-                let w = part.weight * filler_factor(&t.text);
+                // A Latin word that reads as pinyin (`beian`) is pinyin, not a word to match literally.
+                let literal = if self.pinyin.is_pinyin_word(&t.text) {
+                    PINYIN
+                } else {
+                    1.0
+                };
+                let w = part.weight * filler_factor(&t.text) * literal;
                 let e = terms.entry(t.text.clone()).or_insert(0.0);
                 *e = e.max(w);
-                if w > FILLER * part.weight || part.terms.len() == 1 {
+                let lone_cjk = t.text.chars().count() == 1 && t.text.chars().all(is_cjk);
+                if (w > FILLER * part.weight || part.terms.len() == 1) && (!lone_cjk || one_char) {
                     marks.grams.insert(t.text.clone());
                 }
                 let mut chars = t.text.chars();
@@ -353,6 +583,31 @@ impl Engine {
         for u in unigrams {
             clauses.push((Occur::Should, self.term_query(f.unigrams, u, UNIGRAM)));
         }
+        // Pinyin only for bigrams no title or alias has (those are the slips).
+        let exact = |bigram: &str| {
+            // Question filler (怎么, 的时…) is no slip either.
+            if filler_factor(bigram) < 1.0 {
+                return true;
+            }
+            let encoded = self.map.encode(bigram);
+            [f.title, f.aliases].iter().any(|&field| {
+                let term = TantivyTerm::from_field_text(field, &encoded);
+                self.searcher.doc_freq(&term).is_ok_and(|n| n > 0)
+            })
+        };
+        for p in self.pinyin.query_terms(query, &exact) {
+            let q = TermQuery::new(
+                TantivyTerm::from_field_text(f.pinyin, &p),
+                IndexRecordOption::WithFreqs,
+            );
+            clauses.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(Box::new(q), TITLE * PINYIN)),
+            ));
+        }
+        if !one_char {
+            marks.chars.clear();
+        }
         Some((Box::new(BooleanQuery::new(clauses)), marks))
     }
 
@@ -367,72 +622,66 @@ impl Engine {
         )
     }
 
-    /// Runs a search, fetching what it needs with `fetch` (chunk name →
-    /// bytes): the loop the browser's loader runs too, so both rank alike.
-    pub fn search(
+    /// Pages to offer when `req` has no good match (no title among its first
+    /// hits holds a query term): the tool pages (decision trees, checkers),
+    /// in index order. Empty when the query is answered. One attempt, as
+    /// [`Self::search_step`].
+    pub fn suggestions_step(&self, req: &SearchRequest) -> Result<Step, Error> {
+        let first = SearchRequest {
+            limit: GOOD_MATCH_RANKS,
+            offset: 0,
+            ..req.clone()
+        };
+        let hits = match self.search_step(&first)? {
+            Step::Hits(hits) => hits,
+            need => return Ok(need),
+        };
+        if hits.iter().any(|h| h.title_html.contains("<mark>")) {
+            return Ok(Step::Hits(Vec::new()));
+        }
+        self.dir.clear_missing();
+        let tools = TermQuery::new(
+            TantivyTerm::from_field_text(self.fields.kind, Kind::Tool.as_str()),
+            IndexRecordOption::Basic,
+        );
+        // One constant score: ties come out in index order.
+        let tools = ConstScoreQuery::new(Box::new(tools), 0.0);
+        self.run(&tools, MAX_SUGGESTIONS, 0, &Marks::default())
+    }
+
+    /// The hit for one document, its title and snippet marked with `marks`.
+    fn hit(
         &self,
-        req: &SearchRequest,
-        fetch: &mut dyn FnMut(&str) -> Result<Vec<u8>, Error>,
-    ) -> Result<Vec<Hit>, Error> {
-        for _ in 0..MAX_ROUNDS {
-            match self.search_step(req)? {
-                Step::Hits(hits) => return Ok(hits),
-                Step::Need(names) => {
-                    for name in names {
-                        let bytes = fetch(&name)?;
-                        self.add_chunk(&name, &bytes)?;
-                    }
-                }
-            }
-        }
-        Err(Error::Chunk(format!(
-            "search still missing chunks after {MAX_ROUNDS} rounds"
-        )))
-    }
-
-    /// Reads what `query` will read, so one failed attempt names every chunk
-    /// of its stage at once: term-dictionary blocks of every term, then (once
-    /// those are in) their postings, positions and the fields' norms.
-    fn warm(&self, query: &dyn Query) {
-        let mut terms: Vec<(&TantivyTerm, bool)> = Vec::new();
-        query.query_terms(&mut |t, positions| terms.push((t, positions)));
-        let fields: BTreeSet<Field> = terms.iter().map(|(t, _)| t.field()).collect();
-        for segment in self.searcher.segment_readers() {
-            for &field in &fields {
-                let _ = segment.get_fieldnorms_reader(field);
-            }
-            for &(term, positions) in &terms {
-                let Ok(inv) = segment.inverted_index(term.field()) else {
-                    continue;
-                };
-                if let Ok(Some(info)) = inv.get_term_info(term) {
-                    let _ = inv.read_postings_from_terminfo(&info, IndexRecordOption::WithFreqs);
-                    if positions {
-                        // The positions alone (no postings: an empty list), so
-                        // they are asked for in the same round as the postings.
-                        let positions_only = TermInfo {
-                            doc_freq: 0,
-                            postings_range: 0..0,
-                            positions_range: info.positions_range,
-                        };
-                        let _ = inv.read_postings_from_terminfo(
-                            &positions_only,
-                            IndexRecordOption::WithFreqsAndPositions,
-                        );
-                    }
-                }
-            }
-        }
-    }
-
-    /// A tantivy error, or the chunks it was missing.
-    fn fault(&self, e: tantivy::TantivyError) -> Result<Step, Error> {
-        let missing = self.dir.missing();
-        if missing.is_empty() {
-            Err(e.into())
-        } else {
-            Ok(Step::Need(missing))
-        }
+        score: f32,
+        addr: DocAddress,
+        marks: &Marks,
+        shards: usize,
+    ) -> Result<Hit, Error> {
+        let f = &self.fields;
+        let doc: TantivyDocument = self.searcher.doc(addr)?;
+        let get = |field: Field| {
+            doc.get_first(field)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_string()
+        };
+        let title = get(f.title);
+        let id = get(f.id);
+        let (snippet_html, text_shard) = match self.texts.get(&id) {
+            Some(text) => (snippet::snippet(text, marks), None),
+            None => (String::new(), Some(texts::shard_of(&id, shards))),
+        };
+        Ok(Hit {
+            id,
+            title_html: snippet::highlight(&title, marks),
+            snippet_html,
+            text_shard,
+            title,
+            url: get(f.url),
+            kind: get(f.kind),
+            section: get(f.section),
+            score,
+        })
     }
 
     /// One attempt at a search: the hits, or the chunks to fetch first. An
@@ -451,68 +700,27 @@ impl Engine {
         if let Some(kind) = req.kind.as_deref().filter(|k| !k.is_empty()) {
             clauses.push(Self::filter(f.kind, kind));
         }
-        if let Some(p) = req.province.as_deref().filter(|p| !p.is_empty()) {
-            clauses.push(Self::filter(f.provinces, p));
+        if let Some(p) = req.province.as_deref().filter(|p| !p.trim().is_empty()) {
+            clauses.push(Self::filter(f.provinces, &self.province_id(p)?));
         }
         let query = BooleanQuery::new(clauses);
         let limit = req.limit.clamp(1, MAX_LIMIT);
-        let top = match self
-            .searcher
-            .search(&query, &TopDocs::with_limit(limit).order_by_score())
-        {
-            Ok(top) => top,
-            Err(e) => {
-                self.warm(&query);
-                return self.fault(e);
-            }
-        };
-        // Every hit's stored fields in one round.
-        let mut docs: Vec<(f32, TantivyDocument)> = Vec::with_capacity(top.len());
-        let mut failed = None;
-        for (score, addr) in top {
-            match self.searcher.doc::<TantivyDocument>(addr) {
-                Ok(doc) => docs.push((score, doc)),
-                Err(e) => failed = Some(e),
-            }
-        }
-        if let Some(e) = failed {
-            return self.fault(e);
-        }
-        let shards = texts::shard_count(self.searcher.num_docs() as usize);
-        let mut hits = Vec::with_capacity(docs.len());
-        for (score, doc) in docs {
-            let get = |field: Field| {
-                doc.get_first(field)
-                    .and_then(|v| v.as_str())
-                    .unwrap_or_default()
-                    .to_string()
-            };
-            let title = get(f.title);
-            let id = get(f.id);
-            let (snippet_html, text_shard) = match self.texts.get(&id) {
-                Some(text) => (snippet::snippet(text, &marks), None),
-                None => (String::new(), Some(texts::shard_of(&id, shards))),
-            };
-            hits.push(Hit {
-                id,
-                title_html: snippet::highlight(&title, &marks),
-                snippet_html,
-                text_shard,
-                title,
-                url: get(f.url),
-                kind: get(f.kind),
-                section: get(f.section),
-                score,
-            });
-        }
-        Ok(Step::Hits(hits))
+        self.run(&query, limit, req.offset, &marks)
     }
+}
+
+/// The analysed term texts of `text`, in order.
+fn term_texts(text: &str) -> Vec<String> {
+    analyze(text, Mode::Grams)
+        .into_iter()
+        .map(|t| t.text)
+        .collect()
 }
 
 #[cfg(all(test, feature = "writer"))]
 mod tests {
     use super::*;
-    use crate::{build_index, Doc, Kind, MemoryIndex};
+    use crate::{build_index, Doc, Kind, MemoryIndex, Vocabulary};
 
     fn doc(id: &str, title: &str, body: &str, kind: Kind, provinces: &[&str]) -> Doc {
         Doc {
@@ -552,10 +760,21 @@ mod tests {
                 &["guangdong"],
             ),
         ];
-        let synonyms = vec![vec!["管局".to_string(), "通信管理局".to_string()]];
-        let mut e = build_index(&docs, &synonyms).unwrap().open().unwrap();
+        let vocab = Vocabulary {
+            synonyms: vec![vec!["管局".to_string(), "通信管理局".to_string()]],
+            glossary: vec![GlossaryEntry {
+                en: vec!["real-name verification".into(), "real name".into()],
+                zh: vec!["实名认证".into()],
+            }],
+            provinces: vec![ProvinceName {
+                id: "guangdong".into(),
+                name: "广东省".into(),
+                short_name: "粤".into(),
+            }],
+        };
+        let mut e = build_index(&docs, &vocab).unwrap().open().unwrap();
         for shard in texts::shard_files(&docs).unwrap() {
-            e.engine.add_texts(&shard).unwrap();
+            e.add_texts(&shard).unwrap();
         }
         e
     }
@@ -591,6 +810,102 @@ mod tests {
     }
 
     #[test]
+    fn english_glossary_terms_expand_to_the_chinese_words() {
+        let e = engine();
+        // Whole words, case and plurals folded: "Real-Name Verifications".
+        let hits = e
+            .search(&SearchRequest::new("Real-Name Verifications"))
+            .unwrap();
+        assert_eq!(hits.first().map(|h| h.id.as_str()), Some("a"));
+        // "name" alone is not the glossary term.
+        assert!(ids(&e, &SearchRequest::new("name")).is_empty());
+    }
+
+    #[test]
+    fn province_filter_takes_every_form_and_lists_them_for_unknown_ones() {
+        let e = engine();
+        for form in ["guangdong", "GuangDong", "广东省", "广东", "粤", "廣東"] {
+            let mut req = SearchRequest::new("网站 名称");
+            req.province = Some(form.into());
+            assert_eq!(ids(&e, &req), ["c"], "{form}");
+            // Kind and province together.
+            req.kind = Some("province".into());
+            assert_eq!(ids(&e, &req), ["c"], "{form} with kind");
+        }
+        let mut req = SearchRequest::new("网站");
+        req.province = Some("火星".into());
+        let err = e.search(&req).unwrap_err().to_string();
+        assert!(
+            err.contains("火星") && err.contains("guangdong") && err.contains("粤"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn offset_pages_through_the_ranking() {
+        let e = engine();
+        let all = ids(&e, &SearchRequest::new("域名 管局 网站"));
+        assert_eq!(all.len(), 3);
+        let mut req = SearchRequest::new("域名 管局 网站");
+        req.offset = 1;
+        req.limit = 1;
+        assert_eq!(ids(&e, &req), all[1..2]);
+        req.offset = 3;
+        assert!(ids(&e, &req).is_empty());
+    }
+
+    #[test]
+    fn traditional_and_pinyin_queries_meet_simplified_titles() {
+        let e = engine();
+        assert_eq!(ids(&e, &SearchRequest::new("域名實名認證"))[..1], ["a"]);
+        assert_eq!(ids(&e, &SearchRequest::new("shiming renzheng"))[..1], ["a"]);
+        // A homophone slip (时间 → 实践) reaches b through its pinyin only,
+        // and ranks below the exact match of the same words.
+        assert_eq!(ids(&e, &SearchRequest::new("审核实践"))[..1], ["b"]);
+        let hits = e.search(&SearchRequest::new("管局审核")).unwrap();
+        let slip = e.search(&SearchRequest::new("管局审合")).unwrap();
+        assert_eq!((hits[0].id.as_str(), slip[0].id.as_str()), ("b", "b"));
+        assert!(slip[0].score < hits[0].score);
+    }
+
+    #[test]
+    fn lone_characters_are_only_marked_for_one_character_queries() {
+        let e = engine();
+        let hits = e.search(&SearchRequest::new("域名 的")).unwrap();
+        assert!(
+            !hits[0].snippet_html.contains("<mark>的</mark>"),
+            "{}",
+            hits[0].snippet_html
+        );
+        let hits = e.search(&SearchRequest::new("名")).unwrap();
+        assert!(
+            hits[0].title_html.contains("<mark>名</mark>"),
+            "{}",
+            hits[0].title_html
+        );
+    }
+
+    #[test]
+    fn a_query_without_a_good_match_gets_the_tool_pages() {
+        let docs = [
+            doc("a", "域名实名认证", "域名要先实名。", Kind::Faq, &[]),
+            doc("t", "自助判断", "回答几个问题。", Kind::Tool, &[]),
+        ];
+        let e = build_index(&docs, &Vocabulary::default())
+            .unwrap()
+            .open()
+            .unwrap();
+        assert!(e
+            .suggestions(&SearchRequest::new("实名认证"))
+            .unwrap()
+            .is_empty());
+        // Only a body word matches: no title holds a query term.
+        let s = e.suggestions(&SearchRequest::new("问题")).unwrap();
+        assert_eq!(s.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(), ["t"]);
+        assert_eq!(e.suggestions(&SearchRequest::new("火星")).unwrap().len(), 1);
+    }
+
+    #[test]
     fn snippets_wait_for_their_text_shard() {
         let docs = [doc(
             "a",
@@ -599,11 +914,14 @@ mod tests {
             Kind::Faq,
             &[],
         )];
-        let mut e = build_index(&docs, &[]).unwrap().open().unwrap();
+        let mut e = build_index(&docs, &Vocabulary::default())
+            .unwrap()
+            .open()
+            .unwrap();
         let hit = &e.search(&SearchRequest::new("实名认证")).unwrap()[0];
         assert_eq!((hit.snippet_html.as_str(), hit.text_shard), ("", Some(0)));
         let shards = texts::shard_files(&docs).unwrap();
-        assert_eq!(e.engine.add_texts(&shards[0]).unwrap(), 1);
+        assert_eq!(e.add_texts(&shards[0]).unwrap(), 1);
         let hit = &e.search(&SearchRequest::new("实名认证")).unwrap()[0];
         assert_eq!(hit.text_shard, None);
         assert!(
@@ -611,7 +929,7 @@ mod tests {
             "{}",
             hit.snippet_html
         );
-        assert!(e.engine.add_texts(b"not json").is_err());
+        assert!(e.add_texts(b"not json").is_err());
     }
 
     #[test]
@@ -661,7 +979,10 @@ mod tests {
         bad[0] ^= 1;
         let err = e.engine.add_chunk(&names[0], &bad).unwrap_err();
         assert!(err.to_string().contains("corrupt"), "{err}");
-        assert!(e.engine.add_chunk("chunks/0000000000000000.bin", b"x").is_err());
+        assert!(e
+            .engine
+            .add_chunk("chunks/0000000000000000.bin", b"x")
+            .is_err());
         // Still works afterwards.
         assert_eq!(ids(&e, &SearchRequest::new("域名"))[0], "a");
     }
@@ -670,6 +991,9 @@ mod tests {
     fn another_format_is_named() {
         let hot = blob::pack(&[(lazy::FORMAT_ENTRY.to_string(), b"99".to_vec())]);
         let err = Engine::open(&hot).err().unwrap().to_string();
-        assert!(err.contains("99") && err.contains(&lazy::INDEX_FORMAT.to_string()), "{err}");
+        assert!(
+            err.contains("99") && err.contains(&lazy::INDEX_FORMAT.to_string()),
+            "{err}"
+        );
     }
 }

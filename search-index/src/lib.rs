@@ -8,12 +8,15 @@ pub mod charmap;
 pub mod engine;
 pub mod lazy;
 pub mod nfkc;
+pub mod pinyin;
 pub mod province;
 pub mod rules;
 pub mod schema;
 pub mod snippet;
+pub mod t2s;
 pub mod texts;
 pub mod tokenizer;
+pub mod vocab;
 #[cfg(feature = "writer")]
 pub mod writer;
 
@@ -26,6 +29,7 @@ mod wasm_rules;
 
 pub use engine::{Engine, Hit, SearchRequest, Step};
 pub use schema::{Doc, Kind};
+pub use vocab::{GlossaryEntry, ProvinceName, Vocabulary};
 #[cfg(feature = "writer")]
 pub use writer::{build_index, build_index_with, IndexFiles, MemoryIndex};
 
@@ -55,6 +59,14 @@ pub enum Error {
     /// JSON (synonyms, requests) did not parse.
     #[error("json: {0}")]
     Json(String),
+    /// A province filter names no province of the site.
+    #[error("unknown province {query:?}; use an id, full name, name or abbreviation:\n{valid}")]
+    UnknownProvince {
+        /// What was asked for.
+        query: String,
+        /// One line per province: id, full name, abbreviation.
+        valid: String,
+    },
 }
 
 impl From<tantivy::directory::error::OpenReadError> for Error {

@@ -5,7 +5,7 @@ use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, STORED, STRING,
 };
 
-use crate::tokenizer::{GRAMS, UNIGRAMS};
+use crate::tokenizer::{GRAMS, PINYIN, UNIGRAMS};
 
 /// What a document is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -81,6 +81,8 @@ pub struct Fields {
     /// Title and aliases as CJK unigrams, for characters no bigram covers
     /// (one-character queries). Body unigrams would cost ~50 KB of postings.
     pub unigrams: Field,
+    /// Pinyin terms of title and aliases (see [`crate::pinyin`]).
+    pub pinyin: Field,
     /// Source section number (stored only, shown with results).
     pub section: Field,
     /// Kind (exact, stored).
@@ -116,6 +118,7 @@ pub fn schema() -> (Schema, Fields) {
         aliases: b.add_text_field("aliases", text(GRAMS, pos, false)),
         body: b.add_text_field("body", text(GRAMS, IndexRecordOption::WithFreqs, false)),
         unigrams: b.add_text_field("unigrams", text(UNIGRAMS, IndexRecordOption::Basic, false)),
+        pinyin: b.add_text_field("pinyin", text(PINYIN, IndexRecordOption::WithFreqs, false)),
         section: b.add_text_field("section", STORED),
         kind: b.add_text_field("kind", STRING | STORED),
         chapter: b.add_text_field("chapter", STRING),
@@ -134,6 +137,7 @@ pub fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
         aliases: f("aliases")?,
         body: f("body")?,
         unigrams: f("unigrams")?,
+        pinyin: f("pinyin")?,
         section: f("section")?,
         kind: f("kind")?,
         chapter: f("chapter")?,
@@ -153,7 +157,15 @@ mod tests {
     fn no_fast_fields_and_every_queried_field_is_indexed() {
         let (schema, f) = schema();
         assert!(schema.fields().all(|(_, e)| !e.is_fast()));
-        for field in [f.title, f.aliases, f.body, f.unigrams, f.kind, f.provinces] {
+        for field in [
+            f.title,
+            f.aliases,
+            f.body,
+            f.unigrams,
+            f.pinyin,
+            f.kind,
+            f.provinces,
+        ] {
             assert!(schema.get_field_entry(field).is_indexed());
         }
     }

@@ -9,8 +9,11 @@ use crate::tokenizer::{for_each_term, Mode};
 pub const SNIPPET_CHARS: usize = 96;
 /// Characters of context kept before the first match of a snippet.
 const LEAD_CHARS: usize = 16;
-/// Where a snippet may start right after.
-const SENTENCE_ENDS: &[char] = &['。', '！', '？', '；', '!', '?', ';'];
+/// Where a snippet may start right after: sentence ends, and the separator
+/// between table cells and list items.
+const SENTENCE_ENDS: &[char] = &['。', '！', '？', '；', '!', '?', ';', '·', '|'];
+/// How far a window edge moves to keep a number or Latin word whole.
+const WORD_SLACK: usize = 12;
 
 /// Escapes text for HTML element content and attribute values.
 pub fn escape(s: &str) -> String {
@@ -68,9 +71,9 @@ fn render(text: &str, window: Range<usize>, ranges: &[Range<usize>]) -> String {
     let mut out = String::new();
     let mut at = window.start;
     for r in ranges {
-        let start = r.start.max(window.start);
-        let end = r.end.min(window.end);
-        if start >= end || start < at {
+        // Only whole terms are marked: one cut by the window edge is not.
+        let (start, end) = (r.start, r.end);
+        if start < window.start || end > window.end || start < at {
             continue;
         }
         out.push_str(&escape(&text[at..start]));
@@ -133,8 +136,32 @@ pub fn snippet(text: &str, marks: &Marks) -> String {
         .find(|&k| text[bounds[k]..].starts_with(SENTENCE_ENDS))
     {
         first = k + 1;
+        while first < anchor && text[bounds[first]..].starts_with(char::is_whitespace) {
+            first += 1;
+        }
     }
-    let last = (first + SNIPPET_CHARS).min(chars);
+    let glued = |k: usize| {
+        // True when a window edge at char `k` would split a Latin word or number.
+        k > 0 && k < chars && {
+            let a = text[bounds[k - 1]..bounds[k]].chars().next();
+            let b = text[bounds[k]..bounds[k + 1]].chars().next();
+            let word = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+            word(a) && word(b)
+        }
+    };
+    // Keep a number or word whole: move the start back to its beginning (or,
+    // for a very long one, past its end), and the end on to its end.
+    let back = (0..=WORD_SLACK.min(first)).find(|&d| !glued(first - d));
+    first = match back {
+        Some(d) => first - d,
+        None => (first..chars).find(|&k| !glued(k)).unwrap_or(first),
+    };
+    let mut last = (first + SNIPPET_CHARS).min(chars);
+    let fwd = (0..=WORD_SLACK.min(chars - last)).find(|&d| !glued(last + d));
+    last = match fwd {
+        Some(d) => last + d,
+        None => (first..last).rev().find(|&k| !glued(k)).unwrap_or(last),
+    };
     let mut out = String::new();
     if first > 0 {
         out.push('…');
@@ -194,6 +221,49 @@ mod tests {
         );
         let s = snippet(&text, &marks(&["实名", "认证", "名认"]));
         assert!(s.starts_with("…域名<mark>实名认证</mark>"), "{s}");
+    }
+
+    #[test]
+    fn snippet_edges_never_split_a_number_or_a_latin_word() {
+        // The best window would start inside 20 and end inside "administration".
+        let text = format!(
+            "{}终审各省管局20 个工作日{}administration",
+            "甲".repeat(30),
+            "乙".repeat(SNIPPET_CHARS - 30)
+        );
+        let s = snippet(&text, &marks(&["工作", "作日"]));
+        assert!(s.contains("20 个<mark>工作日</mark>"), "{s}");
+        assert!(!s.contains("…0"), "{s}");
+        assert!(s.ends_with("administration") || s.ends_with("乙…"), "{s}");
+        let plain = s.replace("<mark>", "").replace("</mark>", "");
+        let tail = plain.trim_end_matches('…');
+        assert!(
+            !tail.ends_with(|c: char| c.is_ascii_alphabetic()) || tail.ends_with("administration"),
+            "{s}"
+        );
+    }
+
+    #[test]
+    fn snippet_starts_after_an_item_separator() {
+        let text = format!(
+            "{}初审 · 华为云 · 1~2 个工作日 · 终审 · 管局审核{}",
+            "无关".repeat(40),
+            "其他".repeat(60)
+        );
+        let s = snippet(&text, &marks(&["终审", "管局"]));
+        assert!(
+            s.starts_with("…<mark>终审</mark> · <mark>管局</mark>"),
+            "{s}"
+        );
+    }
+
+    #[test]
+    fn a_term_cut_by_the_window_edge_is_not_marked() {
+        let text = "域名实名认证";
+        // Window over the last five characters only: 域名 is cut.
+        let r = match_ranges(text, &marks(&["域名", "认证"]));
+        let out = render(text, 3..text.len(), &r);
+        assert_eq!(out, "名实名<mark>认证</mark>");
     }
 
     #[test]

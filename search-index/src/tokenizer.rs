@@ -1,5 +1,5 @@
 //! The one analyser used for indexing and for queries: NFKC, lower case,
-//! CJK runs as overlapping character bigrams (or unigrams), Latin words and
+//! traditional → simplified characters ([`crate::t2s`]), CJK runs as overlapping character bigrams (or unigrams), Latin words and
 //! digit runs as whole tokens.
 //!
 //! Dictionary-free on purpose: the browser gets no segmentation dictionary,
@@ -12,11 +12,15 @@ use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
 use crate::charmap::CharMap;
 use crate::nfkc::nfkc_char;
+use crate::t2s::simplify;
 
 /// Name of the bigram analyser in tantivy's tokenizer manager.
 pub const GRAMS: &str = "zh_grams";
 /// Name of the unigram analyser in tantivy's tokenizer manager.
 pub const UNIGRAMS: &str = "zh_uni";
+/// Name of the pinyin field's analyser: the writer hands it terms already
+/// made ([`crate::pinyin`]), separated by spaces.
+pub const PINYIN: &str = "zh_pinyin";
 
 /// What an analyser emits for CJK text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,7 +84,7 @@ fn normalized_chars(text: &str) -> Vec<(char, usize, usize)> {
             continue;
         }
         if ('\u{4E00}'..='\u{9FFF}').contains(&c) {
-            out.push((c, i, end));
+            out.push((simplify(c).unwrap_or(c), i, end));
             continue;
         }
         // Per-character NFKC keeps offsets exact; it covers what matters here
@@ -89,14 +93,14 @@ fn normalized_chars(text: &str) -> Vec<(char, usize, usize)> {
         let nfkc = nfkc_char(c).unwrap_or_else(|| c.encode_utf8(&mut buf));
         for n in nfkc.chars() {
             for l in n.to_lowercase() {
-                out.push((l, i, end));
+                out.push((simplify(l).unwrap_or(l), i, end));
             }
         }
     }
     out
 }
 
-/// `text` NFKC-normalised and lower-cased exactly as the analysers see it.
+/// `text` NFKC-normalised, lower-cased and simplified exactly as the analysers see it.
 pub fn normalize(text: &str) -> String {
     normalized_chars(text).into_iter().map(|c| c.0).collect()
 }
@@ -244,6 +248,7 @@ pub fn register(index: &tantivy::Index, map: &Arc<CharMap>) {
         let map = Arc::clone(map);
         m.register(name, ZhTokenizer { mode, map });
     }
+    m.register(PINYIN, tantivy::tokenizer::WhitespaceTokenizer::default());
 }
 
 #[cfg(test)]
@@ -342,6 +347,14 @@ mod tests {
                 .collect::<Vec<_>>(),
             [("icp", 0), ("备案", 1), ("案号", 2)]
         );
+    }
+
+    #[test]
+    fn traditional_text_meets_simplified_terms_with_source_offsets() {
+        assert_eq!(texts("備案號", Mode::Grams), texts("备案号", Mode::Grams));
+        assert_eq!(normalize("網站已註銷"), "网站已注销");
+        let t = analyze("ＩＣＰ備案", Mode::Grams);
+        assert_eq!(&"ＩＣＰ備案"[t[1].from..t[1].to], "備案");
     }
 
     #[test]

@@ -53,19 +53,37 @@ pub fn add_texts(shard: &[u8]) -> Result<u32, JsError> {
     })
 }
 
+/// A step as JSON: `{"hits": [...]}` or `{"need": ["chunks/….bin", ...]}`.
+fn step_json(step: Result<Step, crate::Error>) -> Result<String, String> {
+    let (key, list) = match step.map_err(|e| e.to_string())? {
+        Step::Hits(hits) => ("hits", serde_json::to_string(&hits)),
+        Step::Need(names) => ("need", serde_json::to_string(&names)),
+    };
+    Ok(format!(
+        "{{\"{key}\":{}}}",
+        list.map_err(|e| e.to_string())?
+    ))
+}
+
+fn request(json: &str) -> Result<SearchRequest, JsError> {
+    serde_json::from_str(json).map_err(|e| JsError::new(&format!("bad request: {e}")))
+}
+
 /// One attempt at a search: `request` is a JSON `SearchRequest`; the result is
 /// JSON `{"hits": [...]}` (a hit whose text shard is not loaded yet names it in
 /// `text_shard`) or `{"need": ["chunks/….bin", ...]}`: fetch those (relative
 /// to the hot file), `add_chunk` each, and call again.
 #[wasm_bindgen]
-pub fn search(request: &str) -> Result<String, JsError> {
-    let req: SearchRequest =
-        serde_json::from_str(request).map_err(|e| JsError::new(&format!("bad request: {e}")))?;
-    with_engine(|engine| {
-        let (key, list) = match engine.search_step(&req).map_err(|e| e.to_string())? {
-            Step::Hits(hits) => ("hits", serde_json::to_string(&hits)),
-            Step::Need(names) => ("need", serde_json::to_string(&names)),
-        };
-        Ok(format!("{{\"{key}\":{}}}", list.map_err(|e| e.to_string())?))
-    })
+pub fn search(request_json: &str) -> Result<String, JsError> {
+    let req = request(request_json)?;
+    with_engine(|engine| step_json(engine.search_step(&req)))
+}
+
+/// Pages to offer when a search has no good match (`request` as for
+/// [`search`]): `{"hits": [...]}`, empty when the query is answered, or
+/// `{"need": [...]}` as for [`search`].
+#[wasm_bindgen]
+pub fn suggest(request_json: &str) -> Result<String, JsError> {
+    let req = request(request_json)?;
+    with_engine(|engine| step_json(engine.suggestions_step(&req)))
 }

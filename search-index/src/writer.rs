@@ -13,7 +13,9 @@ use tantivy::{Index, IndexSettings, TantivyDocument};
 use crate::blob;
 use crate::charmap::CharMap;
 use crate::lazy::{self, ChunkSizes};
+use crate::pinyin::PinyinTable;
 use crate::schema::{schema, Doc};
+use crate::vocab::Vocabulary;
 use crate::{tokenizer, Engine, Error, Hit, SearchRequest};
 
 /// Segment id written into the blob instead of tantivy's random one, so the
@@ -65,6 +67,22 @@ impl MemoryIndex {
         })
     }
 
+    /// [`Engine::suggestions`], fetching chunks from memory.
+    pub fn suggestions(&self, req: &SearchRequest) -> Result<Vec<Hit>, Error> {
+        self.engine.suggestions(req, &mut |name| {
+            self.fetched.set(self.fetched.get() + 1);
+            self.chunks
+                .get(name)
+                .cloned()
+                .ok_or_else(|| Error::Chunk(format!("{name} is not in this index")))
+        })
+    }
+
+    /// [`Engine::add_texts`].
+    pub fn add_texts(&mut self, shard: &[u8]) -> Result<usize, Error> {
+        self.engine.add_texts(shard)
+    }
+
     /// The bytes of chunk `name`.
     pub fn chunk(&self, name: &str) -> Option<&[u8]> {
         self.chunks.get(name).map(Vec::as_slice)
@@ -77,15 +95,15 @@ impl MemoryIndex {
 }
 
 /// Indexes `docs` (in order) with the default chunk sizes.
-pub fn build_index(docs: &[Doc], synonyms: &[Vec<String>]) -> Result<IndexFiles, Error> {
-    build_index_with(docs, synonyms, ChunkSizes::default())
+pub fn build_index(docs: &[Doc], vocab: &Vocabulary) -> Result<IndexFiles, Error> {
+    build_index_with(docs, vocab, ChunkSizes::default())
 }
 
-/// Indexes `docs` (in order) and cuts the index plus the synonym groups into
-/// the hot file and chunks of the given sizes.
+/// Indexes `docs` (in order) and cuts the index, the site's vocabulary and
+/// the pinyin of its characters into the hot file and chunks of the given sizes.
 pub fn build_index_with(
     docs: &[Doc],
-    synonyms: &[Vec<String>],
+    vocab: &Vocabulary,
     sizes: ChunkSizes,
 ) -> Result<IndexFiles, Error> {
     let (schema, f) = schema();
@@ -104,6 +122,9 @@ pub fn build_index_with(
             .chain(d.aliases.iter().map(String::as_str))
     })));
     tokenizer::register(&index, &map);
+    let pinyin = PinyinTable::for_texts(docs.iter().flat_map(|d| {
+        std::iter::once(d.title.as_str()).chain(d.aliases.iter().map(String::as_str))
+    }));
     // One thread keeps document ids in input order (ties rank the same everywhere).
     let mut writer = index.writer_with_num_threads::<TantivyDocument>(1, 50_000_000)?;
     for d in docs {
@@ -118,6 +139,11 @@ pub fn build_index_with(
         for a in &d.aliases {
             doc.add_text(f.unigrams, a);
         }
+        let pinyin_terms: Vec<String> = std::iter::once(&d.title)
+            .chain(&d.aliases)
+            .flat_map(|t| pinyin.doc_terms(t))
+            .collect();
+        doc.add_text(f.pinyin, pinyin_terms.join(" "));
         doc.add_text(f.section, &d.section);
         doc.add_text(f.kind, d.kind.as_str());
         doc.add_text(f.chapter, &d.chapter);
@@ -160,17 +186,18 @@ pub fn build_index_with(
         files.push((fix(path.to_string_lossy().into_owned()), data));
     }
     let split = lazy::split(&files, sizes)?;
-    let layout = serde_json::to_vec(&split.layout).map_err(|e| Error::Json(e.to_string()))?;
     let mut entries = vec![
         (
             lazy::FORMAT_ENTRY.to_string(),
             lazy::INDEX_FORMAT.to_string().into_bytes(),
         ),
-        (lazy::LAYOUT_ENTRY.to_string(), layout),
+        (lazy::LAYOUT_ENTRY.to_string(), json(&split.layout)?),
     ];
     entries.extend(split.hot);
-    let syn = serde_json::to_vec(synonyms).map_err(|e| Error::Json(e.to_string()))?;
-    entries.push((blob::SYNONYMS.to_string(), syn));
+    entries.push((blob::SYNONYMS.to_string(), json(&vocab.synonyms)?));
+    entries.push((blob::GLOSSARY.to_string(), json(&vocab.glossary)?));
+    entries.push((blob::PROVINCES.to_string(), json(&vocab.provinces)?));
+    entries.push((blob::PINYIN.to_string(), pinyin.to_text().into_bytes()));
     entries.push((blob::CHARMAP.to_string(), map.order().as_bytes().to_vec()));
     Ok(IndexFiles {
         hot: blob::pack(&entries),
@@ -185,4 +212,8 @@ fn hyphenated(simple: &str) -> String {
     let (c, rest) = rest.split_at(4);
     let (d, e) = rest.split_at(4);
     format!("{a}-{b}-{c}-{d}-{e}")
+}
+
+fn json<T: serde::Serialize>(value: &T) -> Result<Vec<u8>, Error> {
+    serde_json::to_vec(value).map_err(|e| Error::Json(e.to_string()))
 }

@@ -1,6 +1,6 @@
 //! Reading `content/` into a [`Site`], recording every problem in a [`Report`].
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::path::Path;
 
@@ -20,6 +20,19 @@ pub fn load_site_config(root: &Path, report: &mut Report) -> Option<(SiteConfig,
             report
                 .error(*f, span, format!("`base_url`: {message}"))
                 .label("not a usable base URL");
+        }
+        if let Some(fb) = &c.feedback {
+            if let Err(message) = fb.check() {
+                let needle = fb.issue_url.as_deref().or(fb.email.as_deref());
+                let text = report.sources.text(*f);
+                let span = needle.map_or_else(
+                    || find_span_in(text, "[feedback]"),
+                    |n| find_span_in(text, n),
+                );
+                report
+                    .error(*f, span, format!("`[feedback]`: {message}"))
+                    .label("not a usable feedback target");
+            }
         }
     })
 }
@@ -152,27 +165,47 @@ pub fn load_site(root: &Path, report: &mut Report) -> Option<Site> {
     } else {
         (SynonymsFile::default(), None)
     };
+    let glossary_path = content.join("search").join("glossary.toml");
+    let (glossary, glossary_file) = if glossary_path.exists() {
+        match load_toml_file::<GlossaryFile>(root, &glossary_path, report) {
+            Some((g, f)) => (g, Some(f)),
+            None => (GlossaryFile::default(), None),
+        }
+    } else {
+        (GlossaryFile::default(), None)
+    };
 
     let chapter_order: BTreeMap<String, i64> = chapters
         .iter()
         .map(|c| (c.slug.clone(), c.front.order))
         .collect();
     chapters.sort_by(|a, b| (a.front.order, &a.slug).cmp(&(b.front.order, &b.slug)));
-    entries.sort_by(|a, b| {
-        let ka = (
-            chapter_order.get(&a.chapter).copied().unwrap_or(i64::MAX),
-            &a.chapter,
-            a.front.order,
-            &a.slug,
-        );
-        let kb = (
-            chapter_order.get(&b.chapter).copied().unwrap_or(i64::MAX),
-            &b.chapter,
-            b.front.order,
-            &b.slug,
-        );
-        ka.cmp(&kb)
-    });
+    // A chapter with groups orders its entries as the groups list them;
+    // entries a group does not list (an error of validation) go last.
+    let listed: HashMap<(&str, &str), usize> = chapters
+        .iter()
+        .flat_map(|c| {
+            c.front
+                .groups
+                .iter()
+                .flat_map(|g| &g.entries)
+                .enumerate()
+                .map(|(i, slug)| ((c.slug.as_str(), slug.get_ref().as_str()), i))
+        })
+        .collect();
+    let key = |e: &Entry| {
+        (
+            chapter_order.get(&e.chapter).copied().unwrap_or(i64::MAX),
+            e.chapter.clone(),
+            listed
+                .get(&(e.chapter.as_str(), e.slug.as_str()))
+                .copied()
+                .unwrap_or(usize::MAX),
+            e.front.order,
+            e.slug.clone(),
+        )
+    };
+    entries.sort_by_cached_key(key);
     rejections.sort_by(|a, b| {
         (a.front.stage, a.front.order, &a.slug).cmp(&(b.front.stage, b.front.order, &b.slug))
     });
@@ -190,7 +223,10 @@ pub fn load_site(root: &Path, report: &mut Report) -> Option<Site> {
         trees,
         synonyms,
         synonyms_file,
+        glossary,
+        glossary_file,
         unloaded,
+        file_dates: super::dates::git_dates(&content),
     })
 }
 

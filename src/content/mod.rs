@@ -1,6 +1,7 @@
 //! The content model: what `content/` holds, typed, with the spans needed to
 //! point errors at the right line.
 
+pub mod dates;
 mod frontmatter;
 pub mod ids;
 pub mod links;
@@ -61,6 +62,115 @@ pub struct SiteConfig {
     /// `[markdown]`: how Markdown is turned into HTML.
     #[serde(default)]
     pub markdown: MarkdownConfig,
+    /// `[feedback]`: where readers report an error or say an answer helped;
+    /// pages show no feedback block when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub feedback: Option<FeedbackConfig>,
+    /// Order of the regions on the province index (`["华北", "东北", …]`);
+    /// regions not listed follow in name order, provinces with none last.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub region_order: Vec<String>,
+    /// `[offline]`: the service worker that keeps the site readable offline.
+    #[serde(default)]
+    pub offline: OfflineConfig,
+}
+
+/// `[feedback]` in `site.toml`: one target, a mail address or an issue form.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeedbackConfig {
+    /// Mail address; the links open a message with the page's title and URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// URL of a "new issue" form (GitHub, GitLab, Gitea take `title` and
+    /// `body` in the query); the links open it prefilled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issue_url: Option<String>,
+}
+
+impl FeedbackConfig {
+    /// Exactly one target, and a usable one.
+    pub fn check(&self) -> Result<(), String> {
+        match (&self.email, &self.issue_url) {
+            (Some(_), Some(_)) => Err("give `email` or `issue_url`, not both".into()),
+            (None, None) => Err("needs `email = \"…\"` or `issue_url = \"https://…\"`".into()),
+            (Some(m), None) => {
+                let ok = m.split_once('@').is_some_and(|(a, b)| {
+                    !a.is_empty() && b.contains('.') && !m.contains(char::is_whitespace)
+                });
+                if ok {
+                    Ok(())
+                } else {
+                    Err(format!("`email`: `{m}` is not a mail address"))
+                }
+            }
+            (None, Some(u)) => match url::Url::parse(u) {
+                Ok(p) if matches!(p.scheme(), "http" | "https") && p.fragment().is_none() => Ok(()),
+                _ => Err(format!("`issue_url`: `{u}` is not an absolute http(s) URL")),
+            },
+        }
+    }
+
+    /// Where a link about the page `title` at `url` goes; `kind` heads the
+    /// subject (`报告错误`). Query values are percent-encoded.
+    pub fn link(&self, kind: &str, title: &str, url: &str) -> Option<String> {
+        let subject = format!("[{kind}] {title}");
+        let enc = |s: &str| {
+            url::form_urlencoded::byte_serialize(s.as_bytes())
+                .collect::<String>()
+                .replace('+', "%20")
+        };
+        if let Some(m) = &self.email {
+            return Some(format!(
+                "mailto:{m}?subject={}&body={}",
+                enc(&subject),
+                enc(url)
+            ));
+        }
+        let base = self.issue_url.as_ref()?;
+        let sep = if base.contains('?') { '&' } else { '?' };
+        Some(format!(
+            "{base}{sep}title={}&body={}",
+            enc(&subject),
+            enc(url)
+        ))
+    }
+}
+
+/// `[offline]` in `site.toml`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct OfflineConfig {
+    /// Whether the build writes the service worker (`sw.js`).
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// Kibibytes the service worker downloads ahead of use: the shell and the
+    /// search runtime always, then the search index and pages in order until
+    /// the budget is spent. Pages beyond it are kept once visited.
+    #[serde(default = "default_budget_kb")]
+    pub budget_kb: u64,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn default_budget_kb() -> u64 {
+    OfflineConfig::DEFAULT_BUDGET_KB
+}
+
+impl OfflineConfig {
+    /// Default precache budget: 16 MiB, about the whole reference site.
+    pub const DEFAULT_BUDGET_KB: u64 = 16 * 1024;
+}
+
+impl Default for OfflineConfig {
+    fn default() -> Self {
+        OfflineConfig {
+            enabled: true,
+            budget_kb: Self::DEFAULT_BUDGET_KB,
+        }
+    }
 }
 
 impl SiteConfig {
@@ -161,6 +271,20 @@ pub struct ChapterFront {
     /// Source chapter number.
     #[serde(default)]
     pub section: Option<Spanned<String>>,
+    /// Sub-sections of the chapter page (`[[group]]`), in order; when there
+    /// are any, they list every entry of the chapter and fix its order.
+    #[serde(default, rename = "group")]
+    pub groups: Vec<ChapterGroup>,
+}
+
+/// `[[group]]` of a chapter's `_index.md`: a titled run of its entries.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChapterGroup {
+    /// Heading of the sub-section.
+    pub title: String,
+    /// File stems of the entries, in reading order.
+    pub entries: Vec<Spanned<String>>,
 }
 
 /// A FAQ chapter.
@@ -489,6 +613,10 @@ pub struct SynonymsFile {
     /// Word groups.
     #[serde(default, rename = "group")]
     pub groups: Vec<SynonymGroup>,
+    /// Terms the content no longer (or never) uses, pointed to the entries
+    /// that explain what replaced them.
+    #[serde(default, rename = "replaced")]
+    pub replaced: Vec<ReplacedTerm>,
 }
 
 impl SynonymsFile {
@@ -504,6 +632,37 @@ impl SynonymsFile {
 pub struct SynonymGroup {
     /// The words.
     pub words: Vec<String>,
+}
+
+/// An outdated or absent term and the entries to show for it (幕布 → the
+/// entries on 视频核验/真实性核验), instead of a loose synonym.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplacedTerm {
+    /// The words people still type.
+    pub words: Vec<String>,
+    /// Content ids (`@faq/...`) of the entries that explain what replaced them.
+    pub see: Vec<String>,
+}
+
+/// `search/glossary.toml`: English terms foreign applicants type, and the
+/// Chinese words the content uses for them.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GlossaryFile {
+    /// One entry per concept.
+    #[serde(default, rename = "term")]
+    pub terms: Vec<GlossaryTerm>,
+}
+
+/// One glossary entry.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GlossaryTerm {
+    /// English terms and acronyms (matched as whole words, plurals folded).
+    pub en: Vec<String>,
+    /// The Chinese words searched for them.
+    pub zh: Vec<String>,
 }
 
 /// Everything loaded from `content/`.
@@ -527,8 +686,35 @@ pub struct Site {
     pub synonyms: SynonymsFile,
     /// File of the synonyms (if present).
     pub synonyms_file: Option<FileId>,
+    /// English search glossary.
+    pub glossary: GlossaryFile,
+    /// File of the glossary (if present).
+    pub glossary_file: Option<FileId>,
     /// Ids of items whose file exists but failed to load (already reported),
     /// and id prefixes ending in `/` for folders that could not be read.
     /// Links to them are not reported again as broken.
     pub unloaded: Vec<String>,
+    /// Last commit date (RFC 3339) of each content file, by path relative to
+    /// `content/` (`faq/basics/x.md`); empty when the site is no git checkout.
+    pub file_dates: std::collections::HashMap<String, String>,
+}
+
+impl Site {
+    /// When the item with this id last changed: the writer's `updated`
+    /// where given, else its file's last commit date (RFC 3339 or a bare date).
+    pub fn changed(&self, id: &str, updated: Option<&toml::value::Datetime>) -> Option<String> {
+        if let Some(d) = updated {
+            return Some(d.to_string());
+        }
+        let path = if let Some(rest) = id.strip_prefix("faq/") {
+            format!("faq/{rest}.md")
+        } else if let Some(rest) = id.strip_prefix("rejection/") {
+            format!("rejections/{rest}.md")
+        } else if let Some(rest) = id.strip_prefix("province/") {
+            format!("provinces/{rest}.toml")
+        } else {
+            format!("{id}.toml")
+        };
+        self.file_dates.get(&path).cloned()
+    }
 }

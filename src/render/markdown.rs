@@ -156,6 +156,9 @@ type PendingHeading<'a> = Option<(
     Vec<Event<'a>>,
 )>;
 
+/// What ends a table cell or a list item in [`Rendered::text`].
+pub const ITEM_SEPARATOR: &str = " · \n";
+
 /// Renders Markdown; `resolve` maps `@id#anchor` link targets to URLs and
 /// `raw` says what becomes of raw HTML.
 pub fn render(md: &str, resolve: &dyn Fn(&str) -> Option<String>, raw: RawHtml) -> Rendered {
@@ -257,9 +260,18 @@ pub fn render(md: &str, resolve: &dyn Fn(&str) -> Option<String>, raw: RawHtml) 
             Event::SoftBreak
             | Event::HardBreak
             | Event::End(TagEnd::Paragraph)
-            | Event::End(TagEnd::Item) => {
+            | Event::End(TagEnd::TableRow)
+            | Event::End(TagEnd::TableHead) => {
                 if heading.is_none() {
                     text.push('\n');
+                }
+                push(&mut heading, &mut events, ev);
+            }
+            // Cells and list items are set apart, so search snippets (and
+            // bigrams) never run two of them together.
+            Event::End(TagEnd::TableCell) | Event::End(TagEnd::Item) => {
+                if heading.is_none() {
+                    text.push_str(ITEM_SEPARATOR);
                 }
                 push(&mut heading, &mut events, ev);
             }
@@ -416,6 +428,18 @@ mod tests {
         );
         let raw = render(md, &|_| None, RawHtml::Allow).html;
         assert!(raw.contains("<script>alert(1)</script>"), "{raw}");
+    }
+
+    #[test]
+    fn table_cells_and_list_items_stay_apart_in_the_text() {
+        let md = "| 环节 | 时长 |\n|---|---|\n| 初审 | 1~2 个工作日 |\n| 终审 | 20 个工作日 |\n\n- 甲\n- 乙\n";
+        let text = render(md, &|_| None, RawHtml::Sanitize).text;
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            flat.contains("初审 · 1~2 个工作日 · 终审 · 20 个工作日"),
+            "{flat}"
+        );
+        assert!(flat.contains("甲 · 乙"), "{flat}");
     }
 
     #[test]

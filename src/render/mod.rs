@@ -4,11 +4,15 @@
 //! [`Renderer::render`] renders one, so a full build and the live server's
 //! partial rebuilds share one code path.
 
+pub mod feed;
 pub mod html;
+pub mod icons;
 pub mod inline_json;
 pub mod markdown;
 mod model;
 pub mod mount;
+pub mod offline;
+mod page_extras;
 mod redirects;
 mod seo;
 
@@ -99,6 +103,8 @@ pub struct Renderer<'s> {
     mount: String,
     model: Model<'s>,
     extra_head: String,
+    /// Pages register the service worker (`zhiku build` with `[offline]` on).
+    offline: bool,
 }
 
 fn tera_message(e: &tera::Error) -> String {
@@ -149,13 +155,17 @@ impl<'s> Renderer<'s> {
             mount: site.config.mount(),
             model: Model::new(site, links, search, strings),
             extra_head: String::new(),
+            offline: site.config.offline.enabled,
         })
     }
 
     /// Renders for a server that puts the site at `/` (`zhiku serve`),
     /// whatever the path of `base_url`.
+    /// The preview has no service worker either: it must never be served
+    /// from a cache.
     pub fn serve_at_root(&mut self) {
         self.mount = "/".into();
+        self.offline = false;
     }
 
     /// HTML added at the end of every page's `<body>` (used by `zhiku serve`).
@@ -248,6 +258,13 @@ impl<'s> Renderer<'s> {
                 .into_bytes(),
             },
         ];
+        files.extend(icons::files(&self.model.site.config));
+        if let Some(xml) = self.model.feed_xml() {
+            files.push(OutputFile {
+                path: "feed.xml".into(),
+                bytes: xml.into_bytes(),
+            });
+        }
         files.extend(redirects::files(
             self.model.site,
             &self.mount,
@@ -278,6 +295,8 @@ impl<'s> Renderer<'s> {
         );
         ctx.insert("search", &m.search);
         ctx.insert("extra_body", &self.extra_head);
+        ctx.insert("offline", &self.offline);
+        page_extras::insert(m, key, &url, &mut ctx);
         if !ctx.contains_key("jsonld") {
             ctx.insert("jsonld", &"");
         }

@@ -90,6 +90,10 @@ pub(super) struct Model<'s> {
     entry_index: HashMap<&'s str, usize>,
     /// Positions of each chapter's entries in `site.entries`, in order, by chapter slug.
     chapter_entries: HashMap<&'s str, Vec<usize>>,
+    /// Some answer has a date, so the site has `/feed.xml`.
+    pub has_feed: bool,
+    /// Some entry or rejection names a source section (`§7.7`).
+    pub has_sections: bool,
 }
 
 pub(super) type NavChapterRef = serde_json::Value;
@@ -227,7 +231,7 @@ impl<'s> Model<'s> {
                 note: e
                     .front
                     .section()
-                    .map(|s| format!("§{s}"))
+                    .map(|s| super::fill(&t("source_section"), [("section", s.to_string())]))
                     .unwrap_or_default(),
             };
             for f in &e.front.related {
@@ -269,6 +273,16 @@ impl<'s> Model<'s> {
             backlinks,
             entry_index,
             chapter_entries,
+            has_feed: site
+                .entries
+                .iter()
+                .any(|e| site.changed(&e.id, e.front.updated.as_ref()).is_some())
+                || site
+                    .rejections
+                    .iter()
+                    .any(|r| site.changed(&r.id, r.front.updated.as_ref()).is_some()),
+            has_sections: site.entries.iter().any(|e| e.front.section.is_some())
+                || site.rejections.iter().any(|r| r.front.section.is_some()),
         }
     }
 
@@ -360,7 +374,11 @@ impl<'s> Model<'s> {
         let note = match t.kind {
             crate::content::links::TargetKind::Faq => self
                 .entry(id)
-                .and_then(|(_, e)| e.front.section().map(|s| format!("§{s}")))
+                .and_then(|(_, e)| {
+                    e.front
+                        .section()
+                        .map(|s| self.tf("source_section", &[("section", &s)]))
+                })
                 .unwrap_or_default(),
             crate::content::links::TargetKind::Rejection => self.t("note_rejection"),
             crate::content::links::TargetKind::Province => self.t("note_province"),
@@ -502,6 +520,27 @@ impl<'s> Model<'s> {
                 ctx.insert("description", &c.front.summary);
                 ctx.insert("chapter", &json!({"title": c.front.title, "summary": c.front.summary, "section": c.front.section.as_ref().map(|s| s.get_ref())}));
                 ctx.insert("intro", &self.body(&c.body).html);
+                // Sub-sections: each group's entries (the list is already in group order).
+                let groups: Vec<_> = c
+                    .front
+                    .groups
+                    .iter()
+                    .enumerate()
+                    .map(|(i, g)| {
+                        let mine: Vec<&str> =
+                            g.entries.iter().map(|s| s.get_ref().as_str()).collect();
+                        let items: Vec<_> = entries
+                            .iter()
+                            .filter(|e| {
+                                e["url"].as_str().is_some_and(|u| {
+                                    mine.iter().any(|m| u.ends_with(&format!("/{m}/")))
+                                })
+                            })
+                            .collect();
+                        json!({"title": g.title, "key": format!("g{}", i + 1), "entries": items})
+                    })
+                    .collect();
+                ctx.insert("groups", &groups);
                 ctx.insert("entries", &entries);
                 ("chapter.html", ctx)
             }
@@ -590,6 +629,22 @@ impl<'s> Model<'s> {
                     "description",
                     &self.tf("provinces_description", &[("n", &site.provinces.len())]),
                 );
+                // As the writer ordered them; the catch-all region last.
+                let other = self.t("provinces_other_region");
+                let order = &site.config.region_order;
+                let mut regions: Vec<(String, Vec<serde_json::Value>)> =
+                    regions.into_iter().collect();
+                regions.sort_by_key(|(name, _)| {
+                    (
+                        name == &other,
+                        order.iter().position(|r| r == name).unwrap_or(usize::MAX),
+                        name.clone(),
+                    )
+                });
+                let regions: Vec<_> = regions
+                    .into_iter()
+                    .map(|(name, list)| json!({"name": name, "provinces": list}))
+                    .collect();
                 ctx.insert("regions", &regions);
                 ("provinces.html", ctx)
             }

@@ -57,7 +57,7 @@ pub fn site_docs(site: &Site) -> Vec<Doc> {
             section: f.section().unwrap_or_default().to_string(),
             kind: Kind::Faq,
             chapter: e.chapter.clone(),
-            provinces: province_ids(&f.provinces),
+            provinces: named_provinces(site, province_ids(&f.provinces), &[&f.title, &e.body.text]),
             url: format!("/{}/", e.id),
         });
     }
@@ -77,7 +77,11 @@ pub fn site_docs(site: &Site) -> Vec<Doc> {
             section: f.section().unwrap_or_default().to_string(),
             kind: Kind::Rejection,
             chapter: String::new(),
-            provinces: province_ids(&f.provinces),
+            provinces: named_provinces(
+                site,
+                province_ids(&f.provinces),
+                &[&f.title, &f.reason, &r.body.text],
+            ),
             url: format!("/rejections/{}/", r.slug),
         });
     }
@@ -163,6 +167,7 @@ pub fn site_docs(site: &Site) -> Vec<Doc> {
         });
     }
 
+    add_replaced_terms(site, &mut docs);
     // The checker pages exist with the provinces module only.
     if site.provinces.is_empty() {
         return docs;
@@ -208,4 +213,71 @@ pub fn site_docs(site: &Site) -> Vec<Doc> {
         });
     }
     docs
+}
+
+/// An outdated term (`[[replaced]]` in the synonyms file) becomes an alias of
+/// the entries it points to, so a query for it finds them by name rather than
+/// through loose matches on its characters.
+fn add_replaced_terms(site: &Site, docs: &mut [Doc]) {
+    for r in &site.synonyms.replaced {
+        for see in &r.see {
+            let id = see.trim_start_matches('@');
+            let id = id.split_once('#').map_or(id, |(id, _)| id);
+            if let Some(d) = docs.iter_mut().find(|d| d.id == id) {
+                d.aliases.extend(r.words.iter().cloned());
+            }
+        }
+    }
+}
+
+/// A page naming more provinces than this is a general one (a list of every
+/// province's templates), not specific to each.
+const MAX_NAMED_PROVINCES: usize = 3;
+
+/// The provinces a page is specific to: those its front matter lists, plus
+/// those its title or text names (full name, or the name without 省/市/自治区)
+/// or links to, when it names only a few, so a province filter also finds a
+/// rejection or entry about that province that lists none.
+fn named_provinces(site: &Site, mut ids: Vec<String>, texts: &[&str]) -> Vec<String> {
+    let named: Vec<&str> = site
+        .provinces
+        .iter()
+        .map(|p| &p.data)
+        .filter(|d| !ids.contains(&d.id))
+        .filter(|d| {
+            let bare = bare_name(&d.name);
+            let link = format!("@province/{}", d.id);
+            let url = format!("/provinces/{}/", d.id);
+            texts.iter().any(|t| {
+                t.contains(d.name.as_str())
+                    || (bare.chars().count() >= 2 && t.contains(bare))
+                    || t.contains(&link)
+                    || t.contains(&url)
+            })
+        })
+        .map(|d| d.id.as_str())
+        .collect();
+    if named.len() <= MAX_NAMED_PROVINCES {
+        ids.extend(named.into_iter().map(String::from));
+    }
+    ids
+}
+
+/// 广东省 → 广东, 北京市 → 北京, 内蒙古自治区 → 内蒙古, 广西壮族自治区 → 广西:
+/// the name people write without its suffix.
+fn bare_name(name: &str) -> &str {
+    if let Some(region) = name.strip_suffix("自治区") {
+        if region.starts_with("内蒙古") {
+            return "内蒙古";
+        }
+        let end = region
+            .char_indices()
+            .nth(2)
+            .map_or(region.len(), |(i, _)| i);
+        return &region[..end];
+    }
+    ["省", "市"]
+        .iter()
+        .find_map(|s| name.strip_suffix(s))
+        .unwrap_or(name)
 }

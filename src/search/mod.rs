@@ -90,11 +90,41 @@ fn beside_manifest(path: &str) -> String {
         .to_string()
 }
 
+/// What the site's search files add to its documents: synonyms, the English
+/// glossary and every province's names.
+pub fn vocabulary(site: &Site) -> search_index::Vocabulary {
+    search_index::Vocabulary {
+        synonyms: site.synonyms.word_groups(),
+        glossary: site
+            .glossary
+            .terms
+            .iter()
+            .map(|t| search_index::GlossaryEntry {
+                en: t.en.clone(),
+                zh: t.zh.clone(),
+            })
+            .collect(),
+        provinces: site
+            .provinces
+            .iter()
+            .map(|p| search_index::ProvinceName {
+                id: p.data.id.clone(),
+                name: p.data.name.clone(),
+                short_name: p.data.short_name.clone(),
+            })
+            .collect(),
+    }
+}
+
+/// The index files of a site, exactly as [`build_assets`] writes them.
+pub fn index_blob(site: &Site) -> Result<search_index::IndexFiles, search_index::Error> {
+    search_index::build_index(&site_docs(site), &vocabulary(site))
+}
+
 /// Builds the search index and runtime files for a site.
 pub fn build_assets(site: &Site) -> Result<SearchOutput, String> {
     let docs = site_docs(site);
-    let synonyms = site.synonyms.word_groups();
-    let built = search_index::build_index(&docs, &synonyms).map_err(|e| e.to_string())?;
+    let built = search_index::build_index(&docs, &vocabulary(site)).map_err(|e| e.to_string())?;
     let index = hashed("index", "bin", &built.hot);
     let shards = search_index::texts::shard_files(&docs).map_err(|e| e.to_string())?;
     let texts: Vec<(String, Vec<u8>)> = shards
@@ -206,6 +236,38 @@ pub fn manifest_path(output: &std::path::Path) -> std::path::PathBuf {
     output.join(DIR).join("manifest.json")
 }
 
+/// The newest file under `content` modified after the index in `output` was
+/// written, if any: the index no longer reflects the content.
+pub fn newer_than_index(
+    content: &std::path::Path,
+    output: &std::path::Path,
+) -> Option<std::path::PathBuf> {
+    let built = std::fs::metadata(manifest_path(output))
+        .and_then(|m| m.modified())
+        .ok()?;
+    let mut newest: Option<(std::time::SystemTime, std::path::PathBuf)> = None;
+    let mut stack = vec![content.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let Ok(meta) = entry.metadata() else {
+                continue;
+            };
+            if meta.is_dir() {
+                stack.push(path);
+            } else if let Ok(t) = meta.modified() {
+                if t > built && newest.as_ref().is_none_or(|(n, _)| t > *n) {
+                    newest = Some((t, path));
+                }
+            }
+        }
+    }
+    newest.map(|(_, p)| p)
+}
+
 /// The index of a built site, read from its files the way the browser reads
 /// them: the hot file first, then only the chunks and text shards a search
 /// needs (a local-file fetcher in place of HTTP).
@@ -229,7 +291,8 @@ impl SiteSearch {
     ) -> Result<Vec<search_index::Hit>, LoadError> {
         let dir = &self.dir;
         let mut fetch = |name: &str| {
-            read_file(dir.join(name)).map_err(|e| search_index::Error::Chunk(crate::diagnostics::error_chain(&e)))
+            read_file(dir.join(name))
+                .map_err(|e| search_index::Error::Chunk(crate::diagnostics::error_chain(&e)))
         };
         let hits = self.engine.search(req, &mut fetch)?;
         let mut shards: Vec<u32> = hits.iter().filter_map(|h| h.text_shard).collect();
@@ -240,11 +303,31 @@ impl SiteSearch {
         shards.dedup();
         for n in shards {
             let url = self.texts.get(n as usize).ok_or_else(|| {
-                LoadError::Index(search_index::Error::Blob("a hit names a text shard the manifest lacks"))
+                LoadError::Index(search_index::Error::Blob(
+                    "a hit names a text shard the manifest lacks",
+                ))
             })?;
             self.engine.add_texts(&read_file(self.dir.join(url))?)?;
         }
         Ok(self.engine.search(req, &mut fetch)?)
+    }
+
+    /// Pages to offer when `req` has no good match ([`search_index::Engine::suggestions`]).
+    pub fn suggestions(
+        &self,
+        req: &search_index::SearchRequest,
+    ) -> Result<Vec<search_index::Hit>, LoadError> {
+        let dir = &self.dir;
+        let mut fetch = |name: &str| {
+            read_file(dir.join(name))
+                .map_err(|e| search_index::Error::Chunk(crate::diagnostics::error_chain(&e)))
+        };
+        Ok(self.engine.suggestions(req, &mut fetch)?)
+    }
+
+    /// The province id a filter names ([`search_index::Engine::province_id`]).
+    pub fn province_id(&self, form: &str) -> Result<String, search_index::Error> {
+        self.engine.province_id(form)
     }
 
     /// Number of indexed documents.

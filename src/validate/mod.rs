@@ -1,6 +1,7 @@
 //! Every check `zhiku check` runs on loaded content. Problems are collected
 //! into the [`Report`], never returned early, so writers see all of them at once.
 
+mod groups;
 mod scope;
 mod tree;
 
@@ -41,6 +42,7 @@ pub fn validate(site: &Site, report: &mut Report) {
             ctx.section(report, c.body.file, s, c.front_offset);
         }
         ctx.markdown(report, &c.body);
+        groups::check(site, c, report);
     }
 
     let mut seen_titles: HashMap<&str, &str> = HashMap::new();
@@ -160,6 +162,34 @@ pub fn validate(site: &Site, report: &mut Report) {
                 let first = g.words.first().map(String::as_str).unwrap_or("");
                 let span = crate::content::find_span_in(report.sources.text(file), first);
                 report.warning(file, span, "a synonym group needs at least two words");
+            }
+        }
+        for r in &site.synonyms.replaced {
+            if r.words.iter().all(|w| w.trim().is_empty()) || r.see.is_empty() {
+                let first = r.words.first().map(String::as_str).unwrap_or("replaced");
+                let span = crate::content::find_span_in(report.sources.text(file), first);
+                report.error(
+                    file,
+                    span,
+                    "a `[[replaced]]` term needs `words` and at least one `see` entry",
+                );
+            }
+            for see in &r.see {
+                ctx.loose_ref(report, file, see);
+            }
+        }
+    }
+    if let Some(file) = site.glossary_file {
+        for t in &site.glossary.terms {
+            let blank = |v: &[String]| v.iter().all(|w| w.trim().is_empty());
+            if blank(&t.en) || blank(&t.zh) {
+                let first = t.en.first().or(t.zh.first()).map_or("term", String::as_str);
+                let span = crate::content::find_span_in(report.sources.text(file), first);
+                report.error(
+                    file,
+                    span,
+                    "a glossary `[[term]]` needs English `en` and Chinese `zh` words",
+                );
             }
         }
     }

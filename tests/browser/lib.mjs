@@ -85,13 +85,35 @@ export async function serveStatic(dir, { prefix = "/", compress = null } = {}) {
 
 /** Launches headless Chromium with the flags this closed network needs. */
 export async function launch(options = {}) {
-  return chromium.launch({
+  const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
     headless: true,
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
       "--disable-component-update", "--disable-sync"],
     ...options,
   });
+  // Contexts block the site's service worker unless a test asks for it
+  // ({ serviceWorkers: "allow" }): its precache would add hundreds of
+  // downloads to every page a test opens, and serve pages from a cache.
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = (opts = {}) => newContext({ serviceWorkers: "block", ...opts });
+  browser.newPage = async (opts = {}) => {
+    const context = await browser.newContext(opts);
+    const page = await context.newPage();
+    page.once("close", () => context.close().catch(() => {}));
+    return page;
+  };
+  return browser;
+}
+
+/** Injects axe-core into `page` and returns its violations (rule id, count, first targets). */
+export async function axeViolations(page, { exclude = [] } = {}) {
+  const source = await readFile(join(dirname(fileURLToPath(import.meta.url)), "node_modules", "axe-core", "axe.min.js"), "utf8");
+  await page.addScriptTag({ content: source });
+  return page.evaluate(async (exclude) => {
+    const r = await window.axe.run({ exclude: exclude.map((s) => [s]) }, { resultTypes: ["violations"] });
+    return r.violations.map((v) => ({ id: v.id, n: v.nodes.length, targets: v.nodes.slice(0, 3).map((n) => n.target.join(" ")) }));
+  }, exclude);
 }
 
 /**

@@ -1,8 +1,9 @@
 // Parity: the wasm runtime in headless Chromium (through the committed loader)
 // and the native engine (`zhiku search --json`) return the same ranked ids,
 // scores and snippets for the same index files (both fetch the hot file and
-// then only the chunks a query needs), on the public evaluation queries and
-// our colloquial set, on this site and on a 2,000-document synthetic one.
+// then only the chunks a query needs), on the public evaluation queries, our
+// colloquial set and the typed-query set (traditional, pinyin, English,
+// pasted messages…), on this site and on a 2,000-document synthetic one.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -12,22 +13,28 @@ import { join } from "node:path";
 import { rm } from "node:fs/promises";
 import { useBuiltSite, runZhiku, repo, buildSite, serveStatic } from "./lib.mjs";
 
-/** First column of a TSV with a header row. */
-function column(path) {
-  return readFileSync(path, "utf8").split("\n").slice(1).map((l) => l.split("\t")[0].trim()).filter(Boolean);
+/** Column `n` (0-based) of a TSV with a header row. */
+function column(path, n = 0) {
+  return readFileSync(path, "utf8").split("\n").slice(1).map((l) => (l.split("\t")[n] || "").trim()).filter(Boolean);
 }
 
 const queries = ["public-queries.tsv", "colloquial-queries.tsv"].flatMap((f) => column(join(repo, "tests", "data", f)));
+const typed = column(join(repo, "tests", "data", "typed-queries.tsv"), 1);
 const filtered = [
   { query: "网站名称 禁用词", kind: "province" },
   { query: "前置审批", province: "guangdong" },
   { query: "驳回 域名", kind: "rejection", limit: 5 },
+  { query: "备案号 没挂", kind: "rejection", province: "粤" },
+  { query: "前置审批", province: "广东省" },
+  { query: "前置审批", province: "广东" },
+  { query: "备案", limit: 20, offset: 50 },
 ];
 
 const site = useBuiltSite({ before, after });
 
-function native({ query, limit = 10, kind, province }, root = repo, out = site.out) {
+function native({ query, limit = 10, kind, province, offset }, root = repo, out = site.out) {
   const args = ["--root", root, "search", "--json", "--limit", String(limit), "--output", out];
+  if (offset) args.push("--offset", String(offset));
   if (kind) args.push("--kind", kind);
   if (province) args.push("--province", province);
   const r = runZhiku([...args, "--", query]);
@@ -82,6 +89,11 @@ async function assertParity(requests, root = repo, out = site.out, url = site.se
 
 test("wasm in Chromium and native CLI rank identically", async () => {
   await assertParity([...queries.map((query) => ({ query, limit: 10 })), ...filtered]);
+});
+
+test("the typed-query set ranks identically in Chromium and the CLI", async () => {
+  assert.ok(typed.length >= 80);
+  await assertParity(typed.map((query) => ({ query, limit: 10 })));
 });
 
 test("the English example site ranks identically in Chromium and the CLI", async () => {

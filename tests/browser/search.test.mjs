@@ -183,6 +183,8 @@ test("a query containing HTML is shown as text, never run", async () => {
   assert.equal(await page.inputValue("#search-page-q"), evil);
   assert.ok((await page.textContent("#search-status")).includes(evil), "the status repeats the query as text");
 
+  // The header box (hidden on the search page, which has its own) on another page.
+  await page.goto(`${site.server.url}/`);
   await page.locator("#q").fill(evil);
   await page.locator("#search-results .count:not(.loading)").waitFor();
 
@@ -228,7 +230,7 @@ test("results show before their snippets, and still show when the text shards ca
   const items = page.locator("#search-page-results > li");
   await items.first().waitFor();
   assert.ok(await items.count() > 0);
-  assert.equal(await page.locator("#search-page-results .snippet").count(), 0, "snippets wait for their shards");
+  assert.equal(await page.locator("#search-page-results .snippet:not(:empty)").count(), 0, "snippets wait for their shards");
   assert.ok(await page.locator("#search-page-results .title mark").count() > 0, "titles are highlighted at once");
 
   release();
@@ -239,8 +241,52 @@ test("results show before their snippets, and still show when the text shards ca
   assert.ok(hits.every((h) => h.snippet_html === "" && h.text_shard != null), "no snippets without texts");
   // The failed shards leave the list as it is: no error message, no page error.
   assert.equal(await page.locator("#search-status .search-error").count(), 0);
-  assert.equal(await page.locator("#search-page-results .snippet").count(), 0);
+  assert.equal(await page.locator("#search-page-results .snippet:not(:empty)").count(), 0);
   assert.ok(await items.count() > 0);
   assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("the search page shows more past 50, takes any province form and suggests pages without a good match", { timeout: 60_000 }, async () => {
+  // A broad query fills a page of 50; "show more" appends the next page.
+  const { page, context, errors } = await openPage(`/search/?q=${encodeURIComponent("备案")}`);
+  const items = page.locator("#search-page-results > li");
+  await page.waitForFunction(() => document.querySelectorAll("#search-page-results > li").length === 50, null, { timeout: TIMEOUT });
+  const firstPage = await items.evaluateAll((els) => els.map((e) => e.dataset.id));
+  await page.locator("button.search-more").click();
+  await page.waitForFunction(() => document.querySelectorAll("#search-page-results > li").length > 50, null, { timeout: TIMEOUT });
+  const all = await items.evaluateAll((els) => els.map((e) => e.dataset.id));
+  assert.deepEqual(all.slice(0, 50), firstPage, "earlier results stay in place");
+  assert.equal(new Set(all).size, all.length, "no result twice");
+  assert.equal(await page.getAttribute("#search-status", "data-count"), String(all.length));
+
+  // A province written as its abbreviation in a shared link reaches the engine.
+  await page.goto(`${site.server.url}/search/?q=${encodeURIComponent("前置审批")}&province=${encodeURIComponent("粤")}`);
+  await page.waitForFunction(() => document.querySelector("#search-status").hasAttribute("data-count"), null, { timeout: TIMEOUT });
+  const byAbbr = await items.evaluateAll((els) => els.map((e) => e.dataset.id));
+  await page.goto(`${site.server.url}/search/?q=${encodeURIComponent("前置审批")}&province=guangdong`);
+  await page.waitForFunction(() => document.querySelector("#search-status").hasAttribute("data-count"), null, { timeout: TIMEOUT });
+  assert.deepEqual(await items.evaluateAll((els) => els.map((e) => e.dataset.id)), byAbbr);
+  assert.ok(byAbbr.length > 0);
+
+  // An unknown form is answered with the list of forms.
+  await page.goto(`${site.server.url}/search/?q=${encodeURIComponent("前置审批")}&province=${encodeURIComponent("火星")}`);
+  await page.waitForFunction(() => document.querySelector("#search-status .search-error"), null, { timeout: TIMEOUT });
+  const message = await page.textContent("#search-status");
+  assert.match(message, /火星/);
+  assert.match(message, /guangdong/);
+
+  // Nothing answers the query: the tool pages and the rejection index are offered.
+  await page.goto(`${site.server.url}/search/?q=${encodeURIComponent("量子纠缠")}`);
+  await page.locator("#search-suggest a").first().waitFor({ timeout: TIMEOUT });
+  const hrefs = await page.locator("#search-suggest a").evaluateAll((as) => as.map((a) => a.getAttribute("href")));
+  assert.ok(hrefs.some((h) => h.includes("/decision/")), `${hrefs}`);
+  assert.ok(hrefs.some((h) => h.endsWith("/rejections/")), `${hrefs}`);
+  // A well-answered query gets none.
+  await page.goto(`${site.server.url}/search/?q=${encodeURIComponent("备案号")}`);
+  await page.waitForFunction(() => document.querySelector("#search-page-results").hasAttribute("data-suggestions"), null, { timeout: TIMEOUT });
+  assert.equal(await page.getAttribute("#search-page-results", "data-suggestions"), "0");
+  assert.equal(await page.locator("#search-suggest").count(), 0);
+  assert.deepEqual(errors.filter((e) => !/火星/.test(e)), []);
   await context.close();
 });

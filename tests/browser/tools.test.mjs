@@ -266,16 +266,19 @@ test("province comparison: every province, counts with the word list, cells link
   await page.goto(`${site.server.url}/provinces/compare/`);
   assert.equal(await page.locator("#compare tbody tr").count(), 31);
   const gd = page.locator("#p-guangdong");
-  const count = gd.locator("td.words > a");
+  const count = gd.locator("td.word-count > a");
   assert.equal(await count.innerText(), "16 个");
   assert.match(await count.getAttribute("title"), /^媒体、股票/);
-  assert.ok(!(await gd.locator("td.words details").evaluate((d) => d.open)));
-  await gd.locator("td.words summary").click();
-  assert.ok(await gd.locator("td.words details").evaluate((d) => d.open), "the list expands");
+  assert.ok(!(await gd.locator("td.word-count details").evaluate((d) => d.open)));
+  await gd.locator("td.word-count summary").click();
+  assert.ok(await gd.locator("td.word-count details").evaluate((d) => d.open), "the list expands");
   const cells = await page.locator("#compare tbody td").evaluateAll((tds) =>
-    tds.map((td) => [td.closest("tr").id, td.querySelector("a")?.getAttribute("href") || ""]));
-  for (const [row, href] of cells) {
-    assert.ok(href.startsWith(`/provinces/${row.slice(2)}/`), `${row}: ${href}`);
+    tds.map((td) => [td.closest("tr").id, td.querySelector("a")?.getAttribute("href") || "", !!td.querySelector(".none")]));
+  // A cell with a value links to the province; "—" (nothing given) is no link.
+  for (const [row, href, none] of cells) {
+    if (none) assert.equal(href, "", `${row}: an empty cell links nowhere`);
+    else assert.ok(href.startsWith(`/provinces/${row.slice(2)}/`), `${row}: ${href}`);
   }
+  assert.ok(cells.some(([, , none]) => none) && cells.some(([, , none]) => !none));
   await page.close();
 });

@@ -204,6 +204,9 @@ mod tests {
 
     #[test]
     fn ranges_merge() {
-        assert_eq!(merge(vec![5..9, 0..2, 1..3, 9..10, 4..4]), [(0, 3), (5, 10)]);
+        assert_eq!(
+            merge(vec![5..9, 0..2, 1..3, 9..10, 4..4]),
+            [(0, 3), (5, 10)]
+        );
     }
 }

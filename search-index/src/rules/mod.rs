@@ -140,20 +140,11 @@ pub mod see {
 /// Finds a province by pinyin id (`guangdong`), full name (`广东省`), name
 /// without its suffix (`广东`, `内蒙古`) or one-character abbreviation (`粤`).
 pub fn find_province<'a>(provinces: &'a [Province], query: &str) -> Option<&'a Province> {
-    let q = query.trim();
-    if q.is_empty() {
-        return None;
-    }
-    let lower = q.to_ascii_lowercase();
-    provinces
-        .iter()
-        .find(|p| p.id == lower || p.name == q || p.short_name == q)
-        .or_else(|| {
-            // A bare name such as 广东 or 内蒙古: a prefix of at least two characters.
-            (q.chars().count() >= 2)
-                .then(|| provinces.iter().find(|p| p.name.starts_with(q)))
-                .flatten()
-        })
+    crate::vocab::find_by_forms(
+        provinces,
+        |p| (p.id.as_str(), p.name.as_str(), p.short_name.as_str()),
+        query,
+    )
 }
 
 /// Why province data passed as JSON could not be read.

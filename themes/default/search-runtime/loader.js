@@ -187,6 +187,15 @@
       return shards[n];
     }
 
+    /* The engine's SearchRequest for a query and the options of search(). */
+    function request(query, opts) {
+      var req = { query: String(query == null ? "" : query), limit: opts.limit || 10 };
+      if (opts.kind) req.kind = String(opts.kind);
+      if (opts.province) req.province = String(opts.province);
+      if (opts.offset) req.offset = Math.max(0, Math.floor(Number(opts.offset)) || 0);
+      return req;
+    }
+
     function missingShards(hits) {
       var seen = {};
       var out = [];
@@ -199,18 +208,18 @@
       return out;
     }
 
-    /* The engine's answer, fetching the chunks it names round by round;
-     * resolves to [hits, rounds taken]. */
-    function ranked(req, round) {
+    /* The engine's answer to `call` (glue.search or glue.suggest), fetching
+     * the chunks it names round by round; resolves to [hits, rounds taken]. */
+    function ranked(call, req, round) {
       var r;
       try {
-        r = JSON.parse(glue.search(JSON.stringify(req)));
+        r = JSON.parse(call(JSON.stringify(req)));
       } catch (e) {
         return Promise.reject(e instanceof Error ? e : new Error(String(e)));
       }
       if (r.hits) return Promise.resolve([r.hits, round]);
       if (round >= MAX_ROUNDS) return Promise.reject(new Error("zhiku search: the index still misses chunks after " + round + " rounds"));
-      return Promise.all(r.need.map(loadChunk)).then(function () { return ranked(req, round + 1); });
+      return Promise.all(r.need.map(loadChunk)).then(function () { return ranked(call, req, round + 1); });
     }
 
     return {
@@ -224,20 +233,23 @@
        * if an index chunk cannot, the search rejects (Error with kind "chunk"). */
       search: function (query, opts) {
         opts = opts || {};
-        var req = { query: String(query == null ? "" : query), limit: opts.limit || 10 };
-        if (opts.kind) req.kind = String(opts.kind);
-        if (opts.province) req.province = String(opts.province);
-        return ranked(req, 0).then(function (got) {
+        var req = request(query, opts);
+        return ranked(glue.search, req, 0).then(function (got) {
           var hits = got[0];
           stats.rounds = got[1];
           var missing = missingShards(hits);
           if (!missing.length) return hits;
           if (typeof opts.partial === "function") opts.partial(hits);
           var again = function () {
-            return ranked(req, 0).then(function (again) { return again[0]; }, function () { return hits; });
+            return ranked(glue.search, req, 0).then(function (again) { return again[0]; }, function () { return hits; });
           };
           return Promise.all(missing.map(loadShard)).then(again, again);
         });
+      },
+      /* Resolves to the pages to offer when `query` has no good match (the
+       * tool pages), or [] when it is answered; their snippets stay empty. */
+      suggest: function (query, opts) {
+        return ranked(glue.suggest, request(query, opts || {}), 0).then(function (got) { return got[0]; });
       },
     };
   }

@@ -141,25 +141,41 @@
       li.id = optionId;
       li.setAttribute("role", "option");
       li.setAttribute("aria-selected", "false");
-      a.tabIndex = -1; // focus stays in the box; the option is chosen with the arrows
+      // Focus stays in the box; the option is chosen with the arrows or a
+      // click (handled on the list). Inert: an option holds no focusable link.
+      a.inert = true;
     }
     var head = el("span", "head");
     head.appendChild(el("span", "kind", KIND_LABELS[hit.kind] || String(hit.kind || "")));
     var title = el("span", "title");
     title.innerHTML = hit.title_html || "";
     head.appendChild(title);
-    if (hit.section) head.appendChild(el("span", "section", "§" + hit.section));
+    if (hit.section) {
+      var sec = el("span", "section", T("js_source_section", { section: hit.section }));
+      sec.title = T("js_source_section_title");
+      head.appendChild(sec);
+    }
     a.appendChild(head);
-    addSnippet(a, hit);
+    // An empty snippet holds its place until the page texts arrive (no layout shift).
+    a.appendChild(el("span", "snippet"));
     li.appendChild(a);
+    addSnippet(a, hit);
+    nameOption(li);
     return li;
   }
 
   function addSnippet(link, hit) {
-    if (!hit.snippet_html || link.querySelector(".snippet")) return;
-    var snip = el("span", "snippet");
+    var snip = link.querySelector(".snippet");
+    if (!hit.snippet_html || (snip && snip.firstChild)) return;
+    if (!snip) link.appendChild(snip = el("span", "snippet"));
     snip.innerHTML = hit.snippet_html;
-    link.appendChild(snip);
+    nameOption(link.parentNode);
+  }
+
+  /** The link inside an option is inert, so the option is named by its text. */
+  function nameOption(li) {
+    var link = li && li.getAttribute("role") === "option" ? li.querySelector("a") : null;
+    if (link) li.setAttribute("aria-label", link.textContent);
   }
 
   /** Results first arrive without snippets (their page texts still loading);
@@ -356,6 +372,11 @@
         closeDropdown();
       }
     });
+    dropdown.addEventListener("click", function (e) {
+      var li = e.target.closest ? e.target.closest("li[role=option]") : null;
+      var link = li && li.querySelector("a");
+      if (link) window.location.assign(link.href);
+    });
     dropdown.addEventListener("mousemove", function (e) {
       var li = e.target.closest ? e.target.closest("li[role=option]") : null;
       if (li) select(items.indexOf(li));
@@ -405,52 +426,108 @@
     status.textContent = text;
   }
 
-  function renderPage(q, hits, filtered) {
-    clear(results);
-    var n = hits.length;
+  var moreButton = null;
+  var suggestBox = null;
+
+  /** `hits` are the results from `offset` on; earlier pages stay in the list. */
+  function renderPage(q, hits, filtered, offset) {
+    if (!offset) clear(results);
+    var n = offset + hits.length;
     var quoted = T("js_quote_open") + q + T("js_quote_close");
     if (!n) setStatus(T(filtered ? "js_none_filtered" : "js_none", { query: quoted }));
-    else setStatus(T(n >= PAGE_LIMIT ? "js_showing_first" : "js_found", { query: quoted, n: n }));
+    else setStatus(T(hits.length >= PAGE_LIMIT ? "js_showing_first" : "js_found", { query: quoted, n: n }));
     status.setAttribute("data-count", String(n));
-    for (var i = 0; i < n; i++) results.appendChild(resultItem(hits[i]));
+    for (var i = 0; i < hits.length; i++) results.appendChild(resultItem(hits[i]));
+    // A full page may have more behind it: "show more" fetches the next one.
+    if (moreButton && moreButton.parentNode) moreButton.parentNode.removeChild(moreButton);
+    if (hits.length >= PAGE_LIMIT) {
+      moreButton = el("button", "search-more", T("js_show_more"));
+      moreButton.type = "button";
+      moreButton.setAttribute("data-offset", String(n));
+      moreButton.addEventListener("click", function () { runPage(n); });
+      results.parentNode.insertBefore(moreButton, results.nextSibling);
+    }
   }
 
-  function runPage() {
+  /** Without a good match: the closest entries stay listed, and the tool
+   * pages (decision trees, checkers) and the rejection index are offered. */
+  function renderSuggestions(pages) {
+    if (suggestBox && suggestBox.parentNode) suggestBox.parentNode.removeChild(suggestBox);
+    suggestBox = null;
+    // How many pages were offered, once known (tests and styles can tell).
+    if (pages) results.setAttribute("data-suggestions", String(pages.length));
+    else results.removeAttribute("data-suggestions");
+    if (!pages || !pages.length) return;
+    suggestBox = el("div", "search-suggest");
+    suggestBox.id = "search-suggest";
+    suggestBox.appendChild(el("p", null, T("js_suggest_intro")));
+    var ul = el("ul");
+    var add = function (title, url) {
+      var li = el("li");
+      var a = el("a", null, title);
+      a.href = window.zhikuUrl(safeUrl(url));
+      li.appendChild(a);
+      ul.appendChild(li);
+    };
+    for (var i = 0; i < pages.length; i++) add(pages[i].title, pages[i].url);
+    // The rejection index exists when the site has rejections (the nav links it).
+    if (document.querySelector('a[href$="/rejections/"]')) add(T("js_rejection_index"), "/rejections/");
+    suggestBox.appendChild(ul);
+    results.parentNode.insertBefore(suggestBox, results.nextSibling);
+  }
+
+  /** Runs the page's search; `offset` > 0 appends the next page ("show more"). */
+  function runPage(offset) {
+    offset = typeof offset === "number" ? offset : 0;
     var q = pageQ.value.trim();
     var kind = kindSel ? kindSel.value : "";
-    var province = provSel ? provSel.value : "";
+    // A province form the list does not hold (粤, guangdong, 广东) goes to
+    // the engine as typed: it knows every form and names them when it is wrong.
+    var province = (provSel && provSel.value) || urlProvince;
     updateUrl(q, kind, province);
     var mine = ++pageSeq;
+    if (!offset) renderSuggestions(null);
     if (!q) {
       clear(results);
+      if (moreButton && moreButton.parentNode) moreButton.parentNode.removeChild(moreButton);
       status.removeAttribute("data-count");
       setStatus(T("search_prompt"));
       return;
     }
-    setStatus(T("js_searching"));
+    if (!offset) setStatus(T("js_searching"));
     var opts = { limit: PAGE_LIMIT };
+    if (offset) opts.offset = offset;
     if (kind) opts.kind = kind;
     if (province) opts.province = province;
     var current = function () { return mine === pageSeq; };
-    var render = function (hits) { renderPage(q, hits, !!(kind || province)); };
-    showSearch(q, opts, current, render, results).then(null, function (err) {
+    var render = function (hits) { renderPage(q, hits, !!(kind || province), offset); };
+    showSearch(q, opts, current, render, results).then(function () {
+      if (offset || !current()) return;
+      return runtime().then(function (rt) {
+        return rt.suggest ? rt.suggest(q, opts) : [];
+      }).then(function (pages) {
+        if (current()) renderSuggestions(pages);
+      });
+    }).then(null, function (err) {
       if (mine !== pageSeq) return;
       clear(results);
       clear(status);
-      status.appendChild(errorMessage(err, runPage));
+      status.appendChild(err && err.kind ? errorMessage(err, runPage) : el("p", "search-error", String(err && err.message || err)));
     });
   }
 
   var params = new URLSearchParams(location.search);
   pageQ.value = params.get("q") || "";
   setSelect(kindSel, params.get("kind") || "");
+  var urlProvince = "";
   setSelect(provSel, params.get("province") || "");
+  if (provSel && !provSel.value && params.get("province")) urlProvince = params.get("province");
 
-  var runPageSoon = debounce(runPage, DEBOUNCE_MS);
+  var runPageSoon = debounce(function () { runPage(); }, DEBOUNCE_MS);
   pageQ.addEventListener("input", runPageSoon);
   pageQ.addEventListener("focus", function () { runtime().then(null, function () {}); });
-  if (kindSel) kindSel.addEventListener("change", runPage);
-  if (provSel) provSel.addEventListener("change", runPage);
+  if (kindSel) kindSel.addEventListener("change", function () { runPage(); });
+  if (provSel) provSel.addEventListener("change", function () { urlProvince = ""; runPage(); });
   if (pageQ.form) {
     pageQ.form.addEventListener("submit", function (e) {
       e.preventDefault();

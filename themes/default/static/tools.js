@@ -73,8 +73,7 @@
         head.appendChild(document.createTextNode(" "));
         head.appendChild(el("q", "matched", f.matched));
       }
-      head.appendChild(document.createTextNode(" "));
-      head.appendChild(el("code", "rule", f.rule));
+      // The rule id stays in data-rule (for scripts and tests), not in the text.
       li.appendChild(head);
       li.appendChild(el("p", "message", f.message));
       var see = el("p", "see");
@@ -88,7 +87,7 @@
   function notesList(notes) {
     var box = el("div", "tool-notes");
     if (!notes || !notes.length) return box;
-    box.appendChild(el("h3", null, T("js_tools_notes")));
+    box.appendChild(el("h2", null, T("js_tools_notes")));
     var ul = el("ul");
     notes.forEach(function (n) {
       var li = el("li", null, n.message + " ");
@@ -119,7 +118,8 @@
     if (r.categories.length) {
       var table = el("table", "categories");
       var head = el("tr");
-      [T("js_col_source"), T("js_col_category"), T("js_col_keywords"), T("js_col_letters"), T("js_col_notes")].forEach(function (h) { head.appendChild(el("th", null, h)); });
+      var cols = [T("js_col_source"), T("js_col_category"), T("js_col_keywords"), T("js_col_letters"), T("js_col_notes")];
+      cols.forEach(function (h) { head.appendChild(el("th", null, h)); });
       var thead = el("thead");
       thead.appendChild(head);
       table.appendChild(thead);
@@ -137,6 +137,8 @@
         note.appendChild(el("span", null, (c.explanation || (c.source === "national" ? f.message : (c.keyword_note ? T("js_table_note", { note: c.keyword_note }) : ""))) + " "));
         if (f) note.appendChild(seeLink(f.see, T("js_tools_basis")));
         tr.appendChild(note);
+        // Phones show each row as a card, labelled from data-label.
+        Array.prototype.forEach.call(tr.children, function (td, k) { td.setAttribute("data-label", cols[k]); });
         body.appendChild(tr);
       });
       table.appendChild(body);
