@@ -67,14 +67,14 @@ export function open(hot) {
  * JSON `{"hits": [...]}` (a hit whose text shard is not loaded yet names it in
  * `text_shard`) or `{"need": ["chunks/….bin", ...]}`: fetch those (relative
  * to the hot file), `add_chunk` each, and call again.
- * @param {string} request
+ * @param {string} request_json
  * @returns {string}
  */
-export function search(request) {
+export function search(request_json) {
     let deferred3_0;
     let deferred3_1;
     try {
-        const ptr0 = passStringToWasm0(request, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+        const ptr0 = passStringToWasm0(request_json, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
         const len0 = WASM_VECTOR_LEN;
         const ret = wasm.search(ptr0, len0);
         var ptr2 = ret[0];
@@ -93,15 +93,16 @@ export function search(request) {
 
 /**
  * Pages to offer when a search has no good match (`request` as for
- * [`search`]): a JSON array of hits, empty when the query is answered.
- * @param {string} request
+ * [`search`]): `{"hits": [...]}`, empty when the query is answered, or
+ * `{"need": [...]}` as for [`search`].
+ * @param {string} request_json
  * @returns {string}
  */
-export function suggest(request) {
+export function suggest(request_json) {
     let deferred3_0;
     let deferred3_1;
     try {
-        const ptr0 = passStringToWasm0(request, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+        const ptr0 = passStringToWasm0(request_json, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
         const len0 = WASM_VECTOR_LEN;
         const ret = wasm.suggest(ptr0, len0);
         var ptr2 = ret[0];
