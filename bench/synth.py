@@ -70,7 +70,6 @@ def main():
     (content / "decision").mkdir()
     (content / "search").mkdir()
     shutil.copytree(content_src / "provinces", content / "provinces")
-    shutil.copy(content_src / "search" / "synonyms.toml", content / "search" / "synonyms.toml")
     shutil.copy(content_src / "site.toml", content / "site.toml")
     (out / "themes").symlink_to(repo / "themes", target_is_directory=True)
     provinces = sorted(p.stem for p in (content / "provinces").glob("*.toml"))
@@ -79,6 +78,10 @@ def main():
         # Province rules point at real entries; point them at a synthetic one.
         text = re.sub(r'"@(faq|rejection|decision)/[^"]*"', f'"{first_entry}"', p.read_text(encoding="utf-8"))
         p.write_text(text, encoding="utf-8")
+    # The glossary's `see` links point at real entries too.
+    synonyms = (content_src / "search" / "synonyms.toml").read_text(encoding="utf-8")
+    synonyms = re.sub(r'"@(faq|rejection|decision)/[^"]*"', f'"{first_entry}"', synonyms)
+    (content / "search" / "synonyms.toml").write_text(synonyms, encoding="utf-8")
 
     def para(n):
         return "".join(rng.choice(sentences) for _ in range(n))

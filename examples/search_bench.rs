@@ -210,6 +210,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "chunks fetched by all queries: {} of {n_chunks}",
         index.fetched()
     );
+    let warm_fetched = index.fetched();
     let mut times = Vec::new();
     for _ in 0..20 {
         for q in &queries {
@@ -220,6 +221,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     times.sort_by(f64::total_cmp);
+    println!(
+        "chunks fetched while timing (warm, should be 0): {}",
+        index.fetched() - warm_fetched
+    );
     println!(
         "queries {} x20  p50 {:.3} ms  p95 {:.3} ms",
         queries.len(),

@@ -302,11 +302,12 @@ impl SiteSearch {
         shards.sort_unstable();
         shards.dedup();
         for n in shards {
-            let url = self.texts.get(n as usize).ok_or_else(|| {
-                LoadError::Index(search_index::Error::Blob(
-                    "a hit names a text shard the manifest lacks",
-                ))
-            })?;
+            let url =
+                self.texts
+                    .get(n as usize)
+                    .ok_or(LoadError::Index(search_index::Error::Blob(
+                        "a hit names a text shard the manifest lacks",
+                    )))?;
             self.engine.add_texts(&read_file(self.dir.join(url))?)?;
         }
         Ok(self.engine.search(req, &mut fetch)?)

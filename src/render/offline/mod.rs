@@ -5,8 +5,8 @@
 //!
 //! 1. the shell (home, search and 404 pages, the theme's static files, icons)
 //!    and the search runtime — always, since nothing works offline without them;
-//! 2. whatever the search manifest lists (today the whole index, later its hot
-//!    part), then the other pages, index pages before entries.
+//! 2. whatever the search manifest lists (the index's hot file, text shards),
+//!    the index's chunks, then the other pages, index pages before entries.
 //!
 //! At run time the worker also keeps every page visited and every file
 //! fetched under `search/` (lazily loaded parts of the index). The cache name
@@ -107,6 +107,14 @@ pub fn precache(files: &[OutputFile], budget: u64) -> Precache {
             .map(|f| f.path.clone()),
     );
     let mut optional = manifest_files(files);
+    // The index's chunks (named by the hot file, not the manifest): an
+    // offline search may need any of them.
+    optional.extend(
+        files
+            .iter()
+            .filter(|f| f.path.starts_with(&format!("{dir}/chunks/")))
+            .map(|f| f.path.clone()),
+    );
     let mut pages: Vec<&OutputFile> = files
         .iter()
         .filter(|f| is_page(&f.path) && !is_redirect(f) && !shell.contains(&f.path))
