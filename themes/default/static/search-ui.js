@@ -334,8 +334,12 @@
   // Start fetching the runtime when the page is idle, or as soon as someone
   // shows intent to search, whichever comes first (it is small: the index's
   // chunks come only with queries).
-  var idle = window.requestIdleCallback || function (f) { return setTimeout(f, 1500); };
-  idle(function () { runtime().then(null, function () {}); }, { timeout: 4000 });
+  // Not in the first seconds: a page's own loading (and a quick click on to
+  // the next page) comes first.
+  var idle = window.requestIdleCallback || function (f) { return setTimeout(f, 500); };
+  setTimeout(function () {
+    idle(function () { runtime().then(null, function () {}); }, { timeout: 4000 });
+  }, 2000);
   box.addEventListener("focus", function () {
     runtime().then(null, function (err) {
       if (dropdown && document.activeElement === box) renderDropdownError(err);
