@@ -80,3 +80,22 @@ impl From<std::io::Error> for Error {
         Error::Directory(e.to_string())
     }
 }
+
+/// Test support shared by the generated tables' freshness tests.
+#[cfg(test)]
+pub(crate) mod generated {
+    /// Fails unless the committed file at `path` (relative to the crate) is
+    /// `generated`; with `ZHIKU_BLESS` set it is rewritten first. `filter`
+    /// is the `cargo test` filter that regenerates it, for the message.
+    pub(crate) fn assert_current(rel: &str, generated: &str, filter: &str) {
+        let path = format!("{}/{rel}", env!("CARGO_MANIFEST_DIR"));
+        if std::env::var_os("ZHIKU_BLESS").is_some() {
+            std::fs::write(&path, generated).expect("write the generated table");
+        }
+        let current = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            current == generated,
+            "{path} is stale: run `ZHIKU_BLESS=1 cargo test -p search-index {filter}`"
+        );
+    }
+}

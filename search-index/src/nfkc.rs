@@ -63,15 +63,7 @@ mod tests {
     fn nfkc_table_is_current() {
         let changed = changed();
         let generated = render(&changed);
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/nfkc/table.rs");
-        if std::env::var_os("ZHIKU_BLESS").is_some() {
-            std::fs::write(path, &generated).expect("write the NFKC table");
-        }
-        let current = std::fs::read_to_string(path).unwrap_or_default();
-        assert!(
-            current == generated,
-            "{path} is stale: run `ZHIKU_BLESS=1 cargo test -p search-index nfkc`"
-        );
+        crate::generated::assert_current("src/nfkc/table.rs", &generated, "nfkc");
         for (c, n) in &changed {
             assert_eq!(nfkc_char(*c), Some(n.as_str()), "U+{:04X}", *c as u32);
         }

@@ -69,15 +69,7 @@ mod tests {
             .iter()
             .all(|(f, t)| (*f as u32) < 0x10000 && (*t as u32) < 0x10000));
         let generated = render(&changed);
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/t2s/table.rs");
-        if std::env::var_os("ZHIKU_BLESS").is_some() {
-            std::fs::write(path, &generated).expect("write the t2s table");
-        }
-        let current = std::fs::read_to_string(path).unwrap_or_default();
-        assert!(
-            current == generated,
-            "{path} is stale: run `ZHIKU_BLESS=1 cargo test -p search-index t2s`"
-        );
+        crate::generated::assert_current("src/t2s/table.rs", &generated, "t2s");
         for (f, t) in &changed {
             assert_eq!(simplify(*f), Some(*t), "U+{:04X}", *f as u32);
         }
