@@ -2,7 +2,8 @@
 // Chromium measures the bytes each engine downloads for a first query, its
 // Recall@1/Recall@5/MRR@10 on the public queries plus the first 10 colloquial
 // ones, and the cold answer time with the files served gzip over an emulated
-// 20 Mbit/s link with 40 ms round trips. Run through bench/pagefind.sh, which
+// 20 Mbit/s link with 40 ms round trips, over HTTP/1.1 and over HTTP/2 + TLS
+// (a self-signed certificate made with openssl for the run). Run through bench/pagefind.sh, which
 // installs Pagefind from npm into a temporary folder (and, with --synthetic N,
 // makes an N-entry site with bench/synth.py).
 //
@@ -13,7 +14,7 @@ import { spawnSync } from "node:child_process";
 import { cp, mkdir, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { join, relative, resolve, sep } from "node:path";
 import { tmpdir } from "node:os";
-import { buildSite, serveStatic, launch, repo } from "../tests/browser/lib.mjs";
+import { buildSite, serveStatic, launch, repo, LAUNCH_ARGS } from "../tests/browser/lib.mjs";
 import { compressedSizes } from "./sizes.mjs";
 
 // ---- arguments ---------------------------------------------------------------
@@ -52,11 +53,15 @@ function urlOf(site, file) {
   return "/" + rel.replace(/(^|\/)index\.html$/, "$1");
 }
 
-/** Page URL → source section, read from the "来源 §x.y" meta every item page shows. */
+/**
+ * Page URL → source section, read from the section mark in the meta line every
+ * item page shows (`<p class="meta">… <span class="section">原资料 §x.y</span>`;
+ * older builds wrote "来源 §x.y").
+ */
 async function sectionMap(site) {
   const map = new Map();
   for (const f of await htmlFiles(site)) {
-    const m = /来源 §([0-9][0-9.]*)/.exec(await readFile(f, "utf8"));
+    const m = /<p class="meta">[^\n]*?<span class="section"[^>]*>[^<§]*§([0-9][0-9.]*)/.exec(await readFile(f, "utf8"));
     if (m) map.set(urlOf(site, f), m[1].replace(/\.$/, ""));
   }
   return map;
@@ -189,7 +194,7 @@ async function zhikuQuery(browser, base, q, { loader, manifest }) {
 const NETWORK = { offline: false, latency: 40, downloadThroughput: 20e6 / 8, uploadThroughput: 5e6 / 8 };
 
 async function emulatedPage(browser, url) {
-  const context = await browser.newContext();
+  const context = await browser.newContext({ ignoreHTTPSErrors: true });
   const page = await context.newPage();
   page.setDefaultTimeout(120_000);
   await page.goto(url);
@@ -275,7 +280,8 @@ async function evaluate(name, root, queries, sections, run) {
 
 function report(e) {
   const s = e.summary;
-  if (e.cold) console.log(`\n## ${e.name}: cold answer, gzip, 20 Mbit/s + 40 ms RTT: median ${e.cold.median.toFixed(0)} ms, max ${e.cold.max.toFixed(0)} ms (${e.cold.runs} queries)`);
+  if (e.cold) console.log(`\n## ${e.name}: cold answer, gzip, 20 Mbit/s + 40 ms RTT, HTTP/1.1: median ${e.cold.median.toFixed(0)} ms, max ${e.cold.max.toFixed(0)} ms (${e.cold.runs} queries)`);
+  if (e.coldH2) console.log(`## ${e.name}: cold answer, gzip, 20 Mbit/s + 40 ms RTT, HTTP/2 + TLS: median ${e.coldH2.median.toFixed(0)} ms, max ${e.coldH2.max.toFixed(0)} ms (${e.coldH2.runs} queries)`);
   const kb = (b) => (b / 1024).toFixed(1);
   const sz = (m, x) => `raw ${kb(m.raw)} KB, gzip ${kb(m.gzip)} KB, brotli ${kb(m.brotli)} KB ` +
     `(max gzip ${kb(x.gzip)} KB; median ${m.files} files)`;
@@ -328,18 +334,28 @@ const attr = (name) => {
 };
 const zhiku = { loader: attr("data-loader"), manifest: attr("data-manifest") };
 
+// A self-signed certificate for the HTTP/2 server (real hosts serve HTTP/2 over TLS).
+const keyFile = join(work, "bench-key.pem");
+const certFile = join(work, "bench-cert.pem");
+const openssl = spawnSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+  "-nodes", "-keyout", keyFile, "-out", certFile, "-days", "1", "-subj", "/CN=127.0.0.1"], { encoding: "utf8" });
+if (openssl.status !== 0) throw new Error(`openssl failed:\n${openssl.stderr}`);
+const tls = { key: await readFile(keyFile), cert: await readFile(certFile) };
+
 const server = await serveStatic(copy);
 const gzipServer = await serveStatic(copy, { compress: "gzip" });
-const browser = await launch();
+const h2Server = await serveStatic(copy, { compress: "gzip", tls });
+const browser = await launch({ args: [...LAUNCH_ARGS, "--ignore-certificate-errors"] });
 const results = [];
-// Cold timing: the first N queries, the two engines alternating query by query.
+// Cold timing: the first N queries, the two engines alternating query by query,
+// over HTTP/1.1 (six connections per host) and over HTTP/2 + TLS (one).
 const timed = queries.slice(0, Number(args.timed ?? 10));
-async function coldTimes() {
+async function coldTimes(base) {
   const pf = [];
   const zk = [];
   for (const { q } of timed) {
-    pf.push(await pagefindColdMs(browser, gzipServer.url, q));
-    if (zhiku.loader) zk.push(await zhikuColdMs(browser, gzipServer.url, q, zhiku));
+    pf.push(await pagefindColdMs(browser, base, q));
+    if (zhiku.loader) zk.push(await zhikuColdMs(browser, base, q, zhiku));
   }
   const stat = (xs) => (xs.length ? { median: median(xs), max: Math.max(...xs), runs: xs.length } : null);
   return [stat(pf), stat(zk)];
@@ -348,13 +364,16 @@ try {
   results.push(await evaluate(version, copy, queries, sections, (q) => pagefindQuery(browser, server.url, q)));
   if (zhiku.loader) results.push(await evaluate("zhiku (wasm runtime)", copy, queries, sections, (q) => zhikuQuery(browser, server.url, q, zhiku)));
   else console.log("(the site has no zhiku search runtime; only Pagefind measured)");
-  const [pfCold, zkCold] = await coldTimes();
+  const [pfCold, zkCold] = await coldTimes(gzipServer.url);
+  const [pfH2, zkH2] = await coldTimes(h2Server.url);
   results[0].cold = pfCold;
-  if (results[1]) results[1].cold = zkCold;
+  results[0].coldH2 = pfH2;
+  if (results[1]) { results[1].cold = zkCold; results[1].coldH2 = zkH2; }
 } finally {
   await browser.close();
   await server.close();
   await gzipServer.close();
+  await h2Server.close();
 }
 
 console.log(`${version}: indexed ${indexedPages ?? marked} pages (${marked} marked with data-pagefind-body) in ${indexMs} ms`);

@@ -71,13 +71,17 @@ fn trace_query(
         .find(|(n, _)| n == search_index::lazy::LAYOUT_ENTRY)
         .ok_or("no layout")?;
     let layout: Layout = serde_json::from_slice(layout.1)?;
+    // A chunk's kind: the extensions of the files it holds parts of.
     let file_of = |name: &str| {
-        layout
-            .files
+        let mut kinds: Vec<&str> = layout
+            .chunks
             .iter()
-            .find(|f| f.chunks.iter().any(|c| c == name))
-            .map(|f| f.path.rsplit('.').next().unwrap_or_default().to_string())
-            .unwrap_or_default()
+            .filter(|c| c.name == name)
+            .flat_map(|c| c.parts.iter())
+            .map(|&(f, _, _)| layout.files[f].path.rsplit('.').next().unwrap_or_default())
+            .collect();
+        kinds.dedup();
+        kinds.join("+")
     };
     let bytes: std::collections::HashMap<&str, &[u8]> = files
         .chunks
@@ -118,6 +122,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut out = None;
     let mut sizes = ChunkSizes::default();
     let mut trace = Vec::new();
+    let mut rounds_out = None;
     let mut query_files = Vec::new();
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -127,7 +132,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--out" => out = Some(PathBuf::from(args.next().ok_or("--out FILE")?)),
             "--chunk" => sizes.chunk = args.next().ok_or("--chunk BYTES")?.parse()?,
             "--store-chunk" => sizes.store = args.next().ok_or("--store-chunk BYTES")?.parse()?,
+            "--bundle" => sizes.bundle = args.next().ok_or("--bundle BYTES")?.parse()?,
+            "--lists-max" => sizes.lists_max = args.next().ok_or("--lists-max BYTES")?.parse()?,
             "--trace" => trace.push(args.next().ok_or("--trace QUERY")?),
+            "--rounds" => rounds_out = Some(PathBuf::from(args.next().ok_or("--rounds FILE")?)),
             _ => query_files.push(PathBuf::from(a)),
         }
     }
@@ -179,6 +187,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         trace_query(&files, q)?;
     }
     let n_chunks = files.chunks.len();
+    let hot = files.hot.clone();
     let mut index = files.open()?;
     index.engine.add_texts(&all_texts)?;
     println!("load median {:.2} ms", percentile(&loads, 0.5));
@@ -201,6 +210,32 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     if queries.is_empty() {
         return Ok(());
+    }
+    if let Some(path) = &rounds_out {
+        // Per query, on a cold engine: the chunk names of each fetch round
+        // (8 hits, the dropdown), one JSON line each, for sizing with gzip.
+        let mut lines = String::new();
+        for q in &queries {
+            let engine = Engine::open(&hot)?;
+            let mut req = SearchRequest::new(q);
+            req.limit = 8;
+            let mut rounds: Vec<Vec<String>> = Vec::new();
+            while let Step::Need(names) = engine.search_step(&req)? {
+                for n in &names {
+                    let bytes = index.chunk(n).ok_or("unknown chunk")?;
+                    engine.add_chunk(n, bytes)?;
+                }
+                rounds.push(names);
+                if rounds.len() > 8 {
+                    return Err(format!("{q}: more than 8 rounds").into());
+                }
+            }
+            lines.push_str(&serde_json::to_string(
+                &serde_json::json!({"query": q, "rounds": rounds}),
+            )?);
+            lines.push('\n');
+        }
+        std::fs::write(path, lines)?;
     }
     // Warm: every query's chunks are in before timing.
     for q in &queries {

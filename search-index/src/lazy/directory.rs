@@ -12,7 +12,7 @@ use tantivy::directory::{
 };
 use tantivy::HasLen;
 
-use super::{chunk_name, FileLayout, Layout};
+use super::{chunk_name, Layout};
 use crate::Error;
 
 /// Chunks loaded so far and those a failed read asked for.
@@ -25,17 +25,47 @@ struct Chunks {
 /// The message of the I/O error a read of a missing chunk fails with.
 const MISSING: &str = "zhiku: index chunk not loaded yet";
 
+/// Where one stretch of a file's bytes is.
+#[derive(Debug)]
+enum Source {
+    /// Index into [`LazyFile::hot`].
+    Hot(usize),
+    /// Index into [`LazyDirectory`]'s chunk names, and the stretch's offset in that chunk.
+    Chunk(usize, usize),
+}
+
+/// A stretch `[start, end)` of a file and where its bytes are.
+#[derive(Debug)]
+struct Stretch {
+    start: usize,
+    end: usize,
+    source: Source,
+}
+
 #[derive(Debug)]
 struct LazyFile {
-    layout: FileLayout,
-    /// The hot ranges' bytes, in `layout.hot` order.
+    path: String,
+    len: usize,
+    /// The hot ranges' bytes.
     hot: Vec<OwnedBytes>,
+    /// Sorted, disjoint; together they cover the file.
+    stretches: Vec<Stretch>,
+    names: Arc<Vec<String>>,
     chunks: Arc<Chunks>,
 }
 
 impl HasLen for LazyFile {
     fn len(&self) -> usize {
-        self.layout.len
+        self.len
+    }
+}
+
+impl LazyFile {
+    fn out_of_range(&self, range: &Range<usize>) -> io::Error {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("zhiku: {} has no bytes {range:?}", self.path),
+        )
     }
 }
 
@@ -44,38 +74,52 @@ impl FileHandle for LazyFile {
         if range.is_empty() {
             return Ok(OwnedBytes::empty());
         }
-        for (&(start, end), bytes) in self.layout.hot.iter().zip(&self.hot) {
-            if start <= range.start && range.end <= end {
-                return Ok(bytes.slice(range.start - start..range.end - start));
+        let first = self.stretches.partition_point(|s| s.end <= range.start);
+        let mut touched = Vec::new();
+        let mut at = range.start;
+        for s in &self.stretches[first..] {
+            if s.start >= range.end {
+                break;
             }
+            if s.start > at {
+                break;
+            }
+            touched.push(s);
+            at = s.end;
         }
-        let size = self.layout.chunk.max(1);
-        let (first, last) = (range.start / size, (range.end - 1) / size);
-        let names = self.layout.chunks.get(first..=last).ok_or_else(|| {
-            io::Error::new(
-                io::ErrorKind::InvalidData,
-                format!("zhiku: {} has no bytes {range:?}", self.layout.path),
-            )
-        })?;
+        if at < range.end {
+            return Err(self.out_of_range(&range));
+        }
         let loaded = self.chunks.loaded.read().map_err(|_| poisoned())?;
-        let absent: Vec<&String> = names.iter().filter(|n| !loaded.contains_key(*n)).collect();
+        let absent: Vec<&String> = touched
+            .iter()
+            .filter_map(|s| match s.source {
+                Source::Chunk(c, _) if !loaded.contains_key(&self.names[c]) => Some(&self.names[c]),
+                _ => None,
+            })
+            .collect();
         if !absent.is_empty() {
             let mut missing = self.chunks.missing.lock().map_err(|_| poisoned())?;
             missing.extend(absent.into_iter().cloned());
             return Err(io::Error::other(MISSING));
         }
-        let base = first * size;
-        let (from, to) = (range.start - base, range.end - base);
-        if first == last {
-            return Ok(loaded[&names[0]].slice(from..to));
+        // The bytes of stretch `s` from `from` to `to` (file offsets).
+        let piece = |s: &Stretch, from: usize, to: usize| -> OwnedBytes {
+            let (bytes, at) = match s.source {
+                Source::Hot(h) => (&self.hot[h], 0),
+                Source::Chunk(c, offset) => (&loaded[&self.names[c]], offset),
+            };
+            bytes.slice(at + from - s.start..at + to - s.start)
+        };
+        if let [one] = touched.as_slice() {
+            return Ok(piece(one, range.start, range.end));
         }
-        // A read across chunks: copied into one buffer.
-        let mut out = Vec::with_capacity(names.len() * size);
-        for n in names {
-            out.extend_from_slice(loaded[n].as_slice());
+        // A read across stretches: copied into one buffer.
+        let mut out = Vec::with_capacity(range.len());
+        for s in touched {
+            let (from, to) = (s.start.max(range.start), s.end.min(range.end));
+            out.extend_from_slice(piece(s, from, to).as_slice());
         }
-        out.truncate(to);
-        out.drain(..from);
         Ok(OwnedBytes::new(out))
     }
 }
@@ -102,35 +146,57 @@ impl LazyDirectory {
         mut hot: impl FnMut(&str) -> Option<&'a [u8]>,
     ) -> Result<LazyDirectory, Error> {
         let chunks = Arc::new(Chunks::default());
-        let mut files = HashMap::new();
+        let names: Arc<Vec<String>> =
+            Arc::new(layout.chunks.iter().map(|c| c.name.clone()).collect());
+        let mut stretches: Vec<Vec<Stretch>> = layout.files.iter().map(|_| Vec::new()).collect();
         let mut sizes = HashMap::new();
-        for f in &layout.files {
+        for (c, chunk) in layout.chunks.iter().enumerate() {
+            let mut offset = 0;
+            for &(file, start, end) in &chunk.parts {
+                let list = stretches
+                    .get_mut(file)
+                    .ok_or(Error::Blob("chunk part of a file the index lacks"))?;
+                if end < start || end > layout.files[file].len {
+                    return Err(Error::Blob("chunk part outside its file"));
+                }
+                list.push(Stretch {
+                    start,
+                    end,
+                    source: Source::Chunk(c, offset),
+                });
+                offset += end - start;
+            }
+            sizes.insert(chunk.name.clone(), chunk.len());
+        }
+        let mut files = HashMap::new();
+        for (f, mut list) in layout.files.iter().zip(stretches) {
             let bytes = hot(&f.path).unwrap_or_default();
             let mut at = 0;
             let mut ranges = Vec::with_capacity(f.hot.len());
-            for &(start, end) in &f.hot {
+            for (h, &(start, end)) in f.hot.iter().enumerate() {
                 let len = end.checked_sub(start).ok_or(Error::Blob("bad hot range"))?;
                 let part = bytes
                     .get(at..at + len)
                     .ok_or(Error::Blob("hot bytes shorter than their ranges"))?;
                 ranges.push(OwnedBytes::new(part.to_vec()));
+                list.push(Stretch {
+                    start,
+                    end,
+                    source: Source::Hot(h),
+                });
                 at += len;
             }
-            let expected = if f.chunks.is_empty() {
-                0
-            } else {
-                f.len.div_ceil(f.chunk.max(1))
-            };
-            if f.chunks.len() != expected {
-                return Err(Error::Blob("chunk count does not match the file length"));
-            }
-            for (i, name) in f.chunks.iter().enumerate() {
-                let len = f.chunk.min(f.len - i * f.chunk);
-                sizes.insert(name.clone(), len);
+            list.retain(|s| s.start < s.end);
+            list.sort_by_key(|s| s.start);
+            if list.windows(2).any(|w| w[0].end > w[1].start) {
+                return Err(Error::Blob("overlapping ranges in the index layout"));
             }
             let file = LazyFile {
-                layout: f.clone(),
+                path: f.path.clone(),
+                len: f.len,
                 hot: ranges,
+                stretches: list,
+                names: Arc::clone(&names),
                 chunks: Arc::clone(&chunks),
             };
             files.insert(PathBuf::from(&f.path), Arc::new(file));
@@ -227,7 +293,7 @@ impl Directory for LazyDirectory {
 
     fn atomic_read(&self, path: &Path) -> Result<Vec<u8>, OpenReadError> {
         let file = self.file(path)?;
-        file.read_bytes(0..file.layout.len)
+        file.read_bytes(0..file.len)
             .map(|b| b.as_slice().to_vec())
             .map_err(|e| OpenReadError::wrap_io_error(e, path.to_path_buf()))
     }

@@ -4,8 +4,13 @@
 //! The build writes tantivy's files (SSTable term dictionary, tantivy's
 //! `quickwit` feature) and records every byte range that opening the index
 //! reads: segment metadata, footers, the term dictionaries' block indexes, the
-//! doc store's skip index. Those ranges go into the hot file; every file is
-//! also cut into fixed-size chunks named by their hash. At query time
+//! doc store's skip index. Those ranges go into the hot file. The rest is cut
+//! into chunks named by their hash, along the way a query reads: one *bundle*
+//! per run of term-dictionary blocks holding those blocks and the postings
+//! and positions of their terms (a term looked up brings what scoring it
+//! reads), one for the field norms, small fixed cuts of the doc store. A
+//! query thus takes two rounds after the hot file: bundles (and norms), then
+//! the hits' stored fields. At query time
 //! [`LazyDirectory`] serves reads from the hot ranges and the chunks loaded so
 //! far; a read that needs a missing chunk records its name and fails, and the
 //! engine reports what is missing ([`crate::engine::Step::Need`]) so the caller
@@ -29,9 +34,9 @@ pub use directory::LazyDirectory;
 pub use split::{split, ChunkSizes, Split};
 
 /// Version of the index format (hot file + chunks). A runtime refuses an index
-/// of another format with [`crate::Error::Format`]. 2: hot file and chunks
-/// (1 was the single-blob index).
-pub const INDEX_FORMAT: u32 = 2;
+/// of another format with [`crate::Error::Format`]. 3: chunks as bundles of
+/// byte ranges (2 was fixed cuts per file, 1 the single-blob index).
+pub const INDEX_FORMAT: u32 = 3;
 
 /// Hot-file entry holding the format number.
 pub const FORMAT_ENTRY: &str = "zhiku/format";
@@ -40,21 +45,32 @@ pub const LAYOUT_ENTRY: &str = "zhiku/layout.json";
 /// Folder of the chunk files, relative to the hot file.
 pub const CHUNK_DIR: &str = "chunks";
 
-/// Chunk size of the term dictionary, postings, positions and field norms
-/// (chosen by measurement, see BENCHMARKS.md).
+/// Size of the fixed cuts of bytes no query pattern claims (fast fields,
+/// unread footers): rarely read, so their size hardly matters.
 pub const CHUNK_SIZE: usize = 4 * 1024;
-/// Chunk size of the doc store (one chunk is about one store block, so a hit
+/// Chunk size of the doc store (one chunk is about two store blocks, so a hit
 /// costs one small chunk).
 pub const STORE_CHUNK_SIZE: usize = 2 * 1024;
+/// Bundles of consecutive term-dictionary blocks (with their terms' postings
+/// and positions) grow until they hold at least this many bytes (chosen by
+/// measurement, see BENCHMARKS.md).
+pub const BUNDLE_SIZE: usize = 8 * 1024;
+/// A dictionary block's bundle holds its terms' postings and positions when
+/// they weigh at most this many bytes; heavier lists (a larger site's) are
+/// cut apart and fetched in a round of their own, for the terms a query
+/// looks up only (chosen by measurement, see BENCHMARKS.md).
+pub const LISTS_MAX: usize = 32 * 1024;
 
 /// Where each tantivy file's bytes are.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Layout {
     /// The files of the index.
     pub files: Vec<FileLayout>,
+    /// The chunk files, each a concatenation of byte ranges of the files.
+    pub chunks: Vec<Chunk>,
 }
 
-/// One tantivy file: its hot ranges (in the hot file) and its chunks.
+/// One tantivy file and its hot ranges (in the hot file).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FileLayout {
     /// Path inside tantivy's directory.
@@ -63,10 +79,31 @@ pub struct FileLayout {
     pub len: usize,
     /// Byte ranges held in the hot file, sorted and disjoint (`[start, end)`).
     pub hot: Vec<(usize, usize)>,
-    /// Chunk size in bytes (the last chunk may be shorter).
-    pub chunk: usize,
-    /// Chunk names in file order (empty when the whole file is hot).
-    pub chunks: Vec<String>,
+}
+
+/// One chunk file: what it holds, in order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Chunk {
+    /// File name, relative to the hot file ([`chunk_name`]).
+    pub name: String,
+    /// `(file index in [`Layout::files`], start, end)`: the chunk's bytes are
+    /// these ranges concatenated.
+    pub parts: Vec<(usize, usize, usize)>,
+}
+
+impl Chunk {
+    /// Length in bytes.
+    pub fn len(&self) -> usize {
+        self.parts
+            .iter()
+            .map(|&(_, s, e)| e.saturating_sub(s))
+            .sum()
+    }
+
+    /// True when the chunk holds no bytes.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 /// The file name of a chunk with these bytes: `chunks/<16 hex digits>.bin`,
