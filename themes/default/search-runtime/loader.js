@@ -113,8 +113,12 @@
 
   /* Imports a wasm-bindgen glue module and instantiates its wasm; resolves to the glue. */
   function instantiate(glueUrl, wasmUrl) {
+    // The module's download starts beside the glue's, not after it (one
+    // round trip less on a cold cache); the glue compiles it as it streams in.
+    var wasm = fetch(wasmUrl);
+    wasm.then(null, function () {}); // a failure surfaces through the glue's init
     return import(glueUrl).then(function (glue) {
-      return glue.default({ module_or_path: wasmUrl }).then(function () { return glue; });
+      return glue.default({ module_or_path: wasm }).then(function () { return glue; });
     });
   }
 
