@@ -10,8 +10,9 @@
  * The index is a small hot file plus content-hashed chunks: a search asks the
  * engine, which either answers or names the chunks it lacks; those are fetched
  * in one parallel round (plain GETs of immutable files), added, and the search
- * runs again (at most three rounds on a cold cache: term-dictionary blocks,
- * postings, stored fields). Chunks stay for later searches. A chunk that
+ * runs again (on a cold cache two rounds on a small site: term-dictionary
+ * bundles holding their terms' postings, then stored fields; three on a large
+ * one, whose heavier postings come apart). Chunks stay for later searches. A chunk that
  * fails (HTTP error, timeout, wrong content) rejects the search with an Error
  * whose `kind` is "chunk"; the next search fetches it again. A manifest or
  * index format this loader does not read rejects with `kind` "format".
