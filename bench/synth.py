@@ -70,7 +70,11 @@ def main():
     (content / "decision").mkdir()
     (content / "search").mkdir()
     shutil.copytree(content_src / "provinces", content / "provinces")
-    shutil.copy(content_src / "site.toml", content / "site.toml")
+    # Without the provider: its sentences, shuffled into every entry, would
+    # each need a `scope`, and thousands of warnings would be timed instead of the build.
+    site_toml = (content_src / "site.toml").read_text(encoding="utf-8")
+    site_toml = re.sub(r"(?m)^provider = .*\n", "", site_toml)
+    (content / "site.toml").write_text(site_toml, encoding="utf-8")
     (out / "themes").symlink_to(repo / "themes", target_is_directory=True)
     provinces = sorted(p.stem for p in (content / "provinces").glob("*.toml"))
     first_entry = "@faq/ch0000/e00000"

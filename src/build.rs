@@ -3,11 +3,17 @@
 
 use std::io;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use crate::content::{load_site, Site};
 use crate::diagnostics::Report;
-use crate::render::{OutputFile, RenderError, Renderer};
+use rayon::prelude::*;
+
+use crate::output::Kept;
+use crate::render::inputs::{ItemPrints, PagePrints};
+use crate::render::offline::FileSummary;
+use crate::render::{OutputFile, PageKey, RenderError, Renderer};
 use crate::theme::Theme;
 use crate::validate::validate;
 
@@ -76,37 +82,257 @@ pub fn check(root: &Path) -> (Option<Site>, Report) {
 
 /// Loads and validates the site of `paths`, with its `base_url` override.
 pub fn check_site(paths: &Paths) -> (Option<Site>, Report) {
+    check_site_timed(paths, &mut Timings::default())
+}
+
+fn check_site_timed(paths: &Paths, timings: &mut Timings) -> (Option<Site>, Report) {
+    let started = Instant::now();
     let mut report = Report::default();
     let mut site = load_site(&paths.root, &mut report);
+    timings.add("load (read, front matter, Markdown outline)", started);
     if let Some(site) = &mut site {
+        let started = Instant::now();
         if let Some(url) = &paths.base_url {
             site.config.base_url = url.clone();
         }
         crate::theme::check_site_theme(&paths.root, site, &mut report);
         validate(site, &mut report);
+        timings.add("validate", started);
     }
     (site, report)
+}
+
+/// How long each phase of a build took (`zhiku build --timings`).
+#[derive(Debug, Clone, Default)]
+pub struct Timings {
+    /// Phase names and durations, in the order they finished. Phases marked
+    /// "beside" ran at the same time as the one before them.
+    pub phases: Vec<(&'static str, Duration)>,
+}
+
+impl Timings {
+    fn add(&mut self, phase: &'static str, since: Instant) {
+        self.phases.push((phase, since.elapsed()));
+    }
 }
 
 /// Figures about a finished build.
 #[derive(Debug, Clone)]
 pub struct BuildStats {
-    /// Pages and other files written.
+    /// Files in the output.
     pub files: usize,
+    /// Of those, files written with new bytes (the others kept their mtime).
+    pub written: usize,
+    /// Files of the previous output that are gone.
+    pub removed: usize,
     /// Milliseconds spent.
     pub millis: u128,
+    /// Pages of the site.
+    pub pages: usize,
+    /// Of those, pages rendered (the others were kept: same inputs).
+    pub rendered: usize,
+    /// Time per phase.
+    pub timings: Timings,
 }
 
-/// Renders every output file of a valid site (pages, assets, search index).
+/// Where rendered files go: the staging folder of a build, or memory.
+pub trait Sink: Sync {
+    /// Takes one finished file and gives the SHA-256 of its bytes in hex.
+    fn put(&self, file: OutputFile) -> Result<String, BuildError>;
+
+    /// Takes a page made from `inputs` (its fingerprint, see
+    /// [`crate::render::inputs`]).
+    fn put_page(&self, file: OutputFile, inputs: &str) -> Result<String, BuildError> {
+        let _ = inputs;
+        self.put(file)
+    }
+
+    /// Keeps the previous build's page at `path` when it was made from the
+    /// same `inputs`; `None` when it must be rendered.
+    fn keep(&self, path: &str, inputs: &str) -> Result<Option<Kept>, BuildError> {
+        let _ = (path, inputs);
+        Ok(None)
+    }
+}
+
+impl Sink for crate::output::Staging {
+    fn put(&self, file: OutputFile) -> Result<String, BuildError> {
+        Ok(crate::output::Staging::put(self, &file.path, &file.bytes)?)
+    }
+
+    fn put_page(&self, file: OutputFile, inputs: &str) -> Result<String, BuildError> {
+        Ok(self.put_made_from(&file.path, &file.bytes, inputs)?)
+    }
+
+    fn keep(&self, path: &str, inputs: &str) -> Result<Option<Kept>, BuildError> {
+        Ok(self.keep_unchanged(path, inputs)?)
+    }
+}
+
+/// A sink that keeps every file (tests, and callers that want them all).
+struct Collect(Mutex<Vec<OutputFile>>);
+
+impl Sink for Collect {
+    fn put(&self, file: OutputFile) -> Result<String, BuildError> {
+        let sha256 = crate::output::sha256_hex(&file.bytes);
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).push(file);
+        Ok(sha256)
+    }
+}
+
+/// Passes files on to another sink and keeps what the service worker needs
+/// to know of each, in the order they came (files stream to disk, so the
+/// worker, which lists some of them, is made from these at the end).
+struct Summarise<'a> {
+    sink: &'a dyn Sink,
+    files: Mutex<Vec<FileSummary>>,
+    /// Pages kept from the previous output without being rendered.
+    kept_pages: std::sync::atomic::AtomicUsize,
+}
+
+impl Summarise<'_> {
+    fn put(&self, file: OutputFile) -> Result<(), BuildError> {
+        let summary = FileSummary::put(file, |f| self.sink.put(f))?;
+        self.note(summary);
+        Ok(())
+    }
+
+    /// Renders the page `key` into the sink, or keeps the previous build's
+    /// when `prints` say it was made from the same inputs.
+    fn page(
+        &self,
+        renderer: &Renderer<'_>,
+        prints: Option<&PagePrints<'_>>,
+        key: &PageKey,
+    ) -> Result<(), BuildError> {
+        let Some(prints) = prints else {
+            return self.put(renderer.render(key)?);
+        };
+        let inputs = prints.of(renderer, key);
+        let path = renderer.path_of(key);
+        let summary = match self.sink.keep(&path, &inputs)? {
+            Some(kept) => {
+                self.kept_pages
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                FileSummary::kept_page(path, &kept)
+            }
+            None => FileSummary::put(renderer.render(key)?, |f| self.sink.put_page(f, &inputs))?,
+        };
+        self.note(summary);
+        Ok(())
+    }
+
+    fn note(&self, summary: FileSummary) {
+        self.files
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(summary);
+    }
+}
+
+/// Renders every output file of a valid site (pages, assets, search index,
+/// service worker), sorted by path.
 pub fn render_site(site: &Site, paths: &Paths) -> Result<Vec<OutputFile>, BuildError> {
-    let theme = site_theme(site, paths)?;
-    let search = crate::search::build_assets(site).map_err(BuildError::Search)?;
-    let renderer = Renderer::new(site, &theme, search.assets.clone())?;
-    let mut files = renderer.render_all()?;
-    files.extend(search.files);
-    files.extend(static_files(&theme));
-    files.extend(crate::render::offline::worker(site, &files));
+    let sink = Collect(Mutex::new(Vec::new()));
+    let docs = crate::search::site_docs(site);
+    render_into(
+        site,
+        paths,
+        docs,
+        None,
+        None,
+        &sink,
+        &mut Timings::default(),
+    )?;
+    let mut files = sink.0.into_inner().unwrap_or_else(|e| e.into_inner());
+    files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
+}
+
+/// Renders every output file of a valid site into `sink` as it is made;
+/// `docs` are its search documents ([`crate::search::site_docs`]).
+/// The search index is built on its own thread while the pages render
+/// (pages name only its manifest, whose URL is fixed);
+/// `previous` is the output being replaced, whose index is reused when the
+/// documents are unchanged; with `items` (the sources' fingerprints) pages
+/// whose inputs did not change since that output are kept, not rendered.
+/// The service worker comes last, made from a summary of every other file.
+pub fn render_into(
+    site: &Site,
+    paths: &Paths,
+    docs: Vec<search_index::Doc>,
+    previous: Option<&Path>,
+    items: Option<&ItemPrints>,
+    sink: &dyn Sink,
+    timings: &mut Timings,
+) -> Result<PageCount, BuildError> {
+    let vocabulary = crate::search::vocabulary(site);
+    let out = Summarise {
+        sink,
+        files: Mutex::new(Vec::new()),
+        kept_pages: Default::default(),
+    };
+    // The index is the longest single job: it starts first, on its own
+    // thread, and the pages are prepared and rendered beside it.
+    let (pages, search) = std::thread::scope(|s| {
+        let search = s.spawn(|| {
+            let started = Instant::now();
+            let out = crate::search::build_files(&docs, &vocabulary, previous);
+            (out, started.elapsed())
+        });
+        let pages = (|| {
+            let started = Instant::now();
+            let theme = site_theme(site, paths)?;
+            let renderer = Renderer::new(site, &theme, crate::search::assets())?;
+            let prints = items.map(|items| PagePrints::new(site, &theme, &renderer, items));
+            timings.add("prepare (theme, links)", started);
+            let started = Instant::now();
+            let keys = renderer.pages();
+            keys.par_iter()
+                .try_for_each(|k| out.page(&renderer, prints.as_ref(), k))?;
+            renderer
+                .extras(&keys)
+                .into_iter()
+                .try_for_each(|f| out.put(f))?;
+            timings.add("render and write pages", started);
+            Ok::<_, BuildError>((theme, keys.len()))
+        })();
+        (pages, search.join())
+    });
+    let (theme, pages) = pages?;
+    let (search, took) =
+        search.map_err(|_| BuildError::Search("the indexing thread panicked".into()))?;
+    timings
+        .phases
+        .push(("search index (beside rendering)", took));
+    let started = Instant::now();
+    // Pages, extras, search files, static files: the order the service
+    // worker's list follows (see `offline::precache`).
+    for f in search.map_err(BuildError::Search)?.files {
+        out.put(f)?;
+    }
+    for f in static_files(&theme) {
+        out.put(f)?;
+    }
+    let count = PageCount {
+        pages,
+        rendered: pages - out.kept_pages.into_inner(),
+    };
+    let files = out.files.into_inner().unwrap_or_else(|e| e.into_inner());
+    if let Some(worker) = crate::render::offline::worker(site, &files) {
+        sink.put(worker)?;
+    }
+    timings.add("write search and static files, service worker", started);
+    Ok(count)
+}
+
+/// How many pages a build has, and how many it rendered.
+#[derive(Debug, Clone, Copy)]
+pub struct PageCount {
+    /// Pages of the site.
+    pub pages: usize,
+    /// Pages rendered; the others were kept from the previous output.
+    pub rendered: usize,
 }
 
 /// The theme `site` renders with (built-in, or with its own theme over it).
@@ -126,23 +352,52 @@ pub fn build(paths: &Paths) -> Result<(BuildStats, Report), (BuildError, Report)
     {
         return Err((e.into(), Report::default()));
     }
-    let (site, report) = check_site(paths);
-    let Some(site) = site.filter(|_| !report.has_errors()) else {
+    let mut timings = Timings::default();
+    let (site, report) = check_site_timed(paths, &mut timings);
+    let Some(mut site) = site.filter(|_| !report.has_errors()) else {
         let n = report.error_count();
         return Err((BuildError::Content(n), report));
     };
-    let files = match render_site(&site, paths) {
-        Ok(f) => f,
+    let docs_started = Instant::now();
+    let items = ItemPrints::new(&site, &report.sources);
+    let mut report = report;
+    report.release_unreported_sources();
+    let docs = crate::search::site_docs(&site);
+    // The documents hold the bodies' plain text now; the outlines' copy goes.
+    site.drop_outline_texts();
+    timings.add("search documents, sources' fingerprints", docs_started);
+    let staging = match crate::output::Staging::begin(&paths.output) {
+        Ok(s) => s,
+        Err(e) => return Err((e.into(), report)),
+    };
+    let previous = staging.previous().map(Path::to_path_buf);
+    let count = match render_into(
+        &site,
+        paths,
+        docs,
+        previous.as_deref(),
+        Some(&items),
+        &staging,
+        &mut timings,
+    ) {
+        Ok(c) => c,
         Err(e) => return Err((e, report)),
     };
-    let n = files.len();
-    if let Err(e) = write_atomically(&paths.output, &files) {
-        return Err((e, report));
-    }
+    let swap = Instant::now();
+    let written = match staging.commit() {
+        Ok(w) => w,
+        Err(e) => return Err((e.into(), report)),
+    };
+    timings.add("swap in, remove the previous output", swap);
     Ok((
         BuildStats {
-            files: n,
+            files: written.written + written.kept,
+            written: written.written,
+            removed: written.removed,
+            pages: count.pages,
+            rendered: count.rendered,
             millis: started.elapsed().as_millis(),
+            timings,
         },
         report,
     ))
@@ -158,10 +413,4 @@ pub fn static_files(theme: &Theme) -> Vec<OutputFile> {
             bytes: bytes.clone(),
         })
         .collect()
-}
-
-/// Writes files into a fresh temporary folder beside `output`, then swaps it
-/// in (see [`crate::output`]).
-pub fn write_atomically(output: &Path, files: &[OutputFile]) -> Result<(), BuildError> {
-    Ok(crate::output::write_atomically(output, files)?)
 }

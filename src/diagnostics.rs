@@ -42,6 +42,21 @@ impl SourceMap {
             .unwrap_or("")
     }
 
+    /// Empties the text of every file not in `keep` (ids stay valid): a
+    /// large build need not hold every source twice once it is checked.
+    fn release_except(&mut self, keep: &std::collections::HashSet<FileId>) {
+        let mut files = SimpleFiles::new();
+        for (id, path) in self.paths.iter().enumerate() {
+            let text = if keep.contains(&id) {
+                self.text(id).to_string()
+            } else {
+                String::new()
+            };
+            files.add(path.to_string_lossy().replace('\\', "/"), text);
+        }
+        self.files = files;
+    }
+
     /// The display path of a registered file.
     pub fn path(&self, id: FileId) -> &Path {
         &self.paths[id]
@@ -164,6 +179,14 @@ impl Report {
             stage: self.stage,
         });
         self.items.last_mut().expect("just pushed")
+    }
+
+    /// Frees the text of every file no diagnostic points into (they are
+    /// printed from the texts kept); later diagnostics about other files
+    /// would show no source line, so call this only when checking is done.
+    pub fn release_unreported_sources(&mut self) {
+        let keep = self.items.iter().map(|d| d.file).collect();
+        self.sources.release_except(&keep);
     }
 
     /// From now on, diagnostics are about validation, printed after every

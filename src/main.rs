@@ -44,6 +44,9 @@ enum Command {
         /// preview deployment at https://preview.example.cn/pr-12/).
         #[arg(long, value_parser = parse_base_url)]
         base_url: Option<String>,
+        /// Print how long each phase of the build took.
+        #[arg(long)]
+        timings: bool,
     },
     /// Run every validation without writing anything.
     Check {
@@ -216,7 +219,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Build { output, base_url } => {
+        Command::Build {
+            output,
+            base_url,
+            timings,
+        } => {
             let mut paths = Paths::new(&root);
             if let Some(o) = output {
                 paths.output = o;
@@ -226,12 +233,20 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Ok((stats, report)) => {
                     report.print();
                     eprintln!(
-                        "built {} files into {} in {} ms ({} warning(s))",
+                        "built {} files into {} in {} ms ({} written, {} unchanged, {} removed; {} of {} pages rendered; {} warning(s))",
                         stats.files,
                         paths.output.display(),
                         stats.millis,
+                        stats.written,
+                        stats.files - stats.written,
+                        stats.removed,
+                        stats.rendered,
+                        stats.pages,
                         report.warning_count()
                     );
+                    if timings {
+                        print_timings(&stats);
+                    }
                     Ok(ExitCode::SUCCESS)
                 }
                 Err((e, report)) => {
@@ -460,4 +475,13 @@ fn print_hits(
         }
     }
     out.flush()
+}
+
+/// `zhiku build --timings`: one line per phase, on stderr beside the summary.
+fn print_timings(stats: &build::BuildStats) {
+    eprintln!("timings:");
+    for (phase, took) in &stats.timings.phases {
+        eprintln!("  {:>8.1} ms  {phase}", took.as_secs_f64() * 1000.0);
+    }
+    eprintln!("  {:>8} ms  total", stats.millis);
 }

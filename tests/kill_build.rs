@@ -165,3 +165,41 @@ fn stale_leftovers_are_removed_only_when_stamped() {
     // And the build after that still succeeds (no name collision).
     build_ok(root);
 }
+
+#[test]
+fn killed_incremental_rebuild_leaves_the_previous_site_untouched() {
+    let site = common::valid_site();
+    let root = site.path();
+    set_version(root, 0);
+    build_ok(root);
+    let public = root.join("public");
+    let before = snapshot(&public).expect("a build");
+    let before_stamps = common::stamps(&public);
+    set_version(root, 1);
+    // Killed while writing and just before the swap: not one file of the
+    // previous site changed, not even its mtime (unchanged files of the new
+    // build are hard links to them, never the files themselves).
+    for point in ["writing", "before-swap"] {
+        kill_at(root, point, false);
+        assert!(snapshot(&public).expect("complete") == before, "{point}");
+        assert_eq!(
+            common::stamps(&public),
+            before_stamps,
+            "{point}: files were touched"
+        );
+    }
+    // The next build publishes version 1 and keeps every unchanged file.
+    build_ok(root);
+    assert!(leftovers(root).is_empty(), "{:?}", leftovers(root));
+    let after = snapshot(&public).expect("built").0;
+    let now = common::stamps(&public);
+    let mut kept = 0;
+    for (path, bytes) in &after {
+        if before.0.get(path) == Some(bytes) {
+            assert_eq!(now[path], before_stamps[path], "{path} was rewritten");
+            kept += 1;
+        }
+    }
+    assert!(kept > 0, "no file was kept");
+    assert!(after.len() > kept, "the edit changed no file");
+}

@@ -71,6 +71,60 @@ fn a_stale_index_is_reported_and_rebuild_refreshes_it() {
 }
 
 #[test]
+fn an_incremental_rebuild_that_keeps_the_index_clears_the_warning() {
+    let site = SiteCopy::new();
+    let root = site.root();
+    let public = site.path("public");
+    common::build_ok(root, &public);
+    // An index built a minute ago, an entry edited since (a front-matter
+    // comment: its search document stays the same). Times are set, not
+    // waited for.
+    let set_time = |path: &std::path::Path, t: SystemTime| {
+        std::fs::File::options()
+            .write(true)
+            .open(path)
+            .expect("open")
+            .set_modified(t)
+            .expect("set mtime");
+    };
+    let now = SystemTime::now();
+    // Content written two minutes ago, built one minute ago.
+    for e in walkdir::WalkDir::new(site.path("content")) {
+        let e = e.expect("walking content");
+        if e.file_type().is_file() {
+            set_time(e.path(), now - Duration::from_secs(120));
+        }
+    }
+    let manifest = public.join("search/manifest.json");
+    set_time(&manifest, now - Duration::from_secs(60));
+    // The build cache's table is written at the end of every build.
+    set_time(
+        &site.path(".zhiku-cache/public/files.tsv"),
+        now - Duration::from_secs(60),
+    );
+    let rel = "content/faq/basics/api.md";
+    let text = site.read(rel);
+    site.write(rel, &text.replacen("+++\n", "+++\n# 注释\n", 1));
+    set_time(&site.path(rel), now - Duration::from_secs(30));
+    let err = stderr(&zhiku(root, &["search", "--json", "备案号"]));
+    assert!(err.contains("warning") && err.contains("api.md"), "{err}");
+
+    // The rebuild keeps the index files as they were, old mtime included;
+    // the index is current all the same, so no warning.
+    common::build_ok(root, &public);
+    let kept = std::fs::metadata(&manifest)
+        .and_then(|m| m.modified())
+        .expect("manifest time");
+    assert_eq!(
+        kept,
+        now - Duration::from_secs(60),
+        "the index was rewritten"
+    );
+    let err = stderr(&zhiku(root, &["search", "--json", "备案号"]));
+    assert!(!err.contains("warning"), "{err}");
+}
+
+#[test]
 fn province_takes_every_form_offset_pages_and_weak_queries_get_suggestions() {
     let site = SiteCopy::new();
     let root = site.root();

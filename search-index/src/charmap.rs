@@ -11,7 +11,7 @@
 
 use std::collections::HashMap;
 
-use crate::tokenizer::{is_cjk, normalize};
+use crate::tokenizer::{for_each_normalized, is_cjk};
 
 /// First code point characters are renumbered to (ASCII and Latin-1 stay free).
 const BASE: u32 = 0x100;
@@ -27,20 +27,38 @@ const ESCAPE: char = '\u{1}';
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CharMap {
     codes: HashMap<char, char>,
+    /// The same for the unified ideographs (nearly every character a page
+    /// has), as a table: encoding is per character of every term indexed.
+    unified: Vec<u16>,
     order: String,
 }
+
+/// The block of CJK unified ideographs, looked up by table.
+const UNIFIED: std::ops::RangeInclusive<u32> = 0x4E00..=0x9FFF;
 
 impl CharMap {
     /// Ranks the (normalised) CJK characters of `texts` by frequency, ties by
     /// code point, so the same texts always give the same map.
     pub fn from_texts<'a>(texts: impl IntoIterator<Item = &'a str>) -> CharMap {
+        // Unified ideographs counted in a table, the rest in a map.
+        let mut unified = vec![0u64; UNIFIED.clone().count()];
         let mut counts: HashMap<char, u64> = HashMap::new();
         for text in texts {
-            for c in normalize(text).chars().filter(|&c| is_cjk(c)) {
-                *counts.entry(c).or_default() += 1;
-            }
+            for_each_normalized(text, |c| {
+                let n = c as u32;
+                if UNIFIED.contains(&n) {
+                    unified[(n - UNIFIED.start()) as usize] += 1;
+                } else if is_cjk(c) {
+                    *counts.entry(c).or_default() += 1;
+                }
+            });
         }
-        let mut ranked: Vec<(char, u64)> = counts.into_iter().collect();
+        let table = unified
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| **n > 0)
+            .filter_map(|(i, n)| Some((char::from_u32(UNIFIED.start() + i as u32)?, *n)));
+        let mut ranked: Vec<(char, u64)> = counts.into_iter().chain(table).collect();
         ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         CharMap::from_order(&ranked.iter().map(|r| r.0).collect::<String>())
     }
@@ -48,11 +66,35 @@ impl CharMap {
     /// The map whose ranking is `order` (as stored in the blob).
     pub fn from_order(order: &str) -> CharMap {
         let order: String = order.chars().take(CAPACITY).collect();
-        let codes = order
+        let codes: HashMap<char, char> = order
             .chars()
             .zip((BASE..END).filter_map(char::from_u32))
             .collect();
-        CharMap { codes, order }
+        let mut unified = vec![0u16; UNIFIED.clone().count()];
+        for (c, code) in &codes {
+            let n = *c as u32;
+            if UNIFIED.contains(&n) {
+                // Codes are below U+0800; 0 means "not renumbered".
+                unified[(n - UNIFIED.start()) as usize] = *code as u16;
+            }
+        }
+        CharMap {
+            codes,
+            unified,
+            order,
+        }
+    }
+
+    /// The code of one character, if it is renumbered.
+    fn code(&self, c: char) -> Option<char> {
+        let n = c as u32;
+        if UNIFIED.contains(&n) {
+            let code = *self.unified.get((n - UNIFIED.start()) as usize)?;
+            return (code != 0)
+                .then(|| char::from_u32(u32::from(code)))
+                .flatten();
+        }
+        self.codes.get(&c).copied()
     }
 
     /// The ranking, most frequent first (what the blob stores).
@@ -62,14 +104,20 @@ impl CharMap {
 
     /// A term as the index stores it.
     pub fn encode(&self, term: &str) -> String {
+        let mut out = String::with_capacity(term.len());
+        self.encode_into(term, &mut out);
+        out
+    }
+
+    /// [`CharMap::encode`] appended to `out` (the tokenizer reuses one buffer).
+    pub fn encode_into(&self, term: &str, out: &mut String) {
         if term.chars().any(is_cjk) {
-            term.chars()
-                .map(|c| self.codes.get(&c).copied().unwrap_or(c))
-                .collect()
+            out.extend(term.chars().map(|c| self.code(c).unwrap_or(c)));
         } else if term.chars().any(|c| (BASE..END).contains(&(c as u32))) {
-            format!("{ESCAPE}{term}")
+            out.push(ESCAPE);
+            out.push_str(term);
         } else {
-            term.to_string()
+            out.push_str(term);
         }
     }
 }

@@ -73,18 +73,18 @@ fn class(c: char) -> Class {
     }
 }
 
-/// Normalised characters with the byte range of the source character each came from.
-fn normalized_chars(text: &str) -> Vec<(char, usize, usize)> {
-    let mut out = Vec::with_capacity(text.len());
+/// Calls `f(char, from, to)` for each normalised character with the byte
+/// range of the source character it came from.
+fn normalize_with(text: &str, mut f: impl FnMut(char, usize, usize)) {
     for (i, c) in text.char_indices() {
         let end = i + c.len_utf8();
         // Fast paths: NFKC leaves ASCII and the unified ideographs unchanged.
         if c.is_ascii() {
-            out.push((c.to_ascii_lowercase(), i, end));
+            f(c.to_ascii_lowercase(), i, end);
             continue;
         }
         if ('\u{4E00}'..='\u{9FFF}').contains(&c) {
-            out.push((simplify(c).unwrap_or(c), i, end));
+            f(simplify(c).unwrap_or(c), i, end);
             continue;
         }
         // Per-character NFKC keeps offsets exact; it covers what matters here
@@ -93,11 +93,22 @@ fn normalized_chars(text: &str) -> Vec<(char, usize, usize)> {
         let nfkc = nfkc_char(c).unwrap_or_else(|| c.encode_utf8(&mut buf));
         for n in nfkc.chars() {
             for l in n.to_lowercase() {
-                out.push((simplify(l).unwrap_or(l), i, end));
+                f(simplify(l).unwrap_or(l), i, end);
             }
         }
     }
+}
+
+/// Normalised characters with the byte range of the source character each came from.
+fn normalized_chars(text: &str) -> Vec<(char, usize, usize)> {
+    let mut out = Vec::with_capacity(text.len());
+    normalize_with(text, |c, from, to| out.push((c, from, to)));
     out
+}
+
+/// Calls `f` for each character of `text` as [`normalize`] gives it.
+pub fn for_each_normalized(text: &str, mut f: impl FnMut(char)) {
+    normalize_with(text, |c, _, _| f(c));
 }
 
 /// `text` NFKC-normalised, lower-cased and simplified exactly as the analysers see it.
@@ -198,46 +209,106 @@ pub struct ZhTokenizer {
     pub map: Arc<CharMap>,
 }
 
-/// Token stream over pre-analysed terms.
+/// The terms of [`analyze`], encoded, one at a time into one reused token
+/// (indexing makes a term per character of every page: a string and a
+/// token apiece were a sixth of a large build's time).
 pub struct ZhTokenStream {
-    tokens: Vec<Token>,
-    index: usize,
+    chars: Vec<(char, usize, usize)>,
+    mode: Mode,
+    map: Arc<CharMap>,
+    /// The current run of one class: start, end (exclusive), class.
+    run: (usize, usize, Class),
+    /// Where the next term of the run starts.
+    next: usize,
+    position: usize,
+    buf: String,
+    token: Token,
+}
+
+impl ZhTokenStream {
+    /// The next term's character range and whether it is a word, moving on
+    /// to the next run when this one has no more (as [`for_each_term`]).
+    fn next_span(&mut self) -> Option<(usize, usize, bool)> {
+        loop {
+            let (s, e, cls) = self.run;
+            let k = self.next;
+            match (cls, self.mode) {
+                (Class::Cjk, Mode::Grams) if e - s == 1 && k == s => {
+                    self.next = e;
+                    return Some((s, e, false));
+                }
+                (Class::Cjk, Mode::Grams) if e - s > 1 && k + 1 < e => {
+                    self.next = k + 1;
+                    return Some((k, k + 2, false));
+                }
+                (Class::Cjk, Mode::Unigrams) if k < e => {
+                    self.next = k + 1;
+                    return Some((k, k + 1, false));
+                }
+                (Class::Word, Mode::Grams) if k == s => {
+                    self.next = e;
+                    return Some((s, e, true));
+                }
+                _ => {}
+            }
+            if e >= self.chars.len() {
+                return None;
+            }
+            let cls = class(self.chars[e].0);
+            let mut j = e + 1;
+            while j < self.chars.len() && class(self.chars[j].0) == cls {
+                j += 1;
+            }
+            self.run = (e, j, cls);
+            self.next = e;
+        }
+    }
 }
 
 impl Tokenizer for ZhTokenizer {
     type TokenStream<'a> = ZhTokenStream;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> ZhTokenStream {
-        let tokens = analyze(text, self.mode)
-            .into_iter()
-            .map(|t| Token {
-                offset_from: t.from,
-                offset_to: t.to,
-                position: t.position,
-                text: self.map.encode(&t.text),
-                position_length: 1,
-            })
-            .collect();
-        ZhTokenStream { tokens, index: 0 }
+        ZhTokenStream {
+            chars: normalized_chars(text),
+            mode: self.mode,
+            map: Arc::clone(&self.map),
+            run: (0, 0, Class::Other),
+            next: 0,
+            position: 0,
+            buf: String::new(),
+            token: Token::default(),
+        }
     }
 }
 
 impl TokenStream for ZhTokenStream {
     fn advance(&mut self) -> bool {
-        if self.index < self.tokens.len() {
-            self.index += 1;
-            true
-        } else {
-            false
+        let Some((a, b, word)) = self.next_span() else {
+            return false;
+        };
+        let run = &self.chars[a..b];
+        self.buf.clear();
+        self.buf.extend(run.iter().map(|c| c.0));
+        if word {
+            fold_english_plural(&mut self.buf);
         }
+        self.token.text.clear();
+        self.map.encode_into(&self.buf, &mut self.token.text);
+        self.token.offset_from = run.first().map_or(0, |c| c.1);
+        self.token.offset_to = run.last().map_or(0, |c| c.2);
+        self.token.position = self.position;
+        self.token.position_length = 1;
+        self.position += 1;
+        true
     }
 
     fn token(&self) -> &Token {
-        &self.tokens[self.index - 1]
+        &self.token
     }
 
     fn token_mut(&mut self) -> &mut Token {
-        &mut self.tokens[self.index - 1]
+        &mut self.token
     }
 }
 
@@ -257,6 +328,37 @@ mod tests {
 
     fn texts(s: &str, mode: Mode) -> Vec<String> {
         analyze(s, mode).into_iter().map(|t| t.text).collect()
+    }
+
+    #[test]
+    fn the_token_stream_gives_the_terms_of_analyze_encoded() {
+        let texts = [
+            "",
+            "网",
+            "网站备案",
+            "ICP备案号 京ICP备12345678号-1，Notes on devices；廣東省 ① ＡＢＣ 다음",
+            "a 网 b 站站 。。 x",
+        ];
+        let map = Arc::new(CharMap::from_texts(texts));
+        for mode in [Mode::Grams, Mode::Unigrams] {
+            for text in texts {
+                let expected: Vec<(String, usize, usize, usize)> = analyze(text, mode)
+                    .into_iter()
+                    .map(|t| (map.encode(&t.text), t.from, t.to, t.position))
+                    .collect();
+                let mut tok = ZhTokenizer {
+                    mode,
+                    map: Arc::clone(&map),
+                };
+                let mut stream = tok.token_stream(text);
+                let mut got = Vec::new();
+                while stream.advance() {
+                    let t = stream.token();
+                    got.push((t.text.clone(), t.offset_from, t.offset_to, t.position));
+                }
+                assert_eq!(got, expected, "{mode:?} {text:?}");
+            }
+        }
     }
 
     #[test]

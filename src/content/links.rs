@@ -4,7 +4,6 @@ use std::collections::{HashMap, HashSet};
 
 use super::ids::{parse_ref, url_for};
 use super::Site;
-use crate::render::markdown::heading_anchors;
 
 /// What kind of item an id names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,7 +95,7 @@ impl LinkTable {
                 &e.id,
                 TargetKind::Faq,
                 &e.front.title,
-                Some(heading_anchors(&e.body.text).into_iter().collect()),
+                Some(e.body.outline.anchors.iter().cloned().collect()),
             );
         }
         for r in &site.rejections {
@@ -104,7 +103,7 @@ impl LinkTable {
                 &r.id,
                 TargetKind::Rejection,
                 &r.front.title,
-                Some(heading_anchors(&r.body.text).into_iter().collect()),
+                Some(r.body.outline.anchors.iter().cloned().collect()),
             );
         }
         for p in &site.provinces {

@@ -2,7 +2,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
 
 use super::frontmatter;
 use super::scan::{rel, scan, Rule};
@@ -43,6 +45,10 @@ pub fn load_site_config(root: &Path, report: &mut Report) -> Option<(SiteConfig,
 pub fn load_site(root: &Path, report: &mut Report) -> Option<Site> {
     let content = root.join("content");
     let config = load_site_config(root, report);
+    let raw = config
+        .as_ref()
+        .map(|(c, _)| c.markdown.raw_html)
+        .unwrap_or_default();
 
     let mut chapters = Vec::new();
     let mut entries = Vec::new();
@@ -52,7 +58,20 @@ pub fn load_site(root: &Path, report: &mut Report) -> Option<Site> {
     let faq_dir = content.join("faq");
     let faq = scan(&faq_dir, &FAQ_RULE, root, report);
     unloaded.extend(faq.unreadable.iter().map(|d| prefix_id("faq", &faq_dir, d)));
-    for path in faq.files {
+    // Read and parse on every core, then register and report in file order.
+    let prepared: Vec<(PathBuf, Faq)> = faq
+        .files
+        .into_par_iter()
+        .map(|path| {
+            let prepared = if stem(&path) == "_index" {
+                Faq::Chapter(prepare_markdown::<ChapterFront>(&path, raw))
+            } else {
+                Faq::Entry(prepare_markdown::<EntryFront>(&path, raw))
+            };
+            (path, prepared)
+        })
+        .collect();
+    for (path, prepared) in prepared {
         let Some(chapter) = path
             .parent()
             .and_then(|p| p.file_name())
@@ -62,8 +81,8 @@ pub fn load_site(root: &Path, report: &mut Report) -> Option<Site> {
         };
         let chapter = chapter.to_string();
         let stem = stem(&path);
-        if stem == "_index" {
-            match load_markdown::<ChapterFront>(root, &path, report) {
+        match prepared {
+            Faq::Chapter(p) => match finish_markdown(root, &path, p, report) {
                 Some((front, front_offset, body)) => chapters.push(Chapter {
                     id: format!("faq/{chapter}"),
                     slug: chapter,
@@ -72,9 +91,8 @@ pub fn load_site(root: &Path, report: &mut Report) -> Option<Site> {
                     body,
                 }),
                 None => unloaded.push(format!("faq/{chapter}")),
-            }
-        } else {
-            match load_markdown::<EntryFront>(root, &path, report) {
+            },
+            Faq::Entry(p) => match finish_markdown(root, &path, p, report) {
                 Some((front, front_offset, body)) => entries.push(Entry {
                     id: format!("faq/{chapter}/{stem}"),
                     chapter,
@@ -84,7 +102,7 @@ pub fn load_site(root: &Path, report: &mut Report) -> Option<Site> {
                     body,
                 }),
                 None => unloaded.push(format!("faq/{chapter}/{stem}")),
-            }
+            },
         }
     }
 
@@ -94,9 +112,17 @@ pub fn load_site(root: &Path, report: &mut Report) -> Option<Site> {
     if !found.unreadable.is_empty() {
         unloaded.push("rejection/".to_string());
     }
-    for path in found.files {
+    let prepared: Vec<(PathBuf, PreparedMd<RejectionFront>)> = found
+        .files
+        .into_par_iter()
+        .map(|path| {
+            let p = prepare_markdown(&path, raw);
+            (path, p)
+        })
+        .collect();
+    for (path, prepared) in prepared {
         let slug = stem(&path);
-        match load_markdown::<RejectionFront>(root, &path, report) {
+        match finish_markdown(root, &path, prepared, report) {
             Some((front, front_offset, body)) => rejections.push(Rejection {
                 id: format!("rejection/{slug}"),
                 slug,
@@ -237,6 +263,12 @@ fn stem(path: &Path) -> String {
         .to_string()
 }
 
+/// A file of `faq/`, prepared: a chapter's `_index.md` or an entry.
+enum Faq {
+    Chapter(PreparedMd<ChapterFront>),
+    Entry(PreparedMd<EntryFront>),
+}
+
 /// FAQ chapters and entries: `faq/<chapter>/<slug>.md`.
 const FAQ_RULE: Rule = Rule {
     ext: "md",
@@ -277,35 +309,72 @@ fn prefix_id(kind: &str, base: &Path, dir: &Path) -> String {
     id
 }
 
+/// A content file as read from disk, before it is registered in the report
+/// (reading runs on every core; registering, in file order, on one).
+enum Read {
+    /// A symbolic link, not followed.
+    Symlink,
+    /// The OS refused.
+    Unreadable(std::io::Error),
+    /// Not UTF-8.
+    NotUtf8(std::string::FromUtf8Error),
+    /// The file's text.
+    Text(String),
+}
+
+impl Read {
+    fn of(path: &Path) -> Read {
+        // `fs::read` would follow a link anywhere on the machine.
+        if fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Read::Symlink;
+        }
+        match fs::read(path) {
+            Err(e) => Read::Unreadable(e),
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(text) => Read::Text(text),
+                Err(e) => Read::NotUtf8(e),
+            },
+        }
+    }
+
+    fn text(&self) -> Option<&str> {
+        match self {
+            Read::Text(t) => Some(t),
+            _ => None,
+        }
+    }
+}
+
 /// Reads a file as UTF-8 and registers it; reports unreadable or non-UTF-8 files.
 fn read_source(root: &Path, path: &Path, report: &mut Report) -> Option<FileId> {
+    register(root, path, Read::of(path), report)
+}
+
+/// Registers what [`Read::of`] found, reporting a file that is no text.
+fn register(root: &Path, path: &Path, read: Read, report: &mut Report) -> Option<FileId> {
     let display = rel(root, path);
-    // `fs::read` would follow a link anywhere on the machine.
-    if fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
-        let file = report.sources.add(&display, String::new());
-        report
-            .error(
-                file,
-                0..0,
-                "symbolic link not followed: zhiku reads only real files inside the site",
-            )
-            .label("symlink")
-            .note("replace the link with the file itself");
-        return None;
-    }
-    let bytes = match fs::read(path) {
-        Ok(b) => b,
-        Err(e) => {
+    match read {
+        Read::Symlink => {
+            let file = report.sources.add(&display, String::new());
+            report
+                .error(
+                    file,
+                    0..0,
+                    "symbolic link not followed: zhiku reads only real files inside the site",
+                )
+                .label("symlink")
+                .note("replace the link with the file itself");
+            None
+        }
+        Read::Unreadable(e) => {
             let file = report.sources.add(&display, String::new());
             report
                 .error(file, 0..0, format!("cannot read file: {e}"))
                 .label("unreadable");
-            return None;
+            None
         }
-    };
-    match String::from_utf8(bytes) {
-        Ok(text) => Some(report.sources.add(&display, text)),
-        Err(e) => {
+        Read::Text(text) => Some(report.sources.add(&display, text)),
+        Read::NotUtf8(e) => {
             let at = e.utf8_error().valid_up_to();
             let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
             // Point at the replacement character that stands for the first bad byte.
@@ -334,33 +403,69 @@ fn load_toml_file<T: DeserializeOwned>(
     parse_toml(&text, 0, file, report).map(|v| (v, file))
 }
 
-fn load_markdown<T: DeserializeOwned>(
+/// A Markdown file read and parsed (front matter and [`Outline`]) off the
+/// main thread; [`finish_markdown`] reports its problems.
+///
+/// [`Outline`]: crate::render::markdown::Outline
+struct PreparedMd<T> {
+    read: Read,
+    parsed: Option<MdParse<T>>,
+}
+
+enum MdParse<T> {
+    /// No usable `+++` front matter.
+    NoFront(String),
+    /// The front matter is not valid TOML for `T`; its offset in the file.
+    Toml(toml::de::Error, usize),
+    /// Front matter, its offset, the body's offset and its outline.
+    Ok(T, usize, usize, crate::render::markdown::Outline),
+}
+
+fn prepare_markdown<T: DeserializeOwned>(path: &Path, raw: RawHtml) -> PreparedMd<T> {
+    let read = Read::of(path);
+    let parsed = read.text().map(|text| match frontmatter::split(text) {
+        Err(e) => MdParse::NoFront(e.to_string()),
+        Ok(split) => match toml::from_str::<T>(split.front) {
+            Err(e) => MdParse::Toml(e, split.front_offset),
+            Ok(front) => MdParse::Ok(
+                front,
+                split.front_offset,
+                split.body_offset,
+                crate::render::markdown::outline(split.body, raw),
+            ),
+        },
+    });
+    PreparedMd { read, parsed }
+}
+
+fn finish_markdown<T>(
     root: &Path,
     path: &Path,
+    prepared: PreparedMd<T>,
     report: &mut Report,
 ) -> Option<(T, usize, Body)> {
-    let file = read_source(root, path, report)?;
-    let text = report.sources.text(file).to_string();
-    let split = match frontmatter::split(&text) {
-        Ok(s) => s,
-        Err(e) => {
-            report
-                .error(
-                    file,
-                    0..text.find('\n').unwrap_or(text.len()),
-                    e.to_string(),
-                )
-                .label("expected `+++`");
-            return None;
+    let file = register(root, path, prepared.read, report)?;
+    let text = report.sources.text(file);
+    match prepared.parsed? {
+        MdParse::NoFront(message) => {
+            let span = 0..text.find('\n').unwrap_or(text.len());
+            report.error(file, span, message).label("expected `+++`");
+            None
         }
-    };
-    let front = parse_toml(split.front, split.front_offset, file, report)?;
-    let body = Body {
-        file,
-        offset: split.body_offset,
-        text: split.body.to_string(),
-    };
-    Some((front, split.front_offset, body))
+        MdParse::Toml(e, offset) => {
+            report_toml(&e, offset, file, report);
+            None
+        }
+        MdParse::Ok(front, front_offset, body_offset, outline) => {
+            let body = Body {
+                file,
+                offset: body_offset,
+                text: text[body_offset..].to_string(),
+                outline,
+            };
+            Some((front, front_offset, body))
+        }
+    }
 }
 
 /// Parses TOML, turning syntax and type errors into diagnostics at the right place.
@@ -373,22 +478,27 @@ fn parse_toml<T: DeserializeOwned>(
     match toml::from_str::<T>(text) {
         Ok(v) => Some(v),
         Err(e) => {
-            let span = e.span().unwrap_or(0..0);
-            let (start, end) = (span.start + offset, span.end + offset);
-            let message = e.message().trim().to_string();
-            let label = if message.starts_with("missing field") {
-                "in this table"
-            } else if message.starts_with("invalid type") {
-                "wrong type"
-            } else if message.starts_with("unknown") {
-                "not allowed here"
-            } else {
-                "here"
-            };
-            report.error(file, start..end, message).label(label);
+            report_toml(&e, offset, file, report);
             None
         }
     }
+}
+
+/// Reports a TOML error of text that starts `offset` bytes into `file`.
+fn report_toml(e: &toml::de::Error, offset: usize, file: FileId, report: &mut Report) {
+    let span = e.span().unwrap_or(0..0);
+    let (start, end) = (span.start + offset, span.end + offset);
+    let message = e.message().trim().to_string();
+    let label = if message.starts_with("missing field") {
+        "in this table"
+    } else if message.starts_with("invalid type") {
+        "wrong type"
+    } else if message.starts_with("unknown") {
+        "not allowed here"
+    } else {
+        "here"
+    };
+    report.error(file, start..end, message).label(label);
 }
 
 /// Byte range of the first quoted occurrence of `needle` in `text` (or of the bare text).

@@ -379,6 +379,9 @@ pub struct Body {
     pub offset: usize,
     /// The Markdown.
     pub text: String,
+    /// Its anchors, links, raw HTML and plain text, from the one parse made
+    /// while loading (see [`crate::render::markdown::Outline`]).
+    pub outline: crate::render::markdown::Outline,
 }
 
 /// A FAQ entry.
@@ -716,5 +719,21 @@ impl Site {
             format!("{id}.toml")
         };
         self.file_dates.get(&path).cloned()
+    }
+}
+
+impl Site {
+    /// Frees the plain text of every body's outline once the search
+    /// documents have taken it (a build needs it nowhere else).
+    pub fn drop_outline_texts(&mut self) {
+        let bodies = self
+            .chapters
+            .iter_mut()
+            .map(|c| &mut c.body)
+            .chain(self.entries.iter_mut().map(|e| &mut e.body))
+            .chain(self.rejections.iter_mut().map(|r| &mut r.body));
+        for b in bodies {
+            b.outline.text = String::new();
+        }
     }
 }

@@ -156,12 +156,44 @@ type PendingHeading<'a> = Option<(
     Vec<Event<'a>>,
 )>;
 
+/// What one parse of a Markdown text yields besides its HTML: computed once
+/// per body when the site loads, then read by the link table (anchors),
+/// validation (links, raw HTML), backlinks and the search documents (text),
+/// so only the final HTML render parses the text again.
+#[derive(Debug, Clone, Default)]
+pub struct Outline {
+    /// Anchor of every heading, in order, as [`render`] assigns them.
+    pub anchors: Vec<String>,
+    /// Every link and image.
+    pub links: Vec<LinkRef>,
+    /// Every piece of raw HTML with its byte range.
+    pub raw_html: Vec<(String, Range<usize>)>,
+    /// Plain text, exactly as [`render`] gives it in [`Rendered::text`].
+    pub text: String,
+}
+
+/// The [`Outline`] of a Markdown text (no HTML, no highlighting).
+pub fn outline(md: &str, raw: RawHtml) -> Outline {
+    walk(md, &|_| None, raw, false).1
+}
+
 /// What ends a table cell or a list item in [`Rendered::text`].
 pub const ITEM_SEPARATOR: &str = " · \n";
 
 /// Renders Markdown; `resolve` maps `@id#anchor` link targets to URLs and
 /// `raw` says what becomes of raw HTML.
 pub fn render(md: &str, resolve: &dyn Fn(&str) -> Option<String>, raw: RawHtml) -> Rendered {
+    walk(md, resolve, raw, true).0
+}
+
+/// The one pass over the events behind [`render`] and [`outline`]; with
+/// `html` false no HTML is made (code is not highlighted either).
+fn walk(
+    md: &str,
+    resolve: &dyn Fn(&str) -> Option<String>,
+    raw: RawHtml,
+    html_wanted: bool,
+) -> (Rendered, Outline) {
     let mut has_raw_html = false;
     let mut events: Vec<Event> = Vec::new();
     let mut toc = Vec::new();
@@ -169,8 +201,9 @@ pub fn render(md: &str, resolve: &dyn Fn(&str) -> Option<String>, raw: RawHtml) 
     let mut seen = Anchors::default();
     let mut heading: PendingHeading = None;
     let mut code: Option<(String, String)> = None;
+    let mut outline = Outline::default();
 
-    for ev in Parser::new_ext(md, options()) {
+    for (ev, span) in Parser::new_ext(md, options()).into_offset_iter() {
         if let Some((_, buf)) = code.as_mut() {
             match ev {
                 Event::Text(t) => buf.push_str(&t),
@@ -178,11 +211,29 @@ pub fn render(md: &str, resolve: &dyn Fn(&str) -> Option<String>, raw: RawHtml) 
                     let (lang, src) = code.take().unwrap_or_default();
                     text.push_str(&src);
                     text.push('\n');
-                    events.push(Event::Html(highlight(&lang, &src).into()));
+                    if html_wanted {
+                        events.push(Event::Html(highlight(&lang, &src).into()));
+                    }
                 }
                 _ => {}
             }
             continue;
+        }
+        match &ev {
+            Event::Start(Tag::Link { dest_url, .. }) => outline.links.push(LinkRef {
+                dest: dest_url.to_string(),
+                span: span.clone(),
+                image: false,
+            }),
+            Event::Start(Tag::Image { dest_url, .. }) => outline.links.push(LinkRef {
+                dest: dest_url.to_string(),
+                span: span.clone(),
+                image: true,
+            }),
+            Event::Html(h) | Event::InlineHtml(h) => {
+                outline.raw_html.push((h.to_string(), span.clone()));
+            }
+            _ => {}
         }
         match ev {
             Event::Start(Tag::Heading {
@@ -197,6 +248,7 @@ pub fn render(md: &str, resolve: &dyn Fn(&str) -> Option<String>, raw: RawHtml) 
                         id.map(|i| i.to_string())
                             .unwrap_or_else(|| anchor_for(&plain)),
                     );
+                    outline.anchors.push(anchor.clone());
                     let lvl = level as u8;
                     if lvl == 2 || lvl == 3 {
                         toc.push(TocItem {
@@ -207,14 +259,16 @@ pub fn render(md: &str, resolve: &dyn Fn(&str) -> Option<String>, raw: RawHtml) 
                     }
                     text.push_str(&plain);
                     text.push('\n');
-                    events.push(Event::Start(Tag::Heading {
-                        level,
-                        id: Some(anchor.into()),
-                        classes,
-                        attrs: vec![],
-                    }));
-                    events.extend(inner);
-                    events.push(Event::End(TagEnd::Heading(level)));
+                    if html_wanted {
+                        events.push(Event::Start(Tag::Heading {
+                            level,
+                            id: Some(anchor.into()),
+                            classes,
+                            attrs: vec![],
+                        }));
+                        events.extend(inner);
+                        events.push(Event::End(TagEnd::Heading(level)));
+                    }
                 }
             }
             Event::Start(Tag::CodeBlock(kind)) => {
@@ -232,7 +286,11 @@ pub fn render(md: &str, resolve: &dyn Fn(&str) -> Option<String>, raw: RawHtml) 
                 title,
                 id,
             }) => {
-                let dest = rewrite(&dest_url, resolve);
+                let dest = if html_wanted {
+                    rewrite(&dest_url, resolve)
+                } else {
+                    dest_url
+                };
                 push(
                     &mut heading,
                     &mut events,
@@ -278,6 +336,10 @@ pub fn render(md: &str, resolve: &dyn Fn(&str) -> Option<String>, raw: RawHtml) 
             other => push(&mut heading, &mut events, other),
         }
     }
+    if !html_wanted {
+        outline.text = text;
+        return (Rendered::default(), outline);
+    }
     let mut html = String::with_capacity(md.len() * 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     // Only text that holds raw HTML goes through the sanitiser, so everything
@@ -285,7 +347,7 @@ pub fn render(md: &str, resolve: &dyn Fn(&str) -> Option<String>, raw: RawHtml) 
     if has_raw_html && raw == RawHtml::Sanitize {
         html = super::html::sanitize(&html);
     }
-    Rendered { html, toc, text }
+    (Rendered { html, toc, text }, outline)
 }
 
 fn push<'a>(heading: &mut PendingHeading<'a>, events: &mut Vec<Event<'a>>, ev: Event<'a>) {
@@ -397,6 +459,14 @@ mod tests {
         assert!(r.html.contains("footnote"));
         assert_eq!(r.toc.len(), 2);
         assert_eq!(heading_anchors(md), vec!["办理-流程", "办理-流程-2"]);
+        let o = outline(md, RawHtml::Sanitize);
+        assert_eq!(o.anchors, heading_anchors(md));
+        assert_eq!(o.text, r.text);
+        let dests: Vec<String> = links(md).into_iter().map(|l| l.dest).collect();
+        assert_eq!(
+            o.links.iter().map(|l| l.dest.clone()).collect::<Vec<_>>(),
+            dests
+        );
     }
 
     #[test]
@@ -440,6 +510,8 @@ mod tests {
             "{flat}"
         );
         assert!(flat.contains("甲 · 乙"), "{flat}");
+        // The outline the site keeps for search documents has the same text.
+        assert_eq!(outline(md, RawHtml::Sanitize).text, text);
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod feed;
 pub mod html;
 pub mod icons;
 pub mod inline_json;
+pub mod inputs;
 pub mod markdown;
 mod model;
 pub mod mount;
@@ -26,7 +27,7 @@ use crate::content::links::LinkTable;
 use crate::content::Site;
 use crate::theme::Theme;
 use model::Model;
-pub use model::{LinkView, SearchAssets};
+pub use model::{depends_on, LinkView, SearchAssets};
 
 /// Why rendering failed (theme problems; content problems are caught by validation).
 #[derive(Debug, thiserror::Error)]
@@ -215,15 +216,19 @@ impl<'s> Renderer<'s> {
         }
     }
 
-    /// Renders every page in parallel, plus sitemap, robots.txt and the syntax CSS.
-    pub fn render_all(&self) -> Result<Vec<OutputFile>, RenderError> {
+    /// Renders every page in parallel, plus sitemap, robots.txt and the
+    /// syntax CSS, handing each file to `put` as soon as it is made (so a
+    /// build holds one page per thread, not the site).
+    pub fn render_each<E>(
+        &self,
+        put: &(dyn Fn(OutputFile) -> Result<(), E> + Sync),
+    ) -> Result<(), E>
+    where
+        E: From<RenderError> + Send,
+    {
         let keys = self.pages();
-        let mut files: Vec<OutputFile> = keys
-            .par_iter()
-            .map(|k| self.render(k))
-            .collect::<Result<_, _>>()?;
-        files.extend(self.extras(&keys));
-        Ok(files)
+        keys.par_iter().try_for_each(|k| put(self.render(k)?))?;
+        self.extras(&keys).into_iter().try_for_each(put)
     }
 
     /// sitemap.xml, robots.txt, syntax.css and the redirect pages of moved
@@ -315,6 +320,25 @@ impl<'s> Renderer<'s> {
             path,
             bytes: html.into_bytes(),
         })
+    }
+
+    /// Ids one page shows (its own item, related items, backlinks; `*` for
+    /// every item), as [`Renderer::dependencies`] lists them.
+    pub fn dependencies_of(&self, key: &PageKey) -> Vec<String> {
+        self.model.dependencies(key)
+    }
+
+    /// What every page is rendered with besides its items, as JSON: the
+    /// mount, the service worker switch, the search URLs, the modules, the
+    /// navigation and the interface strings (see [`inputs`]).
+    pub fn settings_json(&self) -> String {
+        let m = &self.model;
+        json!({
+            "mount": self.mount, "offline": self.offline, "extra": self.extra_head,
+            "search": m.search, "modules": m.modules, "nav": m.nav, "tools": m.tools,
+            "feed": m.has_feed, "sections": m.has_sections, "strings": m.strings,
+        })
+        .to_string()
     }
 
     /// Ids a page shows (its own item, related items, backlinks), for partial rebuilds.

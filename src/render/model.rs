@@ -12,7 +12,7 @@ use tera::Context;
 use super::markdown::{self, Rendered};
 use super::{seo, PageKey};
 use crate::content::links::LinkTable;
-use crate::content::{Body, Entry, Site, Stage};
+use crate::content::{Body, Entry, Rejection, Site, Stage};
 use crate::theme::Strings;
 
 /// A link as templates show it.
@@ -88,6 +88,8 @@ pub(super) struct Model<'s> {
     /// Position of each entry in `site.entries`, by id: pages look entries up
     /// by id, and a linear scan per page made large builds quadratic.
     entry_index: HashMap<&'s str, usize>,
+    /// The same for `site.rejections`.
+    rejection_index: HashMap<&'s str, usize>,
     /// Positions of each chapter's entries in `site.entries`, in order, by chapter slug.
     chapter_entries: HashMap<&'s str, Vec<usize>>,
     /// Some answer has a date, so the site has `/feed.xml`.
@@ -99,6 +101,24 @@ pub(super) struct Model<'s> {
 pub(super) type NavChapterRef = serde_json::Value;
 
 /// Dependency id of a province reference (`beijing` or `@province/beijing`).
+/// The dependency on every entry of a chapter: `faq/<chapter>/*`
+/// (see [`depends_on`]).
+fn chapter_entries_dep(chapter: &str) -> String {
+    format!("faq/{chapter}/*")
+}
+
+/// Whether a page that lists `dep` among its dependencies shows the item
+/// `id`: the same id (an anchor or `@` aside), `*` (every item), or a
+/// `prefix/*` group the id is in.
+pub fn depends_on(dep: &str, id: &str) -> bool {
+    let dep = dep.trim_start_matches('@');
+    let dep = dep.split('#').next().unwrap_or(dep);
+    match dep.strip_suffix('*') {
+        Some(prefix) => id.starts_with(prefix),
+        None => dep == id,
+    }
+}
+
 fn province_dep(reference: &str) -> String {
     format!(
         "province/{}",
@@ -218,7 +238,7 @@ impl<'s> Model<'s> {
             for f in r.front.fixes.iter().chain(&r.front.related) {
                 add(f.get_ref(), from.clone());
             }
-            for l in markdown::links(&r.body.text) {
+            for l in &r.body.outline.links {
                 if l.dest.starts_with('@') {
                     add(&l.dest, from.clone());
                 }
@@ -237,7 +257,7 @@ impl<'s> Model<'s> {
             for f in &e.front.related {
                 add(f.get_ref(), from.clone());
             }
-            for l in markdown::links(&e.body.text) {
+            for l in &e.body.outline.links {
                 if l.dest.starts_with('@') {
                     add(&l.dest, from.clone());
                 }
@@ -272,6 +292,12 @@ impl<'s> Model<'s> {
             search,
             backlinks,
             entry_index,
+            rejection_index: site
+                .rejections
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (r.id.as_str(), i))
+                .collect(),
             chapter_entries,
             has_feed: site
                 .entries
@@ -300,8 +326,17 @@ impl<'s> Model<'s> {
         super::fill(&self.t(key), vars.iter().map(|(k, v)| (*k, v.to_string())))
     }
 
+    /// The rejection a [`PageKey::Rejection`] shows.
+    fn rejection(&self, key: &PageKey) -> Option<&'s Rejection> {
+        let PageKey::Rejection(id) = key else {
+            return None;
+        };
+        let i = *self.rejection_index.get(id.as_str())?;
+        Some(&self.site.rejections[i])
+    }
+
     /// The entry with this id.
-    fn entry(&self, id: &str) -> Option<(usize, &'s Entry)> {
+    pub(super) fn entry(&self, id: &str) -> Option<(usize, &'s Entry)> {
         let i = *self.entry_index.get(id)?;
         Some((i, &self.site.entries[i]))
     }
@@ -420,7 +455,12 @@ impl<'s> Model<'s> {
             | PageKey::Decision(id)
             | PageKey::Chapter(id) => {
                 let mut deps = vec![id.clone()];
-                if let Some((_, e)) = self.entry(id) {
+                // Only the list of the page's own kind is searched: a scan of
+                // every list per page made large builds quadratic.
+                let entry = matches!(key, PageKey::Entry(_))
+                    .then(|| self.entry(id))
+                    .flatten();
+                if let Some((_, e)) = entry {
                     deps.push(format!("faq/{}", e.chapter));
                     deps.extend(
                         e.front
@@ -428,14 +468,18 @@ impl<'s> Model<'s> {
                             .iter()
                             .map(|r| r.get_ref().trim_start_matches('@').to_string()),
                     );
-                    deps.extend(self.chapter_entries(&e.chapter).map(|o| o.id.clone()));
+                    // Every entry of the chapter (the page lists its neighbours).
+                    deps.push(chapter_entries_dep(&e.chapter));
                     // Province names are shown next to the answer.
                     deps.extend(e.front.provinces.iter().map(|p| province_dep(p.get_ref())));
                 }
-                if let Some(c) = self.site.chapters.iter().find(|c| &c.id == id) {
-                    deps.extend(self.chapter_entries(&c.slug).map(|e| e.id.clone()));
+                let chapter = matches!(key, PageKey::Chapter(_))
+                    .then(|| self.site.chapters.iter().find(|c| &c.id == id))
+                    .flatten();
+                if let Some(c) = chapter {
+                    deps.push(chapter_entries_dep(&c.slug));
                 }
-                if let Some(r) = self.site.rejections.iter().find(|r| &r.id == id) {
+                if let Some(r) = self.rejection(key) {
                     deps.extend(
                         r.front
                             .fixes
@@ -445,7 +489,10 @@ impl<'s> Model<'s> {
                     );
                     deps.extend(r.front.provinces.iter().map(|p| province_dep(p.get_ref())));
                 }
-                if let Some(t) = self.site.trees.iter().find(|t| &t.id == id) {
+                let tree = matches!(key, PageKey::Decision(_))
+                    .then(|| self.site.trees.iter().find(|t| &t.id == id))
+                    .flatten();
+                if let Some(t) = tree {
                     // Outcomes link to entries by their titles.
                     deps.extend(t.data.outcomes.iter().flat_map(|o| {
                         o.see
@@ -453,7 +500,10 @@ impl<'s> Model<'s> {
                             .map(|s| s.get_ref().trim_start_matches('@').to_string())
                     }));
                 }
-                if let Some(p) = self.site.provinces.iter().find(|p| &p.id == id) {
+                let province = matches!(key, PageKey::Province(_))
+                    .then(|| self.site.provinces.iter().find(|p| &p.id == id))
+                    .flatten();
+                if let Some(p) = province {
                     // Requirements link to entries by their titles.
                     deps.extend(p.data.rules.requirements.iter().filter_map(|r| {
                         r.see
@@ -566,11 +616,7 @@ impl<'s> Model<'s> {
                 ("rejections.html", ctx)
             }
             PageKey::Rejection(id) => {
-                let r = site
-                    .rejections
-                    .iter()
-                    .find(|r| &r.id == id)
-                    .expect("page keys come from the site");
+                let r = self.rejection(key).expect("page keys come from the site");
                 let body = self.body(&r.body);
                 ctx.insert("title", &r.front.title);
                 ctx.insert("description", &r.front.reason);
@@ -956,5 +1002,24 @@ impl<'s> Model<'s> {
                 &site.config.language,
             ),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::depends_on;
+
+    #[test]
+    fn dependencies_match_ids_groups_and_everything() {
+        assert!(depends_on("faq/a/b", "faq/a/b"));
+        assert!(depends_on("@faq/a/b#step-2", "faq/a/b"));
+        assert!(!depends_on("faq/a/b", "faq/a/bc"));
+        assert!(depends_on("faq/a/*", "faq/a/b"));
+        assert!(
+            !depends_on("faq/a/*", "faq/a"),
+            "the chapter is its own dependency"
+        );
+        assert!(!depends_on("faq/a/*", "faq/ab/c"));
+        assert!(depends_on("*", "province/beijing"));
     }
 }

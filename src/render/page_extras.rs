@@ -14,11 +14,9 @@ fn item<'a>(
 ) -> Option<(&'a str, Option<&'a toml::value::Datetime>)> {
     let site = m.site;
     match key {
-        PageKey::Entry(id) => site
-            .entries
-            .iter()
-            .find(|e| &e.id == id)
-            .map(|e| (e.id.as_str(), e.front.updated.as_ref())),
+        PageKey::Entry(id) => m
+            .entry(id)
+            .map(|(_, e)| (e.id.as_str(), e.front.updated.as_ref())),
         PageKey::Rejection(id) => site
             .rejections
             .iter()

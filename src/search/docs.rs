@@ -1,8 +1,8 @@
 //! Site content → search documents.
 
+use rayon::prelude::*;
 use search_index::{Doc, Kind};
 
-use crate::content::links::LinkTable;
 use crate::content::Site;
 use crate::render::markdown;
 
@@ -29,8 +29,6 @@ fn tree_aliases(language: &str) -> Vec<String> {
 
 /// Every searchable page of the site as a document, in a stable order.
 pub fn site_docs(site: &Site) -> Vec<Doc> {
-    let links = LinkTable::new(site);
-    let resolve = |r: &str| links.resolve(r).ok();
     // Callout markers (`[华为云]`) are page furniture, not text to search.
     let marker = site
         .config
@@ -38,33 +36,36 @@ pub fn site_docs(site: &Site) -> Vec<Doc> {
         .as_deref()
         .filter(|p| !p.is_empty())
         .map(|p| format!("[{p}]"));
-    let text = |md: &str| {
-        let plain = markdown::render(md, &resolve, site.config.markdown.raw_html).text;
-        match &marker {
-            Some(m) => squash(&plain.replace(m.as_str(), " ")),
-            None => squash(&plain),
-        }
+    let clean = |plain: &str| match &marker {
+        Some(m) => squash(&plain.replace(m.as_str(), " ")),
+        None => squash(plain),
     };
-    let mut docs = Vec::new();
+    // Bodies were parsed once while loading: their outline holds the text.
+    let text = |md: &str| clean(&markdown::outline(md, site.config.markdown.raw_html).text);
+    let names = ProvinceNames::new(site);
+    // Entries and rejections on every core; `collect` keeps their order.
+    let mut docs: Vec<Doc> = site
+        .entries
+        .par_iter()
+        .map(|e| {
+            let f = &e.front;
+            Doc {
+                id: e.id.clone(),
+                title: f.title.clone(),
+                aliases: f.aliases.iter().chain(&f.tags).cloned().collect(),
+                body: clean(&e.body.outline.text),
+                section: f.section().unwrap_or_default().to_string(),
+                kind: Kind::Faq,
+                chapter: e.chapter.clone(),
+                provinces: names.specific(province_ids(&f.provinces), &[&f.title, &e.body.text]),
+                url: format!("/{}/", e.id),
+            }
+        })
+        .collect();
 
-    for e in &site.entries {
-        let f = &e.front;
-        docs.push(Doc {
-            id: e.id.clone(),
-            title: f.title.clone(),
-            aliases: f.aliases.iter().chain(&f.tags).cloned().collect(),
-            body: text(&e.body.text),
-            section: f.section().unwrap_or_default().to_string(),
-            kind: Kind::Faq,
-            chapter: e.chapter.clone(),
-            provinces: named_provinces(site, province_ids(&f.provinces), &[&f.title, &e.body.text]),
-            url: format!("/{}/", e.id),
-        });
-    }
-
-    for r in &site.rejections {
+    docs.par_extend(site.rejections.par_iter().map(|r| {
         let f = &r.front;
-        docs.push(Doc {
+        Doc {
             id: r.id.clone(),
             title: f.title.clone(),
             aliases: f.aliases.iter().chain(&f.tags).cloned().collect(),
@@ -72,19 +73,18 @@ pub fn site_docs(site: &Site) -> Vec<Doc> {
                 "{} {} {}",
                 f.stage.label(),
                 f.reason,
-                text(&r.body.text)
+                clean(&r.body.outline.text)
             )),
             section: f.section().unwrap_or_default().to_string(),
             kind: Kind::Rejection,
             chapter: String::new(),
-            provinces: named_provinces(
-                site,
+            provinces: names.specific(
                 province_ids(&f.provinces),
                 &[&f.title, &f.reason, &r.body.text],
             ),
             url: format!("/rejections/{}/", r.slug),
-        });
-    }
+        }
+    }));
 
     for p in &site.provinces {
         let d = &p.data;
@@ -238,29 +238,67 @@ const MAX_NAMED_PROVINCES: usize = 3;
 /// those its title or text names (full name, or the name without 省/市/自治区)
 /// or links to, when it names only a few, so a province filter also finds a
 /// rejection or entry about that province that lists none.
-fn named_provinces(site: &Site, mut ids: Vec<String>, texts: &[&str]) -> Vec<String> {
-    let named: Vec<&str> = site
-        .provinces
-        .iter()
-        .map(|p| &p.data)
-        .filter(|d| !ids.contains(&d.id))
-        .filter(|d| {
+struct ProvinceNames<'s> {
+    /// Province ids, in the site's order.
+    ids: Vec<&'s str>,
+    /// Every way a text names a province, all at once: full name, bare
+    /// name (two characters or more), `@province/x` link, `/provinces/x/` URL.
+    finder: Option<aho_corasick::AhoCorasick>,
+    /// The province (index into `ids`) of each pattern.
+    of_pattern: Vec<usize>,
+}
+
+impl<'s> ProvinceNames<'s> {
+    fn new(site: &'s Site) -> Self {
+        let mut patterns = Vec::new();
+        let mut of_pattern = Vec::new();
+        for (i, d) in site.provinces.iter().map(|p| &p.data).enumerate() {
             let bare = bare_name(&d.name);
-            let link = format!("@province/{}", d.id);
-            let url = format!("/provinces/{}/", d.id);
-            texts.iter().any(|t| {
-                t.contains(d.name.as_str())
-                    || (bare.chars().count() >= 2 && t.contains(bare))
-                    || t.contains(&link)
-                    || t.contains(&url)
-            })
-        })
-        .map(|d| d.id.as_str())
-        .collect();
-    if named.len() <= MAX_NAMED_PROVINCES {
-        ids.extend(named.into_iter().map(String::from));
+            let mut forms = vec![
+                d.name.clone(),
+                format!("@province/{}", d.id),
+                format!("/provinces/{}/", d.id),
+            ];
+            if bare.chars().count() >= 2 {
+                forms.push(bare.to_string());
+            }
+            for f in forms.into_iter().filter(|f| !f.is_empty()) {
+                patterns.push(f);
+                of_pattern.push(i);
+            }
+        }
+        ProvinceNames {
+            ids: site.provinces.iter().map(|p| p.data.id.as_str()).collect(),
+            // Only fails past the automaton's size limits, far above 31 provinces.
+            finder: aho_corasick::AhoCorasick::new(&patterns).ok(),
+            of_pattern,
+        }
     }
-    ids
+
+    /// The provinces a page is specific to: `ids` (its front matter's), plus
+    /// those its texts name, when they name at most [`MAX_NAMED_PROVINCES`].
+    fn specific(&self, mut ids: Vec<String>, texts: &[&str]) -> Vec<String> {
+        let Some(finder) = &self.finder else {
+            return ids;
+        };
+        let mut named = vec![false; self.ids.len()];
+        for t in texts {
+            for m in finder.find_overlapping_iter(*t) {
+                named[self.of_pattern[m.pattern().as_usize()]] = true;
+            }
+        }
+        let named: Vec<&str> = self
+            .ids
+            .iter()
+            .zip(named)
+            .filter(|(id, hit)| *hit && !ids.iter().any(|x| x == *id))
+            .map(|(id, _)| *id)
+            .collect();
+        if named.len() <= MAX_NAMED_PROVINCES {
+            ids.extend(named.into_iter().map(String::from));
+        }
+        ids
+    }
 }
 
 /// 广东省 → 广东, 北京市 → 北京, 内蒙古自治区 → 内蒙古, 广西壮族自治区 → 广西:

@@ -124,9 +124,95 @@ pub fn index_blob(site: &Site) -> Result<search_index::IndexFiles, search_index:
 /// Builds the search index and runtime files for a site.
 pub fn build_assets(site: &Site) -> Result<SearchOutput, String> {
     let docs = site_docs(site);
-    let built = search_index::build_index(&docs, &vocabulary(site)).map_err(|e| e.to_string())?;
+    build_files(&docs, &vocabulary(site), None)
+}
+
+/// What decides the search files' contents: the documents, the site's
+/// vocabulary ([`vocabulary`]: synonyms, glossary, province names) and the
+/// runtime (whose hash changes with the index code, see
+/// `scripts/check-runtime.sh`). A previous build's index is reused when its
+/// key is the same (see [`build_files`]).
+pub fn input_key(docs: &[search_index::Doc], vocabulary: &search_index::Vocabulary) -> String {
+    let mut h = Sha256::new();
+    h.update(MANIFEST_VERSION.to_le_bytes());
+    h.update(search_index::lazy::INDEX_FORMAT.to_le_bytes());
+    for part in [
+        RUNTIME_WASM,
+        RUNTIME_GLUE,
+        TOOLS_WASM,
+        TOOLS_GLUE,
+        RUNTIME_LOADER,
+    ] {
+        h.update(content_hash(part));
+    }
+    // Streamed into the hash: a copy of every document would double the
+    // memory they take. Serialising plain strings and vectors cannot fail.
+    let _ = serde_json::to_writer(HashWriter(&mut h), &(docs, vocabulary));
+    content_hash(&h.finalize())
+}
+
+/// Feeds what is written to it into a SHA-256.
+struct HashWriter<'a>(&'a mut Sha256);
+
+impl std::io::Write for HashWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The URLs pages embed for the search files. The manifest's name is the
+/// same in every build (the loader revalidates it), so pages do not change
+/// when only the index does: a one-entry edit rewrites that entry's pages,
+/// not the whole site. Everything the manifest names is content-hashed.
+pub fn assets() -> SearchAssets {
+    SearchAssets {
+        loader: format!("/{}", hashed("loader", "js", RUNTIME_LOADER)),
+        manifest: format!("/{DIR}/manifest.json"),
+    }
+}
+
+/// The index of a previous build in `output` made from the same inputs (its
+/// manifest copy has the same name), read back so an unchanged index is
+/// neither rebuilt nor given new bytes: its hot file and every chunk its
+/// layout names, each checked against its name.
+fn previous_index(output: &std::path::Path, key: &str) -> Option<search_index::IndexFiles> {
+    let dir = output.join(DIR);
+    let bytes = std::fs::read(dir.join(format!("manifest.{key}.json"))).ok()?;
+    let manifest: Manifest = serde_json::from_slice(&bytes).ok()?;
+    let hot = std::fs::read(dir.join(&manifest.index)).ok()?;
+    if !manifest.index.contains(&content_hash(&hot)) {
+        return None;
+    }
+    let chunks = search_index::lazy::chunk_names(&hot)
+        .ok()?
+        .into_iter()
+        .map(|name| {
+            let bytes = std::fs::read(dir.join(&name)).ok()?;
+            (search_index::lazy::chunk_name(&bytes) == name).then_some((name, bytes))
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some(search_index::IndexFiles { hot, chunks })
+}
+
+/// Builds the search files for `docs`; with `previous` (the output folder
+/// about to be replaced) an index built there from the same inputs is reused.
+pub fn build_files(
+    docs: &[search_index::Doc],
+    vocabulary: &search_index::Vocabulary,
+    previous: Option<&std::path::Path>,
+) -> Result<SearchOutput, String> {
+    let key = input_key(docs, vocabulary);
+    let built = match previous.and_then(|p| previous_index(p, &key)) {
+        Some(built) => built,
+        None => search_index::build_index(docs, vocabulary).map_err(|e| e.to_string())?,
+    };
     let index = hashed("index", "bin", &built.hot);
-    let shards = search_index::texts::shard_files(&docs).map_err(|e| e.to_string())?;
+    let shards = search_index::texts::shard_files(docs).map_err(|e| e.to_string())?;
     let texts: Vec<(String, Vec<u8>)> = shards
         .into_iter()
         .enumerate()
@@ -134,7 +220,8 @@ pub fn build_assets(site: &Site) -> Result<SearchOutput, String> {
         .collect();
     let wasm = hashed("zhiku-search", "wasm", RUNTIME_WASM);
     let glue = hashed("zhiku-search", "js", RUNTIME_GLUE);
-    let loader = hashed("loader", "js", RUNTIME_LOADER);
+    let assets = assets();
+    let loader = assets.loader.trim_start_matches('/').to_string();
     let tools_wasm = hashed("zhiku-tools", "wasm", TOOLS_WASM);
     let tools_glue = hashed("zhiku-tools", "js", TOOLS_GLUE);
     let manifest = Manifest {
@@ -152,7 +239,6 @@ pub fn build_assets(site: &Site) -> Result<SearchOutput, String> {
         docs: docs.len(),
     };
     let manifest_bytes = serde_json::to_vec_pretty(&manifest).map_err(|e| e.to_string())?;
-    let manifest_path = hashed("manifest", "json", &manifest_bytes);
     let mut files = vec![
         OutputFile {
             path: index,
@@ -175,16 +261,18 @@ pub fn build_assets(site: &Site) -> Result<SearchOutput, String> {
             bytes: TOOLS_GLUE.to_vec(),
         },
         OutputFile {
-            path: loader.clone(),
+            path: loader,
             bytes: RUNTIME_LOADER.to_vec(),
         },
-        // Un-hashed copy for the CLI and other tools; pages use the hashed one.
+        // What pages, the loader and the CLI read.
         OutputFile {
-            path: format!("{DIR}/manifest.json"),
+            path: assets.manifest.trim_start_matches('/').to_string(),
             bytes: manifest_bytes.clone(),
         },
+        // The same, named by the inputs: how the next build finds an index
+        // it can reuse (`previous_index`).
         OutputFile {
-            path: manifest_path.clone(),
+            path: format!("{DIR}/manifest.{key}.json"),
             bytes: manifest_bytes,
         },
     ];
@@ -198,13 +286,7 @@ pub fn build_assets(site: &Site) -> Result<SearchOutput, String> {
         path: format!("{DIR}/{name}"),
         bytes,
     }));
-    Ok(SearchOutput {
-        assets: SearchAssets {
-            loader: format!("/{loader}"),
-            manifest: format!("/{manifest_path}"),
-        },
-        files,
-    })
+    Ok(SearchOutput { assets, files })
 }
 
 /// Why the built index could not be opened.
@@ -237,14 +319,19 @@ pub fn manifest_path(output: &std::path::Path) -> std::path::PathBuf {
 }
 
 /// The newest file under `content` modified after the index in `output` was
-/// written, if any: the index no longer reflects the content.
+/// last built, if any: the index may no longer reflect the content.
 pub fn newer_than_index(
     content: &std::path::Path,
     output: &std::path::Path,
 ) -> Option<std::path::PathBuf> {
-    let built = std::fs::metadata(manifest_path(output))
+    let written = std::fs::metadata(manifest_path(output))
         .and_then(|m| m.modified())
         .ok()?;
+    // A rebuild that left the index as it was keeps the manifest's old mtime
+    // (incremental output), so the build cache tells when the last build
+    // was; without a cache (deleted, or an output copied in), the manifest's
+    // own time.
+    let built = crate::output::last_build(output).map_or(written, |t| t.max(written));
     let mut newest: Option<(std::time::SystemTime, std::path::PathBuf)> = None;
     let mut stack = vec![content.to_path_buf()];
     while let Some(dir) = stack.pop() {

@@ -12,8 +12,7 @@ use super::changes::Changes;
 use crate::build::{check_site, static_files, BuildError, Paths};
 use crate::content::Site;
 use crate::diagnostics::{Located, Report};
-use crate::render::{OutputFile, PageKey, RenderError, Renderer, SearchAssets};
-use crate::search::SearchOutput;
+use crate::render::{depends_on, OutputFile, PageKey, RenderError, Renderer, SearchAssets};
 
 /// Output files by path relative to the output root (`faq/x/y/index.html`).
 pub type SiteFiles = HashMap<String, Bytes>;
@@ -247,7 +246,7 @@ impl LiveSite {
                 )));
             }
         };
-        let assets = serve_search_assets(&search);
+        let assets = search.assets.clone();
         if !same_assets(Some(&assets), self.search_assets.as_ref()) {
             // The URLs every page embeds changed (not expected while serving):
             // render everything along with the index.
@@ -284,7 +283,7 @@ impl LiveSite {
             Some(a) => (a.clone(), None),
             None => {
                 let s = crate::search::build_assets(site).map_err(BuildError::Search)?;
-                (serve_search_assets(&s), Some(s))
+                (s.assets.clone(), Some(s))
             }
         };
         let theme = crate::build::site_theme(site, &self.paths)?;
@@ -301,10 +300,8 @@ impl LiveSite {
             keys.iter().collect()
         } else {
             let touched = |d: &Vec<String>| {
-                d.iter().any(|id| {
-                    let id = id.trim_start_matches('@');
-                    id == "*" || changes.ids.contains(id.split('#').next().unwrap_or(id))
-                })
+                d.iter()
+                    .any(|dep| changes.ids.iter().any(|id| depends_on(dep, id)))
             };
             keys.iter()
                 .filter(|k| {
@@ -362,23 +359,6 @@ struct Rendered {
 fn same_assets(a: Option<&SearchAssets>, b: Option<&SearchAssets>) -> bool {
     let json = |x: Option<&SearchAssets>| serde_json::to_string(&x).unwrap_or_default();
     json(a) == json(b)
-}
-
-/// Stable path of the search manifest: the un-hashed copy the search module
-/// writes beside the content-hashed one.
-const STABLE_MANIFEST: &str = "search/manifest.json";
-
-/// The search URLs pages get in serve mode. Built pages point at a manifest
-/// whose name hashes the index, so every content edit would change every
-/// page; in serve mode (where nothing is cached: responses say `no-cache`)
-/// pages point at the un-hashed manifest instead, so an edit re-renders only
-/// the pages that show the edited item while search still sees the new index.
-pub fn serve_search_assets(search: &SearchOutput) -> SearchAssets {
-    let mut assets = search.assets.clone();
-    if search.files.iter().any(|f| f.path == STABLE_MANIFEST) {
-        assets.manifest = format!("/{STABLE_MANIFEST}");
-    }
-    assets
 }
 
 fn render_pages(

@@ -331,7 +331,15 @@ impl Ctx<'_> {
 
     /// Checks the links of a Markdown body.
     fn markdown(&self, report: &mut Report, body: &Body) {
-        self.markdown_at(report, body.file, &body.text, Some(body.offset));
+        let o = &body.outline;
+        self.check_markdown(
+            report,
+            body.file,
+            &body.text,
+            Some(body.offset),
+            &o.links,
+            &o.raw_html,
+        );
     }
 
     /// Checks the links of Markdown held in a TOML string; `offset` is `None`
@@ -342,6 +350,21 @@ impl Ctx<'_> {
         file: FileId,
         text: &str,
         offset: Option<usize>,
+    ) {
+        let links = markdown::links(text);
+        let raw = markdown::raw_html(text);
+        self.check_markdown(report, file, text, offset, &links, &raw);
+    }
+
+    /// Checks links and raw HTML found in `text` (see [`Ctx::markdown_at`]).
+    fn check_markdown(
+        &self,
+        report: &mut Report,
+        file: FileId,
+        text: &str,
+        offset: Option<usize>,
+        links: &[markdown::LinkRef],
+        raw_html: &[(String, std::ops::Range<usize>)],
     ) {
         let locate = |report: &Report, span: std::ops::Range<usize>, fallback: &str| match offset {
             Some(o) => shift(span, o),
@@ -356,7 +379,7 @@ impl Ctx<'_> {
                 }
             }
         };
-        for link in markdown::links(text) {
+        for link in links {
             let span = locate(report, link.span.clone(), &link.dest);
             if link.dest.starts_with('@') {
                 if let Err(e) = self.links.resolve(&link.dest) {
@@ -386,15 +409,15 @@ impl Ctx<'_> {
         if self.raw_html == RawHtml::Escape {
             return;
         }
-        for (fragment, range) in markdown::raw_html(text) {
-            for attr in html::attributes(&fragment) {
+        for (fragment, range) in raw_html {
+            for attr in html::attributes(fragment) {
                 // Script URLs in raw tags are not checked: `sanitize` removes
                 // them and `allow` means allowed. Requests to other sites are
                 // refused in every mode that publishes the tag.
                 let Some(problem) = html::attribute_problem(&attr) else {
                     continue;
                 };
-                let span = locate(report, range.clone(), &fragment);
+                let span = locate(report, range.clone(), fragment);
                 report
                     .error(
                         file,

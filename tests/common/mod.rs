@@ -267,3 +267,128 @@ pub fn leftovers(root: &Path) -> Vec<String> {
         .filter(|n| n.starts_with(".public"))
         .collect()
 }
+
+/// (inode, mtime in ns) of every file under `dir`, keyed by relative path:
+/// what tells a file kept from one written anew.
+pub fn stamps(dir: &Path) -> std::collections::BTreeMap<String, (u64, i128)> {
+    use std::os::unix::fs::MetadataExt;
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(|e| e.expect("walking a folder"))
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let m = e.metadata().expect("metadata");
+            let rel = e.path().strip_prefix(dir).expect("inside");
+            (
+                rel.to_string_lossy().into_owned(),
+                (
+                    m.ino(),
+                    i128::from(m.mtime()) * 1_000_000_000 + i128::from(m.mtime_nsec()),
+                ),
+            )
+        })
+        .collect()
+}
+
+/// One edit of a [`SiteCopy`] that incremental rebuilds must get right: its
+/// name, and what applies it (returning the paths it touched).
+pub type Edit = (&'static str, fn(&SiteCopy) -> Vec<String>);
+
+/// The folder (relative to the root) of the chapter of the first entry with `related`.
+fn edited_chapter(site: &SiteCopy) -> String {
+    let (entry, _) = site.entry_with_related();
+    Path::new(&entry)
+        .parent()
+        .expect("chapter")
+        .display()
+        .to_string()
+}
+
+/// The edit kinds the serve and build tests replay, in order (each applies
+/// to the site as the previous ones left it): entry body, title, the most
+/// referenced entry's title, related list, rejection, province, chapter,
+/// template, new entry, deleted entry.
+pub fn edit_kinds() -> Vec<Edit> {
+    vec![
+        ("entry body", |site| {
+            let (entry, _) = site.entry_with_related();
+            let text = site.read(&entry);
+            site.write(&entry, &format!("{text}\n\n增量构建测试段落。\n"));
+            vec![entry]
+        }),
+        ("entry title", |site| {
+            let (entry, _) = site.entry_with_related();
+            let text = site.read(&entry);
+            site.write(&entry, &append_to_string_field(&text, "title", "（改）"));
+            vec![entry]
+        }),
+        ("most referenced entry title", |site| {
+            let (popular, _) = site.most_referenced_entry();
+            let text = site.read(&popular);
+            site.write(
+                &popular,
+                &append_to_string_field(&text, "title", "（热门改）"),
+            );
+            vec![popular]
+        }),
+        // Dropping the related list changes what other pages show as backlinks.
+        ("entry related removed", |site| {
+            let (entry, _) = site.entry_with_related();
+            let text = site.read(&entry);
+            let start = text.find("\nrelated = [").expect("related");
+            let end = start + 1 + text[start + 1..].find('\n').expect("line end");
+            site.write(&entry, &format!("{}{}", &text[..start], &text[end..]));
+            vec![entry]
+        }),
+        ("rejection title", |site| {
+            let rejection = site.first_in("content/rejections", ".md");
+            let text = site.read(&rejection);
+            site.write(
+                &rejection,
+                &append_to_string_field(&text, "title", "（改）"),
+            );
+            vec![rejection]
+        }),
+        ("province name", |site| {
+            let province = site.first_in("content/provinces", ".toml");
+            let text = site.read(&province);
+            site.write(
+                &province,
+                &format!("# edited\n{}", text.replacen("name = \"", "name = \"改", 1)),
+            );
+            vec![province]
+        }),
+        ("chapter title", |site| {
+            let chapter_index = format!("{}/_index.md", edited_chapter(site));
+            let text = site.read(&chapter_index);
+            site.write(
+                &chapter_index,
+                &append_to_string_field(&text, "title", "（改）"),
+            );
+            vec![chapter_index]
+        }),
+        ("template", |site| {
+            let base = "themes/default/templates/base.html";
+            let text = site.read(base);
+            site.write(base, &text.replace("</footer>", "<p>模板改动</p></footer>"));
+            vec![base.to_string()]
+        }),
+        // A new entry adds a page; deleting it removes the page again.
+        ("new entry", |site| {
+            let new_entry = format!("{}/{NEW_ENTRY}", edited_chapter(site));
+            site.write(
+                &new_entry,
+                "+++\ntitle = \"测试新条目\"\nsection = \"7.1\"\norder = 99999\naliases = [\"测试\"]\n+++\n\n新条目正文。\n",
+            );
+            vec![new_entry]
+        }),
+        ("deleted entry", |site| {
+            let new_entry = format!("{}/{NEW_ENTRY}", edited_chapter(site));
+            fs::remove_file(site.path(&new_entry)).expect("delete");
+            vec![new_entry]
+        }),
+    ]
+}
+
+/// File name of the entry the "new entry" edit adds.
+pub const NEW_ENTRY: &str = "zz-edit-test.md";

@@ -113,6 +113,27 @@ pub fn chunk_name(bytes: &[u8]) -> String {
     format!("{CHUNK_DIR}/{:016x}.bin", fnv64(bytes))
 }
 
+/// The chunk names a hot file's layout lists, in the layout's order (the
+/// generator reads a previous build's index back with them).
+pub fn chunk_names(hot: &[u8]) -> Result<Vec<String>, crate::Error> {
+    let entries = crate::blob::unpack(hot)?;
+    let layout = entries
+        .iter()
+        .find(|(n, _)| n == LAYOUT_ENTRY)
+        .map(|(_, d)| *d)
+        .ok_or(crate::Error::Blob("no layout"))?;
+    let layout: Layout =
+        serde_json::from_slice(layout).map_err(|e| crate::Error::Json(e.to_string()))?;
+    // A chunk listed twice (the same bytes) is one file.
+    let mut seen = std::collections::HashSet::new();
+    Ok(layout
+        .chunks
+        .into_iter()
+        .map(|c| c.name)
+        .filter(|n| seen.insert(n.clone()))
+        .collect())
+}
+
 fn fnv64(bytes: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for &b in bytes {

@@ -13,6 +13,8 @@
 //! carries a hash of the precached files, so a deploy that changes anything
 //! changes `sw.js`; the new worker fills a new cache and deletes the old one.
 
+use std::collections::{HashMap, HashSet};
+
 use serde_json::{json, Value};
 
 use super::OutputFile;
@@ -23,6 +25,82 @@ const WORKER: &str = include_str!("sw.js");
 
 /// Path of the worker in the output (at the site's root, so its scope is the site).
 pub const WORKER_PATH: &str = "sw.js";
+
+/// What the worker needs to know of one output file. The build streams files
+/// to disk as they are made, so it keeps this much of each, not its bytes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileSummary {
+    /// Path in the output (`faq/x/index.html`).
+    pub path: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// Hash of the bytes, as [`crate::search::content_hash`] gives it.
+    pub hash: String,
+    /// A redirect page of a moved entry (tiny, only ever followed online).
+    pub redirect: bool,
+    /// The bytes, kept only for the search manifest (`search/manifest.json`),
+    /// whose list of files the precache follows.
+    pub bytes: Option<Vec<u8>>,
+}
+
+impl FileSummary {
+    /// Hands `file` to `put`, which stores it and gives its SHA-256 in hex
+    /// (the output folder computes it anyway, to compare the file with the
+    /// previous build's), and gives the file's summary.
+    pub fn put<E>(
+        file: OutputFile,
+        put: impl FnOnce(OutputFile) -> Result<String, E>,
+    ) -> Result<FileSummary, E> {
+        let mut summary = FileSummary::unhashed(&file);
+        let sha256 = put(file)?;
+        // content_hash is the first 12 hex digits of the SHA-256.
+        summary.hash = sha256.chars().take(12).collect();
+        Ok(summary)
+    }
+
+    /// The summary of a page kept from the previous build as it was.
+    pub fn kept_page(path: String, kept: &crate::output::Kept) -> FileSummary {
+        FileSummary {
+            path,
+            size: kept.size,
+            hash: kept.sha256.chars().take(12).collect(),
+            // Redirect pages are extras, never kept this way.
+            redirect: false,
+            bytes: None,
+        }
+    }
+
+    /// The summary of `file`, hashing its bytes.
+    pub fn of(file: &OutputFile) -> FileSummary {
+        FileSummary {
+            hash: crate::search::content_hash(&file.bytes),
+            ..FileSummary::unhashed(file)
+        }
+    }
+
+    fn unhashed(file: &OutputFile) -> FileSummary {
+        // Redirect pages are a few hundred bytes; no need to scan real pages.
+        let redirect = is_page(&file.path)
+            && file.bytes.len() < 4096
+            && file.bytes.windows(19).any(|w| w == b"http-equiv=\"refresh");
+        FileSummary {
+            path: file.path.clone(),
+            size: file.bytes.len() as u64,
+            hash: String::new(),
+            redirect,
+            bytes: (file.path == manifest_json()).then(|| file.bytes.clone()),
+        }
+    }
+}
+
+/// Path of the un-hashed search manifest in the output.
+fn manifest_json() -> String {
+    format!("{}/manifest.json", crate::search::DIR)
+}
+
+fn is_page(path: &str) -> bool {
+    path.ends_with("index.html") || path == "404.html"
+}
 
 /// What the worker precaches: URLs relative to the worker, and their total size.
 #[derive(Debug, Clone, PartialEq)]
@@ -54,15 +132,15 @@ fn strings(v: &Value, out: &mut Vec<String>) {
 }
 
 /// Files the search manifest (`search/manifest.json`) names, as output paths.
-fn manifest_files(files: &[OutputFile]) -> Vec<String> {
+fn manifest_files(by_path: &HashMap<&str, &FileSummary>) -> Vec<String> {
     let dir = crate::search::DIR;
-    let Some(m) = files
-        .iter()
-        .find(|f| f.path == format!("{dir}/manifest.json"))
+    let Some(bytes) = by_path
+        .get(manifest_json().as_str())
+        .and_then(|m| m.bytes.as_ref())
     else {
         return vec![];
     };
-    let Ok(v) = serde_json::from_slice::<Value>(&m.bytes) else {
+    let Ok(v) = serde_json::from_slice::<Value>(bytes) else {
         return vec![];
     };
     let mut found = Vec::new();
@@ -70,24 +148,18 @@ fn manifest_files(files: &[OutputFile]) -> Vec<String> {
     found
         .into_iter()
         .map(|s| format!("{dir}/{}", s.trim_start_matches("./")))
-        .filter(|p| files.iter().any(|f| &f.path == p))
+        .filter(|p| by_path.contains_key(p.as_str()))
         .collect()
 }
 
 /// Orders the files of a build into the precache list under `budget` bytes.
-pub fn precache(files: &[OutputFile], budget: u64) -> Precache {
+/// `files` are in the order the build made them; the shell's files all come
+/// from its one-thread parts (extras, search and static files), so their
+/// order is the same in every build.
+pub fn precache(files: &[FileSummary], budget: u64) -> Precache {
     let dir = crate::search::DIR;
-    let size = |p: &str| {
-        files
-            .iter()
-            .find(|f| f.path == p)
-            .map_or(0, |f| f.bytes.len() as u64)
-    };
-    let is_page = |p: &str| p.ends_with("index.html") || p == "404.html";
-    // Redirect pages of moved entries are tiny and only ever followed online.
-    let is_redirect = |f: &OutputFile| {
-        is_page(&f.path) && f.bytes.windows(19).any(|w| w == b"http-equiv=\"refresh")
-    };
+    let by_path: HashMap<&str, &FileSummary> = files.iter().map(|f| (f.path.as_str(), f)).collect();
+    let size = |p: &str| by_path.get(p).map_or(0, |f| f.size);
     let mut shell: Vec<String> = vec![
         "index.html".into(),
         "search/index.html".into(),
@@ -100,13 +172,13 @@ pub fn precache(files: &[OutputFile], budget: u64) -> Precache {
                 f.path.starts_with("static/")
                     || f.path == "favicon.ico"
                     || f.path == "manifest.webmanifest"
-                    || (f.path.starts_with(&format!("{dir}/loader."))
-                        || f.path.starts_with(&format!("{dir}/manifest.")))
-                        && f.path != format!("{dir}/manifest.json")
+                    || f.path.starts_with(&format!("{dir}/loader."))
+                    || f.path == manifest_json()
             })
             .map(|f| f.path.clone()),
     );
-    let mut optional = manifest_files(files);
+    let in_shell: HashSet<&str> = shell.iter().map(String::as_str).collect();
+    let mut optional = manifest_files(&by_path);
     // The index's chunks (named by the hot file, not the manifest): an
     // offline search may need any of them.
     optional.extend(
@@ -115,9 +187,9 @@ pub fn precache(files: &[OutputFile], budget: u64) -> Precache {
             .filter(|f| f.path.starts_with(&format!("{dir}/chunks/")))
             .map(|f| f.path.clone()),
     );
-    let mut pages: Vec<&OutputFile> = files
+    let mut pages: Vec<&FileSummary> = files
         .iter()
-        .filter(|f| is_page(&f.path) && !is_redirect(f) && !shell.contains(&f.path))
+        .filter(|f| is_page(&f.path) && !f.redirect && !in_shell.contains(f.path.as_str()))
         .collect();
     // Index pages (chapters, tools, lists) before the many answer pages.
     pages.sort_by_key(|f| {
@@ -127,16 +199,17 @@ pub fn precache(files: &[OutputFile], budget: u64) -> Precache {
     optional.extend(pages.iter().map(|f| f.path.clone()));
 
     let mut out: Vec<String> = Vec::new();
+    let mut taken: HashSet<String> = HashSet::new();
     let mut bytes = 0;
-    for p in shell.iter().filter(|p| files.iter().any(|f| &f.path == *p)) {
-        if !out.contains(p) {
+    for p in shell.iter().filter(|p| by_path.contains_key(p.as_str())) {
+        if taken.insert(p.clone()) {
             bytes += size(p);
             out.push(p.clone());
         }
     }
     let mut skipped = 0;
     for p in optional {
-        if out.contains(&p) {
+        if taken.contains(&p) {
             continue;
         }
         let s = size(&p);
@@ -145,6 +218,7 @@ pub fn precache(files: &[OutputFile], budget: u64) -> Precache {
             continue;
         }
         bytes += s;
+        taken.insert(p.clone());
         out.push(p);
     }
     Precache {
@@ -155,12 +229,13 @@ pub fn precache(files: &[OutputFile], budget: u64) -> Precache {
 }
 
 /// The worker file for a build's `files`; `None` when `[offline]` is off.
-pub fn worker(site: &Site, files: &[OutputFile]) -> Option<OutputFile> {
+pub fn worker(site: &Site, files: &[FileSummary]) -> Option<OutputFile> {
     let cfg = &site.config.offline;
     if !cfg.enabled {
         return None;
     }
     let list = precache(files, cfg.budget_kb.saturating_mul(1024));
+    let by_path: HashMap<&str, &FileSummary> = files.iter().map(|f| (f.path.as_str(), f)).collect();
     // The version covers the content of every precached file and the worker.
     let mut hashed: Vec<u8> = WORKER.as_bytes().to_vec();
     for u in &list.urls {
@@ -169,9 +244,9 @@ pub fn worker(site: &Site, files: &[OutputFile]) -> Option<OutputFile> {
         } else {
             u.clone()
         };
-        if let Some(f) = files.iter().find(|f| f.path == path) {
+        if let Some(f) = by_path.get(path.as_str()) {
             hashed.extend(path.as_bytes());
-            hashed.extend(crate::search::content_hash(&f.bytes).as_bytes());
+            hashed.extend(f.hash.as_bytes());
         }
     }
     let settings = json!({
@@ -224,7 +299,14 @@ mod tests {
             file("tools/index.html", 10),
             file("faq/a/b/index.html", 30),
             file("faq/a/c/index.html", 30),
+            OutputFile {
+                path: "faq/a/old/index.html".into(),
+                bytes: br#"<meta http-equiv="refresh" content="0; url=../b/">"#.to_vec(),
+            },
         ];
+        let files: Vec<FileSummary> = files.iter().map(FileSummary::of).collect();
+        // Only the manifest's bytes are kept.
+        assert_eq!(files.iter().filter(|f| f.bytes.is_some()).count(), 1);
         let shell = 50 + manifest.len() as u64;
         let all = precache(&files, 10_000);
         assert_eq!(all.skipped, 0);
@@ -232,9 +314,14 @@ mod tests {
         assert!(all.urls.contains(&"search/index.1.bin".to_string()));
         // Not in the manifest: left to be cached when fetched.
         assert!(!all.urls.contains(&"search/text-1.3.json".to_string()));
-        assert!(!all.urls.contains(&"search/manifest.json".to_string()));
+        // Pages name the manifest by its fixed URL; the copy named by the
+        // index's inputs is for the next build only.
+        assert!(all.urls.contains(&"search/manifest.json".to_string()));
+        assert!(!all.urls.contains(&"search/manifest.9.json".to_string()));
         let pos = |u: &str| all.urls.iter().position(|x| x == u).unwrap();
         assert!(pos("tools/") < pos("faq/a/b/"));
+        // Redirect pages are followed online only.
+        assert!(!all.urls.contains(&"faq/a/old/".to_string()));
         // A budget of the shell, the index and one text shard plus 40 bytes:
         // the tools page fits, one answer page does not.
         let tight = precache(&files, shell + 150 + 40);
@@ -247,5 +334,20 @@ mod tests {
         assert!(precache(&files, 0)
             .urls
             .contains(&"static/style.css".to_string()));
+    }
+
+    #[test]
+    fn summaries_hash_as_content_hash_does() {
+        let f = OutputFile {
+            path: "faq/a/b/index.html".into(),
+            bytes: b"<p>page</p>".to_vec(),
+        };
+        let s = FileSummary::put(f.clone(), |f| {
+            Ok::<_, ()>(crate::output::sha256_hex(&f.bytes))
+        })
+        .expect("put");
+        assert_eq!(s.hash, crate::search::content_hash(&f.bytes));
+        assert_eq!(s, FileSummary::of(&f));
+        assert_eq!((s.size, s.redirect, s.bytes), (11, false, None));
     }
 }

@@ -54,8 +54,8 @@
     throw new Error("zhiku search: no manifest URL (data-manifest attribute missing)");
   }
 
-  function fetchOk(url, what) {
-    return fetch(url).then(function (res) {
+  function fetchOk(url, what, init) {
+    return fetch(url, init).then(function (res) {
       if (!res.ok) throw failure("network", "zhiku search: " + what + " " + url + " returned HTTP " + res.status);
       return res;
     }, function (e) {
@@ -101,7 +101,10 @@
     } catch (e) {
       return Promise.reject(e);
     }
-    return fetchOk(url, "manifest")
+    // The manifest keeps its name from build to build (so pages need not
+    // change when the index does): ask the host whether it is still current.
+    // Everything it names is content-hashed and cached as it is.
+    return fetchOk(url, "manifest", { cache: "no-cache" })
       .then(function (res) { return res.json(); })
       .then(function (m) {
         if (m.version !== MANIFEST_VERSION) {
