@@ -945,7 +945,7 @@ mod tests {
     }
 
     #[test]
-    fn a_small_index_answers_in_two_rounds_and_keeps_its_chunks() {
+    fn a_small_index_answers_in_at_most_two_rounds_and_keeps_its_chunks() {
         let e = engine();
         let req = SearchRequest::new("管局审核时间 实名认证");
         let mut rounds = 0;
@@ -963,8 +963,9 @@ mod tests {
                 }
             }
         }
-        // Bundles (dictionary blocks with their lists, norms), then stored fields.
-        assert_eq!(rounds, 2);
+        // Bundles (dictionary blocks with their lists, norms), then stored
+        // fields; this tiny index keeps some whole files in its hot file.
+        assert!((1..=2).contains(&rounds), "{rounds} rounds");
         let before = e.engine.loaded_chunks();
         assert!(matches!(e.engine.search_step(&req).unwrap(), Step::Hits(_)));
         assert_eq!(e.engine.loaded_chunks(), before);
