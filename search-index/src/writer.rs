@@ -58,24 +58,21 @@ pub struct MemoryIndex {
 impl MemoryIndex {
     /// Runs a search, fetching chunks from memory.
     pub fn search(&self, req: &SearchRequest) -> Result<Vec<Hit>, Error> {
-        self.engine.search(req, &mut |name| {
-            self.fetched.set(self.fetched.get() + 1);
-            self.chunks
-                .get(name)
-                .cloned()
-                .ok_or_else(|| Error::Chunk(format!("{name} is not in this index")))
-        })
+        self.engine.search(req, &mut |name| self.fetch(name))
     }
 
     /// [`Engine::suggestions`], fetching chunks from memory.
     pub fn suggestions(&self, req: &SearchRequest) -> Result<Vec<Hit>, Error> {
-        self.engine.suggestions(req, &mut |name| {
-            self.fetched.set(self.fetched.get() + 1);
-            self.chunks
-                .get(name)
-                .cloned()
-                .ok_or_else(|| Error::Chunk(format!("{name} is not in this index")))
-        })
+        self.engine.suggestions(req, &mut |name| self.fetch(name))
+    }
+
+    /// One chunk from memory, counted.
+    fn fetch(&self, name: &str) -> Result<Vec<u8>, Error> {
+        self.fetched.set(self.fetched.get() + 1);
+        self.chunks
+            .get(name)
+            .cloned()
+            .ok_or_else(|| Error::Chunk(format!("{name} is not in this index")))
     }
 
     /// [`Engine::add_texts`].

@@ -370,17 +370,24 @@ fn read_file(path: std::path::PathBuf) -> Result<Vec<u8>, LoadError> {
     std::fs::read(&path).map_err(|source| LoadError::Io { path, source })
 }
 
+/// The local-file fetcher of a built site's `search/` folder: what the
+/// browser's loader does over HTTP.
+fn chunk_reader(
+    dir: &std::path::Path,
+) -> impl FnMut(&str) -> Result<Vec<u8>, search_index::Error> + '_ {
+    move |name: &str| {
+        read_file(dir.join(name))
+            .map_err(|e| search_index::Error::Chunk(crate::diagnostics::error_chain(&e)))
+    }
+}
+
 impl SiteSearch {
     /// Runs a search; fills in every hit's snippet.
     pub fn search(
         &mut self,
         req: &search_index::SearchRequest,
     ) -> Result<Vec<search_index::Hit>, LoadError> {
-        let dir = &self.dir;
-        let mut fetch = |name: &str| {
-            read_file(dir.join(name))
-                .map_err(|e| search_index::Error::Chunk(crate::diagnostics::error_chain(&e)))
-        };
+        let mut fetch = chunk_reader(&self.dir);
         let hits = self.engine.search(req, &mut fetch)?;
         let mut shards: Vec<u32> = hits.iter().filter_map(|h| h.text_shard).collect();
         if shards.is_empty() {
@@ -405,11 +412,7 @@ impl SiteSearch {
         &self,
         req: &search_index::SearchRequest,
     ) -> Result<Vec<search_index::Hit>, LoadError> {
-        let dir = &self.dir;
-        let mut fetch = |name: &str| {
-            read_file(dir.join(name))
-                .map_err(|e| search_index::Error::Chunk(crate::diagnostics::error_chain(&e)))
-        };
+        let mut fetch = chunk_reader(&self.dir);
         Ok(self.engine.suggestions(req, &mut fetch)?)
     }
 
