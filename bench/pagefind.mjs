@@ -1,15 +1,20 @@
 // Pagefind comparison: indexes a built zhiku site with Pagefind, then in headless
-// Chromium measures the bytes Pagefind downloads for a first query and its
-// Recall@1/Recall@5/MRR@10 on the public queries. Run through bench/pagefind.sh,
-// which installs Pagefind from npm into a temporary folder.
+// Chromium measures the bytes each engine downloads for a first query, its
+// Recall@1/Recall@5/MRR@10 on the public queries plus the first 10 colloquial
+// ones, and the cold answer time with the files served gzip over an emulated
+// 20 Mbit/s link with 40 ms round trips, over HTTP/1.1 and over HTTP/2 + TLS
+// (a self-signed certificate made with openssl for the run). Run through bench/pagefind.sh, which
+// installs Pagefind from npm into a temporary folder (and, with --synthetic N,
+// makes an N-entry site with bench/synth.py).
 //
 //   node bench/pagefind.mjs --pagefind <pagefind binary> [--site <built public/>]
-//        [--queries <public-queries.tsv>] [--work <folder>] [--json <file>]
+//        [--queries <public-queries.tsv>] [--colloquial N] [--timed N]
+//        [--work <folder>] [--json <file>]
 import { spawnSync } from "node:child_process";
 import { cp, mkdir, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { join, relative, resolve, sep } from "node:path";
 import { tmpdir } from "node:os";
-import { buildSite, serveStatic, launch, repo } from "../tests/browser/lib.mjs";
+import { buildSite, serveStatic, launch, repo, LAUNCH_ARGS } from "../tests/browser/lib.mjs";
 import { compressedSizes } from "./sizes.mjs";
 
 // ---- arguments ---------------------------------------------------------------
@@ -48,11 +53,15 @@ function urlOf(site, file) {
   return "/" + rel.replace(/(^|\/)index\.html$/, "$1");
 }
 
-/** Page URL → source section, read from the "来源 §x.y" meta every item page shows. */
+/**
+ * Page URL → source section, read from the section mark in the meta line every
+ * item page shows (`<p class="meta">… <span class="section">原资料 §x.y</span>`;
+ * older builds wrote "来源 §x.y").
+ */
 async function sectionMap(site) {
   const map = new Map();
   for (const f of await htmlFiles(site)) {
-    const m = /来源 §([0-9][0-9.]*)/.exec(await readFile(f, "utf8"));
+    const m = /<p class="meta">[^\n]*?<span class="section"[^>]*>[^<§]*§([0-9][0-9.]*)/.exec(await readFile(f, "utf8"));
     if (m) map.set(urlOf(site, f), m[1].replace(/\.$/, ""));
   }
   return map;
@@ -181,6 +190,54 @@ async function zhikuQuery(browser, base, q, { loader, manifest }) {
   return { total: r.urls.length, urls: r.urls, searchFiles: [...new Set(r.firstFiles)], top5Files: [...new Set(r.top5Files)] };
 }
 
+/** Chromium's network emulation for the cold-answer timing: 20 Mbit/s, 40 ms RTT. */
+const NETWORK = { offline: false, latency: 40, downloadThroughput: 20e6 / 8, uploadThroughput: 5e6 / 8 };
+
+async function emulatedPage(browser, url) {
+  const context = await browser.newContext({ ignoreHTTPSErrors: true });
+  const page = await context.newPage();
+  page.setDefaultTimeout(120_000);
+  await page.goto(url);
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("Network.enable");
+  await cdp.send("Network.setCacheDisabled", { cacheDisabled: true });
+  await cdp.send("Network.emulateNetworkConditions", NETWORK);
+  return { context, page };
+}
+
+/** Pagefind, cold: ms from importing its script until the top 5 results' titles (fragments) are in. */
+async function pagefindColdMs(browser, base, q) {
+  const { context, page } = await emulatedPage(browser, `${base}/pagefind-bench.html`);
+  const ms = await page.evaluate(async (query) => {
+    const t0 = performance.now();
+    const pf = await import("/pagefind/pagefind.js");
+    const res = await pf.search(query);
+    await Promise.all(res.results.slice(0, 5).map((x) => x.data()));
+    return performance.now() - t0;
+  }, q);
+  await context.close();
+  return ms;
+}
+
+/** zhiku, cold: ms from adding the loader script until the result list (titles) is there. */
+async function zhikuColdMs(browser, base, q, { loader, manifest }) {
+  const { context, page } = await emulatedPage(browser, `${base}/pagefind-bench.html`);
+  const ms = await page.evaluate(async ({ query, loader, manifest }) => {
+    const t0 = performance.now();
+    await new Promise((ok, fail) => {
+      const s = document.createElement("script");
+      s.src = loader; s.onload = ok; s.onerror = fail;
+      document.head.appendChild(s);
+    });
+    const rt = await window.zhikuSearch.load({ manifest });
+    let first = null;
+    await rt.search(query, { limit: 10, partial: () => { first = first || performance.now(); } });
+    return (first || performance.now()) - t0;
+  }, { query: q, loader, manifest });
+  await context.close();
+  return ms;
+}
+
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : 0;
@@ -223,6 +280,8 @@ async function evaluate(name, root, queries, sections, run) {
 
 function report(e) {
   const s = e.summary;
+  if (e.cold) console.log(`\n## ${e.name}: cold answer, gzip, 20 Mbit/s + 40 ms RTT, HTTP/1.1: median ${e.cold.median.toFixed(0)} ms, max ${e.cold.max.toFixed(0)} ms (${e.cold.runs} queries)`);
+  if (e.coldH2) console.log(`## ${e.name}: cold answer, gzip, 20 Mbit/s + 40 ms RTT, HTTP/2 + TLS: median ${e.coldH2.median.toFixed(0)} ms, max ${e.coldH2.max.toFixed(0)} ms (${e.coldH2.runs} queries)`);
   const kb = (b) => (b / 1024).toFixed(1);
   const sz = (m, x) => `raw ${kb(m.raw)} KB, gzip ${kb(m.gzip)} KB, brotli ${kb(m.brotli)} KB ` +
     `(max gzip ${kb(x.gzip)} KB; median ${m.files} files)`;
@@ -258,9 +317,14 @@ if (pf.status !== 0) throw new Error(`pagefind failed:\n${pf.stdout}\n${pf.stder
 const version = spawnSync(args.pagefind, ["--version"], { encoding: "utf8" }).stdout.trim();
 const indexedPages = /Indexed (\d+) pages?/.exec(pf.stdout)?.[1];
 
-const queries = (await readFile(queriesFile, "utf8"))
+const readQueries = async (file) => (await readFile(file, "utf8"))
   .split("\n").slice(1).filter((l) => l.trim())
   .map((l) => { const [q, exp] = l.split("\t"); return { q: q.trim(), expected: exp.split(",").map((s) => s.trim()) }; });
+const colloquial = Number(args.colloquial ?? 10);
+const queries = [
+  ...(await readQueries(queriesFile)),
+  ...(await readQueries(join(repo, "tests", "data", "colloquial-queries.tsv"))).slice(0, colloquial),
+];
 
 // zhiku's runtime as the build wrote it (URLs from the search box of the home page).
 const home = await readFile(join(site, "index.html"), "utf8");
@@ -270,20 +334,50 @@ const attr = (name) => {
 };
 const zhiku = { loader: attr("data-loader"), manifest: attr("data-manifest") };
 
+// A self-signed certificate for the HTTP/2 server (real hosts serve HTTP/2 over TLS).
+const keyFile = join(work, "bench-key.pem");
+const certFile = join(work, "bench-cert.pem");
+const openssl = spawnSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+  "-nodes", "-keyout", keyFile, "-out", certFile, "-days", "1", "-subj", "/CN=127.0.0.1"], { encoding: "utf8" });
+if (openssl.status !== 0) throw new Error(`openssl failed:\n${openssl.stderr}`);
+const tls = { key: await readFile(keyFile), cert: await readFile(certFile) };
+
 const server = await serveStatic(copy);
-const browser = await launch();
+const gzipServer = await serveStatic(copy, { compress: "gzip" });
+const h2Server = await serveStatic(copy, { compress: "gzip", tls });
+const browser = await launch({ args: [...LAUNCH_ARGS, "--ignore-certificate-errors"] });
 const results = [];
+// Cold timing: the first N queries, the two engines alternating query by query,
+// over HTTP/1.1 (six connections per host) and over HTTP/2 + TLS (one).
+const timed = queries.slice(0, Number(args.timed ?? 10));
+async function coldTimes(base) {
+  const pf = [];
+  const zk = [];
+  for (const { q } of timed) {
+    pf.push(await pagefindColdMs(browser, base, q));
+    if (zhiku.loader) zk.push(await zhikuColdMs(browser, base, q, zhiku));
+  }
+  const stat = (xs) => (xs.length ? { median: median(xs), max: Math.max(...xs), runs: xs.length } : null);
+  return [stat(pf), stat(zk)];
+}
 try {
   results.push(await evaluate(version, copy, queries, sections, (q) => pagefindQuery(browser, server.url, q)));
   if (zhiku.loader) results.push(await evaluate("zhiku (wasm runtime)", copy, queries, sections, (q) => zhikuQuery(browser, server.url, q, zhiku)));
   else console.log("(the site has no zhiku search runtime; only Pagefind measured)");
+  const [pfCold, zkCold] = await coldTimes(gzipServer.url);
+  const [pfH2, zkH2] = await coldTimes(h2Server.url);
+  results[0].cold = pfCold;
+  results[0].coldH2 = pfH2;
+  if (results[1]) { results[1].cold = zkCold; results[1].coldH2 = zkH2; }
 } finally {
   await browser.close();
   await server.close();
+  await gzipServer.close();
+  await h2Server.close();
 }
 
 console.log(`${version}: indexed ${indexedPages ?? marked} pages (${marked} marked with data-pagefind-body) in ${indexMs} ms`);
-console.log(`queries: ${queries.length} from ${queriesFile}; every query in a fresh browser context (cold cache)`);
+console.log(`queries: ${queries.length} (${queriesFile} and the first ${colloquial} colloquial ones); every query in a fresh browser context (cold cache)`);
 for (const e of results) report(e);
 if (args.json) {
   await writeFile(args.json, JSON.stringify({ pagefind: { version, index_ms: indexMs, marked }, engines: results }, null, 2));

@@ -22,12 +22,13 @@ echo "== payload before the first result (real site)"
 node bench/payload.mjs "$OUT/site" "${Q[@]}"
 
 for run in real synthetic; do
-  args=(--out "$OUT/$run.bin")
+  rm -rf "${OUT:?}/$run"
+  args=(--out "$OUT/$run")
   [ "$run" = synthetic ] && args+=(--synthetic 10000)
   echo "== $run: native (release)"
   target/release/examples/search_bench "${args[@]}" "${Q[@]}" | grep -v '^  '
-  read -r raw gz br <<<"$(size "$OUT/$run.bin")"
-  echo "index raw $raw gzip $gz brotli $br"
+  read -r raw gz br <<<"$(size "$OUT/$run/hot.bin")"
+  echo "hot file raw $raw gzip $gz brotli $br"
   echo "== $run: wasm (Node $(node --version))"
-  node bench/search_wasm.mjs "$OUT/$run.bin" "${Q[@]}"
+  node bench/search_wasm.mjs "$OUT/$run" "${Q[@]}"
 done

@@ -397,7 +397,7 @@ fn search(root: &std::path::Path, args: SearchArgs) -> anyhow::Result<ExitCode> 
         report.print();
         anyhow::bail!("content/site.toml is unusable");
     };
-    let engine = search::load_engine(&paths.output)
+    let mut engine = search::load_engine(&paths.output)
         .with_context(|| format!("loading the search index of {}", paths.output.display()))?;
     if let Some(p) = args.province.as_deref() {
         if let Err(e) = engine.province_id(p) {

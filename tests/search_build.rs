@@ -51,17 +51,64 @@ fn build_writes_hashed_search_files_that_load() {
     assert!(loader.starts_with("/search/loader.") && loader.ends_with(".js"));
     assert!(out.join(loader.trim_start_matches('/')).is_file());
 
-    let engine = load_engine(&out).unwrap();
+    // Chunks are named by their bytes.
+    let chunks: Vec<_> = std::fs::read_dir(out.join("search/chunks"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert!(chunks.len() > 20, "{} chunks", chunks.len());
+    for path in &chunks {
+        let name = format!("chunks/{}", path.file_name().unwrap().to_string_lossy());
+        assert_eq!(
+            search_index::lazy::chunk_name(&std::fs::read(path).unwrap()),
+            name
+        );
+    }
+
+    let mut engine = load_engine(&out).unwrap();
     assert_eq!(engine.num_docs() as usize, manifest.docs);
     let hits = engine
         .search(&search_index::SearchRequest::new("二级域名要备案吗"))
         .unwrap();
     assert!(hits.iter().take(3).any(|h| h.section == "7.7"), "{hits:?}");
-    // The CLI loads every text shard, so every hit has its snippet.
+    // The CLI reads the text shards of its hits, so every hit has its snippet…
     assert!(
         hits.iter()
             .all(|h| h.text_shard.is_none() && h.snippet_html.contains("<mark>")),
         "{hits:?}"
+    );
+    // …and only the chunks the query needs, as the browser does.
+    let read = engine.loaded_chunks();
+    assert!(
+        read > 0 && read < chunks.len() / 2,
+        "{read} of {}",
+        chunks.len()
+    );
+}
+
+#[test]
+fn an_index_of_another_format_is_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = build_into(tmp.path());
+    let path = manifest_path(&out);
+    let mut manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    manifest["index_format"] = 99.into();
+    std::fs::write(&path, manifest.to_string()).unwrap();
+    let err = load_engine(&out).err().expect("refused").to_string();
+    assert!(err.contains("format 99"), "{err}");
+
+    // A chunk that is missing on disk is an error naming it, not a panic.
+    manifest["index_format"] = search_index::lazy::INDEX_FORMAT.into();
+    std::fs::write(&path, manifest.to_string()).unwrap();
+    std::fs::remove_dir_all(out.join("search/chunks")).unwrap();
+    let mut engine = load_engine(&out).unwrap();
+    let err = engine
+        .search(&search_index::SearchRequest::new("备案"))
+        .unwrap_err();
+    assert!(
+        zhiku::diagnostics::error_chain(&err).contains("chunks/"),
+        "{err}"
     );
 }
 

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use search_index::{Engine, SearchRequest};
+use search_index::{MemoryIndex, SearchRequest};
 use zhiku::build::check;
 use zhiku::search::index_blob;
 
@@ -16,17 +16,17 @@ fn public_queries() -> PathBuf {
     root().join("tests/data/public-queries.tsv")
 }
 
-fn engine() -> Engine {
+fn engine() -> MemoryIndex {
     engine_of(&root())
 }
 
 /// The search engine over the site at `site_root`, as the build makes it.
-fn engine_of(site_root: &Path) -> Engine {
+fn engine_of(site_root: &Path) -> MemoryIndex {
     let (site, report) = check(site_root);
     assert!(!report.has_errors(), "content has errors");
     let site = site.expect("content loads");
-    let blob = index_blob(&site).expect("index builds");
-    Engine::from_bytes(&blob).expect("index loads")
+    let files = index_blob(&site).expect("index builds");
+    files.open().expect("index loads")
 }
 
 struct Case {
@@ -71,7 +71,7 @@ struct Metrics {
     misses: Vec<String>,
 }
 
-fn evaluate(engine: &Engine, name: &str, cases: &[Case]) -> Metrics {
+fn evaluate(engine: &MemoryIndex, name: &str, cases: &[Case]) -> Metrics {
     let (mut r1, mut r5, mut mrr) = (0usize, 0usize, 0.0f64);
     let mut misses = Vec::new();
     println!("\n{name}: {} queries", cases.len());

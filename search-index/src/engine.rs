@@ -1,4 +1,5 @@
-//! Querying (native and wasm): the index blob → a searcher, a request → ranked hits.
+//! Querying (native and wasm): the hot file → a searcher, a request → ranked
+//! hits, fetching the index chunks the request needs (see [`crate::lazy`]).
 //!
 //! Ranking is one tantivy query: BM25 over title, aliases and body with field
 //! boosts and OR semantics, plus phrase clauses on adjacent query terms (so
@@ -6,13 +7,12 @@
 //! a lower weight, and CJK unigrams at a very low weight for one-character
 //! queries.
 
-use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::TopDocs;
-use tantivy::directory::{Directory, RamDirectory};
+use tantivy::postings::TermInfo;
 use tantivy::query::{
     BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, TermQuery,
 };
@@ -20,6 +20,7 @@ use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{DocAddress, Index, ReloadPolicy, Searcher, TantivyDocument, Term as TantivyTerm};
 
 use crate::charmap::CharMap;
+use crate::lazy::{self, Layout, LazyDirectory};
 use crate::pinyin::PinyinTable;
 use crate::schema::{fields_of, Fields, Kind};
 use crate::snippet::{self, Marks};
@@ -135,9 +136,25 @@ pub struct Hit {
     pub text_shard: Option<u32>,
 }
 
-/// A loaded index, ready to answer queries.
+/// Most fetch rounds one search may take (a cold query takes three: term
+/// dictionary blocks, then postings, positions and field norms, then stored
+/// fields).
+pub const MAX_ROUNDS: usize = 8;
+
+/// What one attempt at a search gave.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Step {
+    /// The ranked hits.
+    Hits(Vec<Hit>),
+    /// These chunks (names relative to the hot file) must be added with
+    /// [`Engine::add_chunk`] before the search can go on; fetch them together.
+    Need(Vec<String>),
+}
+
+/// An opened index, ready to answer queries.
 pub struct Engine {
     searcher: Searcher,
+    dir: LazyDirectory,
     fields: Fields,
     synonyms: Vec<Vec<String>>,
     /// English glossary: each entry's English terms as analysed term
@@ -186,35 +203,55 @@ fn contains_word(text: &str, word: &str) -> bool {
 }
 
 impl Engine {
-    /// Loads an index blob written by `build_index`.
-    pub fn from_bytes(bytes: &[u8]) -> Result<Engine, Error> {
-        let dir = RamDirectory::create();
+    /// Opens a hot file written by `build_index`; chunks come later, as
+    /// searches ask for them.
+    pub fn open(hot: &[u8]) -> Result<Engine, Error> {
+        let entries = blob::unpack(hot)?;
+        let entry = |name: &str| entries.iter().find(|(n, _)| n == name).map(|(_, d)| *d);
+        let format = entry(lazy::FORMAT_ENTRY).map(|f| String::from_utf8_lossy(f).into_owned());
+        if format.as_deref() != Some(lazy::INDEX_FORMAT.to_string().as_str()) {
+            return Err(Error::Format {
+                found: format.unwrap_or_else(|| "1".into()),
+                supported: lazy::INDEX_FORMAT,
+            });
+        }
+        let json_err = |e: serde_json::Error| Error::Json(e.to_string());
+        let layout: Layout = match entry(lazy::LAYOUT_ENTRY) {
+            Some(l) => serde_json::from_slice(l).map_err(json_err)?,
+            None => return Err(Error::Blob("no layout")),
+        };
         let mut synonyms: Vec<Vec<String>> = Vec::new();
         let mut glossary: Vec<GlossaryEntry> = Vec::new();
         let mut provinces: Vec<ProvinceName> = Vec::new();
-        let mut pinyin = PinyinTable::default();
-        let mut map = CharMap::default();
-        let json_err = |e: serde_json::Error| Error::Json(e.to_string());
-        for (name, data) in blob::unpack(bytes)? {
-            if name == blob::SYNONYMS {
-                synonyms = serde_json::from_slice(data).map_err(json_err)?;
-            } else if name == blob::GLOSSARY {
-                glossary = serde_json::from_slice(data).map_err(json_err)?;
-            } else if name == blob::PROVINCES {
-                provinces = serde_json::from_slice(data).map_err(json_err)?;
-            } else if name == blob::PINYIN {
-                let text =
-                    std::str::from_utf8(data).map_err(|_| Error::Blob("pinyin is not UTF-8"))?;
-                pinyin = PinyinTable::parse(text);
-            } else if name == blob::CHARMAP {
-                let order =
-                    std::str::from_utf8(data).map_err(|_| Error::Blob("charmap is not UTF-8"))?;
-                map = CharMap::from_order(order);
-            } else {
-                dir.atomic_write(Path::new(&name), data)?;
-            }
+        if let Some(d) = entry(blob::SYNONYMS) {
+            synonyms = serde_json::from_slice(d).map_err(json_err)?;
         }
-        let index = Index::open(dir)?;
+        if let Some(d) = entry(blob::GLOSSARY) {
+            glossary = serde_json::from_slice(d).map_err(json_err)?;
+        }
+        if let Some(d) = entry(blob::PROVINCES) {
+            provinces = serde_json::from_slice(d).map_err(json_err)?;
+        }
+        let pinyin = match entry(blob::PINYIN) {
+            Some(d) => PinyinTable::parse(
+                std::str::from_utf8(d).map_err(|_| Error::Blob("pinyin is not UTF-8"))?,
+            ),
+            None => PinyinTable::default(),
+        };
+        let map = match entry(blob::CHARMAP) {
+            Some(order) => CharMap::from_order(
+                std::str::from_utf8(order).map_err(|_| Error::Blob("charmap is not UTF-8"))?,
+            ),
+            None => CharMap::default(),
+        };
+        let dir = LazyDirectory::new(&layout, entry)?;
+        let opened = Index::open(dir.clone());
+        if !dir.missing().is_empty() {
+            return Err(Error::Blob(
+                "the hot file lacks bytes opening the index reads",
+            ));
+        }
+        let index = opened?;
         let map = Arc::new(map);
         tokenizer::register(&index, &map);
         let fields = fields_of(&index.schema())?;
@@ -233,8 +270,15 @@ impl Engine {
                 (en, g.zh)
             })
             .collect();
+        let searcher = reader.searcher();
+        if !dir.missing().is_empty() {
+            return Err(Error::Blob(
+                "the hot file lacks bytes opening the index reads",
+            ));
+        }
         Ok(Engine {
-            searcher: reader.searcher(),
+            searcher,
+            dir,
             fields,
             synonyms,
             glossary,
@@ -243,6 +287,143 @@ impl Engine {
             map,
             texts: HashMap::new(),
         })
+    }
+
+    /// Adds a fetched chunk (`name` as [`Step::Need`] gave it); fails when the
+    /// bytes are not that chunk's (truncated, corrupted, another file).
+    pub fn add_chunk(&self, name: &str, bytes: &[u8]) -> Result<(), Error> {
+        self.dir.add_chunk(name, bytes)
+    }
+
+    /// Number of index chunks loaded so far.
+    pub fn loaded_chunks(&self) -> usize {
+        self.dir.loaded_chunks()
+    }
+
+    /// Runs `step` until it gives hits, fetching the chunks it names with
+    /// `fetch` (chunk name → bytes): the loop the browser's loader runs too.
+    fn fetching(
+        &self,
+        fetch: &mut dyn FnMut(&str) -> Result<Vec<u8>, Error>,
+        step: impl Fn() -> Result<Step, Error>,
+    ) -> Result<Vec<Hit>, Error> {
+        for _ in 0..MAX_ROUNDS {
+            match step()? {
+                Step::Hits(hits) => return Ok(hits),
+                Step::Need(names) => {
+                    for name in names {
+                        let bytes = fetch(&name)?;
+                        self.add_chunk(&name, &bytes)?;
+                    }
+                }
+            }
+        }
+        Err(Error::Chunk(format!(
+            "search still missing chunks after {MAX_ROUNDS} rounds"
+        )))
+    }
+
+    /// Runs a search, fetching what it needs with `fetch` (chunk name → bytes).
+    pub fn search(
+        &self,
+        req: &SearchRequest,
+        fetch: &mut dyn FnMut(&str) -> Result<Vec<u8>, Error>,
+    ) -> Result<Vec<Hit>, Error> {
+        self.fetching(fetch, || self.search_step(req))
+    }
+
+    /// [`Self::suggestions_step`], fetching what it needs with `fetch`.
+    pub fn suggestions(
+        &self,
+        req: &SearchRequest,
+        fetch: &mut dyn FnMut(&str) -> Result<Vec<u8>, Error>,
+    ) -> Result<Vec<Hit>, Error> {
+        self.fetching(fetch, || self.suggestions_step(req))
+    }
+
+    /// Reads what `query` will read, so one failed attempt names every chunk
+    /// of its stage at once: term-dictionary blocks of every term, then (once
+    /// those are in) their postings, positions and the fields' norms.
+    fn warm(&self, query: &dyn Query) {
+        let mut terms: Vec<(&TantivyTerm, bool)> = Vec::new();
+        query.query_terms(&mut |t, positions| terms.push((t, positions)));
+        let fields: BTreeSet<Field> = terms.iter().map(|(t, _)| t.field()).collect();
+        for segment in self.searcher.segment_readers() {
+            for &field in &fields {
+                let _ = segment.get_fieldnorms_reader(field);
+            }
+            for &(term, positions) in &terms {
+                let Ok(inv) = segment.inverted_index(term.field()) else {
+                    continue;
+                };
+                if let Ok(Some(info)) = inv.get_term_info(term) {
+                    let _ = inv.read_postings_from_terminfo(&info, IndexRecordOption::WithFreqs);
+                    if positions {
+                        // The positions alone (no postings: an empty list), so
+                        // they are asked for in the same round as the postings.
+                        let positions_only = TermInfo {
+                            doc_freq: 0,
+                            postings_range: 0..0,
+                            positions_range: info.positions_range,
+                        };
+                        let _ = inv.read_postings_from_terminfo(
+                            &positions_only,
+                            IndexRecordOption::WithFreqsAndPositions,
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    /// The chunks reads have asked for, or `err` when none is missing.
+    fn fault(&self, err: Error) -> Result<Step, Error> {
+        let missing = self.dir.missing();
+        if missing.is_empty() {
+            Err(err)
+        } else {
+            Ok(Step::Need(missing))
+        }
+    }
+
+    /// Runs `query` for the top `limit` after `offset` and makes hits of
+    /// them, or names the chunks that are missing (all of one stage at once).
+    fn run(
+        &self,
+        query: &dyn Query,
+        limit: usize,
+        offset: usize,
+        marks: &Marks,
+    ) -> Result<Step, Error> {
+        if !self.dir.missing().is_empty() {
+            // Building the query already looked terms up and missed some.
+            self.warm(query);
+            return Ok(Step::Need(self.dir.missing()));
+        }
+        let collector = TopDocs::with_limit(limit)
+            .and_offset(offset)
+            .order_by_score();
+        let top = match self.searcher.search(query, &collector) {
+            Ok(top) => top,
+            Err(e) => {
+                self.warm(query);
+                return self.fault(e.into());
+            }
+        };
+        // Every hit's stored fields in one round.
+        let shards = texts::shard_count(self.searcher.num_docs() as usize);
+        let mut hits = Vec::with_capacity(top.len());
+        let mut failed = None;
+        for (score, addr) in top {
+            match self.hit(score, addr, marks, shards) {
+                Ok(hit) => hits.push(hit),
+                Err(e) => failed = Some(e),
+            }
+        }
+        match failed {
+            Some(e) => self.fault(e),
+            None => Ok(Step::Hits(hits)),
+        }
     }
 
     /// Adds the page texts of one shard file (see [`texts`]); returns how many it held.
@@ -443,31 +624,29 @@ impl Engine {
 
     /// Pages to offer when `req` has no good match (no title among its first
     /// hits holds a query term): the tool pages (decision trees, checkers),
-    /// in index order. Empty when the query is answered.
-    pub fn suggestions(&self, req: &SearchRequest) -> Result<Vec<Hit>, Error> {
+    /// in index order. Empty when the query is answered. One attempt, as
+    /// [`Self::search_step`].
+    pub fn suggestions_step(&self, req: &SearchRequest) -> Result<Step, Error> {
         let first = SearchRequest {
             limit: GOOD_MATCH_RANKS,
             offset: 0,
             ..req.clone()
         };
-        let hits = self.search(&first)?;
+        let hits = match self.search_step(&first)? {
+            Step::Hits(hits) => hits,
+            need => return Ok(need),
+        };
         if hits.iter().any(|h| h.title_html.contains("<mark>")) {
-            return Ok(Vec::new());
+            return Ok(Step::Hits(Vec::new()));
         }
+        self.dir.clear_missing();
         let tools = TermQuery::new(
             TantivyTerm::from_field_text(self.fields.kind, Kind::Tool.as_str()),
             IndexRecordOption::Basic,
         );
         // One constant score: ties come out in index order.
         let tools = ConstScoreQuery::new(Box::new(tools), 0.0);
-        let top = self.searcher.search(
-            &tools,
-            &TopDocs::with_limit(MAX_SUGGESTIONS).order_by_score(),
-        )?;
-        let shards = texts::shard_count(self.searcher.num_docs() as usize);
-        top.into_iter()
-            .map(|(score, addr)| self.hit(score, addr, &Marks::default(), shards))
-            .collect()
+        self.run(&tools, MAX_SUGGESTIONS, 0, &Marks::default())
     }
 
     /// The hit for one document, its title and snippet marked with `marks`.
@@ -505,14 +684,16 @@ impl Engine {
         })
     }
 
-    /// Runs a search; an empty or term-less query gives no hits.
-    pub fn search(&self, req: &SearchRequest) -> Result<Vec<Hit>, Error> {
+    /// One attempt at a search: the hits, or the chunks to fetch first. An
+    /// empty or term-less query gives no hits.
+    pub fn search_step(&self, req: &SearchRequest) -> Result<Step, Error> {
+        self.dir.clear_missing();
         let query = match req.query.char_indices().nth(MAX_QUERY_CHARS) {
             Some((end, _)) => &req.query[..end],
             None => req.query.as_str(),
         };
         let Some((scoring, marks)) = self.scoring_query(query) else {
-            return Ok(Vec::new());
+            return Ok(Step::Hits(Vec::new()));
         };
         let f = &self.fields;
         let mut clauses = vec![(Occur::Must, scoring)];
@@ -524,16 +705,7 @@ impl Engine {
         }
         let query = BooleanQuery::new(clauses);
         let limit = req.limit.clamp(1, MAX_LIMIT);
-        let top = self.searcher.search(
-            &query,
-            &TopDocs::with_limit(limit)
-                .and_offset(req.offset)
-                .order_by_score(),
-        )?;
-        let shards = texts::shard_count(self.searcher.num_docs() as usize);
-        top.into_iter()
-            .map(|(score, addr)| self.hit(score, addr, &marks, shards))
-            .collect()
+        self.run(&query, limit, req.offset, &marks)
     }
 }
 
@@ -548,7 +720,7 @@ fn term_texts(text: &str) -> Vec<String> {
 #[cfg(all(test, feature = "writer"))]
 mod tests {
     use super::*;
-    use crate::{build_index, Doc, Kind, Vocabulary};
+    use crate::{build_index, Doc, Kind, MemoryIndex, Vocabulary};
 
     fn doc(id: &str, title: &str, body: &str, kind: Kind, provinces: &[&str]) -> Doc {
         Doc {
@@ -564,7 +736,7 @@ mod tests {
         }
     }
 
-    fn engine() -> Engine {
+    fn engine() -> MemoryIndex {
         let docs = [
             doc(
                 "a",
@@ -600,14 +772,14 @@ mod tests {
                 short_name: "粤".into(),
             }],
         };
-        let mut e = Engine::from_bytes(&build_index(&docs, &vocab).unwrap()).unwrap();
+        let mut e = build_index(&docs, &vocab).unwrap().open().unwrap();
         for shard in texts::shard_files(&docs).unwrap() {
             e.add_texts(&shard).unwrap();
         }
         e
     }
 
-    fn ids(e: &Engine, req: &SearchRequest) -> Vec<String> {
+    fn ids(e: &MemoryIndex, req: &SearchRequest) -> Vec<String> {
         e.search(req).unwrap().into_iter().map(|h| h.id).collect()
     }
 
@@ -719,7 +891,10 @@ mod tests {
             doc("a", "域名实名认证", "域名要先实名。", Kind::Faq, &[]),
             doc("t", "自助判断", "回答几个问题。", Kind::Tool, &[]),
         ];
-        let e = Engine::from_bytes(&build_index(&docs, &Vocabulary::default()).unwrap()).unwrap();
+        let e = build_index(&docs, &Vocabulary::default())
+            .unwrap()
+            .open()
+            .unwrap();
         assert!(e
             .suggestions(&SearchRequest::new("实名认证"))
             .unwrap()
@@ -739,8 +914,10 @@ mod tests {
             Kind::Faq,
             &[],
         )];
-        let mut e =
-            Engine::from_bytes(&build_index(&docs, &Vocabulary::default()).unwrap()).unwrap();
+        let mut e = build_index(&docs, &Vocabulary::default())
+            .unwrap()
+            .open()
+            .unwrap();
         let hit = &e.search(&SearchRequest::new("实名认证")).unwrap()[0];
         assert_eq!((hit.snippet_html.as_str(), hit.text_shard), ("", Some(0)));
         let shards = texts::shard_files(&docs).unwrap();
@@ -765,5 +942,60 @@ mod tests {
         let mut req = SearchRequest::new("域名");
         req.limit = 0;
         assert_eq!(e.search(&req).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_small_index_answers_in_at_most_two_rounds_and_keeps_its_chunks() {
+        let e = engine();
+        let req = SearchRequest::new("管局审核时间 实名认证");
+        let mut rounds = 0;
+        loop {
+            match e.engine.search_step(&req).unwrap() {
+                Step::Hits(hits) => {
+                    assert_eq!(hits[0].id, "b");
+                    break;
+                }
+                Step::Need(names) => {
+                    rounds += 1;
+                    for n in names {
+                        e.engine.add_chunk(&n, e.chunk(&n).unwrap()).unwrap();
+                    }
+                }
+            }
+        }
+        // Bundles (dictionary blocks with their lists, norms), then stored
+        // fields; this tiny index keeps some whole files in its hot file.
+        assert!((1..=2).contains(&rounds), "{rounds} rounds");
+        let before = e.engine.loaded_chunks();
+        assert!(matches!(e.engine.search_step(&req).unwrap(), Step::Hits(_)));
+        assert_eq!(e.engine.loaded_chunks(), before);
+    }
+
+    #[test]
+    fn wrong_or_foreign_chunks_are_refused() {
+        let e = engine();
+        let Step::Need(names) = e.engine.search_step(&SearchRequest::new("域名")).unwrap() else {
+            panic!("a cold engine has no chunks");
+        };
+        let mut bad = e.chunk(&names[0]).unwrap().to_vec();
+        bad[0] ^= 1;
+        let err = e.engine.add_chunk(&names[0], &bad).unwrap_err();
+        assert!(err.to_string().contains("corrupt"), "{err}");
+        assert!(e
+            .engine
+            .add_chunk("chunks/0000000000000000.bin", b"x")
+            .is_err());
+        // Still works afterwards.
+        assert_eq!(ids(&e, &SearchRequest::new("域名"))[0], "a");
+    }
+
+    #[test]
+    fn another_format_is_named() {
+        let hot = blob::pack(&[(lazy::FORMAT_ENTRY.to_string(), b"99".to_vec())]);
+        let err = Engine::open(&hot).err().unwrap().to_string();
+        assert!(
+            err.contains("99") && err.contains(&lazy::INDEX_FORMAT.to_string()),
+            "{err}"
+        );
     }
 }

@@ -6,6 +6,7 @@
 pub mod blob;
 pub mod charmap;
 pub mod engine;
+pub mod lazy;
 pub mod nfkc;
 pub mod pinyin;
 pub mod province;
@@ -26,11 +27,11 @@ mod wasm;
 #[cfg(all(target_arch = "wasm32", feature = "tools-runtime"))]
 mod wasm_rules;
 
-pub use engine::{Engine, Hit, SearchRequest};
+pub use engine::{Engine, Hit, SearchRequest, Step};
 pub use schema::{Doc, Kind};
 pub use vocab::{GlossaryEntry, ProvinceName, Vocabulary};
 #[cfg(feature = "writer")]
-pub use writer::build_index;
+pub use writer::{build_index, build_index_with, IndexFiles, MemoryIndex};
 
 /// Why building or querying an index failed.
 #[derive(Debug, thiserror::Error)]
@@ -44,6 +45,17 @@ pub enum Error {
     /// A directory operation failed.
     #[error("index directory: {0}")]
     Directory(String),
+    /// An index chunk is missing, corrupt or not one of this index's.
+    #[error("index chunk: {0}")]
+    Chunk(String),
+    /// The index was written in a format this runtime does not read.
+    #[error("the search index is format {found}, this search runtime reads format {supported}: the site and the runtime come from different zhiku versions (reload the page; if it persists, rebuild the site)")]
+    Format {
+        /// The index's format.
+        found: String,
+        /// The format this runtime reads.
+        supported: u32,
+    },
     /// JSON (synonyms, requests) did not parse.
     #[error("json: {0}")]
     Json(String),

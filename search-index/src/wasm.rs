@@ -4,30 +4,44 @@ use std::cell::RefCell;
 
 use wasm_bindgen::prelude::*;
 
-use crate::{Engine, SearchRequest};
+use crate::{Engine, SearchRequest, Step};
 
 thread_local! {
     static ENGINE: RefCell<Option<Engine>> = const { RefCell::new(None) };
 }
 
-/// Loads an index blob; replaces any index loaded before. Returns the document count.
+/// The index format this runtime reads (the manifest's `index_format`).
 #[wasm_bindgen]
-pub fn load(bytes: &[u8]) -> Result<u32, JsError> {
-    let engine = Engine::from_bytes(bytes).map_err(|e| JsError::new(&e.to_string()))?;
+pub fn index_format() -> u32 {
+    crate::lazy::INDEX_FORMAT
+}
+
+/// Opens an index from its hot file; replaces any index opened before.
+/// Returns the document count.
+#[wasm_bindgen]
+pub fn open(hot: &[u8]) -> Result<u32, JsError> {
+    let engine = Engine::open(hot).map_err(|e| JsError::new(&e.to_string()))?;
     let n = engine.num_docs() as u32;
     ENGINE.with(|e| *e.borrow_mut() = Some(engine));
     Ok(n)
 }
 
-/// Runs `f` on the loaded engine; its errors become JS errors.
+/// Runs `f` on the opened engine; its errors become JS errors.
 fn with_engine<T>(f: impl FnOnce(&mut Engine) -> Result<T, String>) -> Result<T, JsError> {
     ENGINE.with(|e| {
         let mut guard = e.borrow_mut();
         let engine = guard
             .as_mut()
-            .ok_or_else(|| JsError::new("no index loaded: call load() first"))?;
+            .ok_or_else(|| JsError::new("no index opened: call open() first"))?;
         f(engine).map_err(|e| JsError::new(&e))
     })
+}
+
+/// Adds one fetched index chunk (a name `search` asked for); fails when the
+/// bytes are not that chunk's.
+#[wasm_bindgen]
+pub fn add_chunk(name: &str, bytes: &[u8]) -> Result<(), JsError> {
+    with_engine(|engine| engine.add_chunk(name, bytes).map_err(|e| e.to_string()))
 }
 
 /// Adds one text shard (page texts for snippets); returns how many texts it held.
@@ -39,29 +53,37 @@ pub fn add_texts(shard: &[u8]) -> Result<u32, JsError> {
     })
 }
 
-/// Runs a search: `request` is a JSON `SearchRequest`, the result a JSON array
-/// of hits (a hit whose text shard is not loaded yet names it in `text_shard`).
+/// A step as JSON: `{"hits": [...]}` or `{"need": ["chunks/….bin", ...]}`.
+fn step_json(step: Result<Step, crate::Error>) -> Result<String, String> {
+    let (key, list) = match step.map_err(|e| e.to_string())? {
+        Step::Hits(hits) => ("hits", serde_json::to_string(&hits)),
+        Step::Need(names) => ("need", serde_json::to_string(&names)),
+    };
+    Ok(format!(
+        "{{\"{key}\":{}}}",
+        list.map_err(|e| e.to_string())?
+    ))
+}
+
+fn request(json: &str) -> Result<SearchRequest, JsError> {
+    serde_json::from_str(json).map_err(|e| JsError::new(&format!("bad request: {e}")))
+}
+
+/// One attempt at a search: `request` is a JSON `SearchRequest`; the result is
+/// JSON `{"hits": [...]}` (a hit whose text shard is not loaded yet names it in
+/// `text_shard`) or `{"need": ["chunks/….bin", ...]}`: fetch those (relative
+/// to the hot file), `add_chunk` each, and call again.
 #[wasm_bindgen]
-pub fn search(request: &str) -> Result<String, JsError> {
-    answer(request, Engine::search)
+pub fn search(request_json: &str) -> Result<String, JsError> {
+    let req = request(request_json)?;
+    with_engine(|engine| step_json(engine.search_step(&req)))
 }
 
 /// Pages to offer when a search has no good match (`request` as for
-/// [`search`]): a JSON array of hits, empty when the query is answered.
+/// [`search`]): `{"hits": [...]}`, empty when the query is answered, or
+/// `{"need": [...]}` as for [`search`].
 #[wasm_bindgen]
-pub fn suggest(request: &str) -> Result<String, JsError> {
-    answer(request, Engine::suggestions)
-}
-
-/// Parses a JSON `SearchRequest`, asks the engine, returns the hits as JSON.
-fn answer<H: serde::Serialize, E: std::fmt::Display>(
-    request: &str,
-    ask: impl FnOnce(&Engine, &SearchRequest) -> Result<H, E>,
-) -> Result<String, JsError> {
-    let req: SearchRequest =
-        serde_json::from_str(request).map_err(|e| JsError::new(&format!("bad request: {e}")))?;
-    with_engine(|engine| {
-        let hits = ask(engine, &req).map_err(|e| e.to_string())?;
-        serde_json::to_string(&hits).map_err(|e| e.to_string())
-    })
+pub fn suggest(request_json: &str) -> Result<String, JsError> {
+    let req = request(request_json)?;
+    with_engine(|engine| step_json(engine.suggestions_step(&req)))
 }

@@ -1,5 +1,8 @@
-//! Index building (native only): documents → tantivy index in RAM → one blob.
+//! Index building (native only): documents → tantivy index in RAM → the hot
+//! file and its chunks (see [`crate::lazy`]).
 
+use std::cell::Cell;
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -9,24 +12,104 @@ use tantivy::{Index, IndexSettings, TantivyDocument};
 
 use crate::blob;
 use crate::charmap::CharMap;
+use crate::lazy::{self, ChunkSizes};
 use crate::pinyin::PinyinTable;
 use crate::schema::{schema, Doc};
 use crate::vocab::Vocabulary;
-use crate::{tokenizer, Error};
+use crate::{tokenizer, Engine, Error, Hit, SearchRequest};
 
 /// Segment id written into the blob instead of tantivy's random one, so the
 /// same documents always give the same bytes (and the same content hash).
 const FIXED_SEGMENT: &str = "0000000000004000800000005a484b55";
 
-/// Indexes `docs` (in order) and packs the index, the site's vocabulary and
-/// the pinyin of its characters into one blob.
-pub fn build_index(docs: &[Doc], vocab: &Vocabulary) -> Result<Vec<u8>, Error> {
+/// Doc store block size: small, so showing a hit fetches one small chunk.
+const STORE_BLOCK: usize = 1024;
+
+/// A built index: the hot file and the chunks it names.
+#[derive(Debug)]
+pub struct IndexFiles {
+    /// The hot file (what opening the index needs).
+    pub hot: Vec<u8>,
+    /// Chunk files: name (relative to the hot file, `chunks/….bin`) and bytes.
+    pub chunks: Vec<(String, Vec<u8>)>,
+}
+
+impl IndexFiles {
+    /// Opens the index with its chunks held in memory, fetched from there as
+    /// a search asks for them (tests, benchmarks).
+    pub fn open(self) -> Result<MemoryIndex, Error> {
+        Ok(MemoryIndex {
+            engine: Engine::open(&self.hot)?,
+            chunks: self.chunks.into_iter().collect(),
+            fetched: Cell::new(0),
+        })
+    }
+}
+
+/// An index whose chunks are in memory: searches go through the same fetch
+/// loop as the browser's and the CLI's, counting the chunks they fetch.
+pub struct MemoryIndex {
+    /// The engine (add text shards to it directly).
+    pub engine: Engine,
+    chunks: HashMap<String, Vec<u8>>,
+    fetched: Cell<usize>,
+}
+
+impl MemoryIndex {
+    /// Runs a search, fetching chunks from memory.
+    pub fn search(&self, req: &SearchRequest) -> Result<Vec<Hit>, Error> {
+        self.engine.search(req, &mut |name| self.fetch(name))
+    }
+
+    /// [`Engine::suggestions`], fetching chunks from memory.
+    pub fn suggestions(&self, req: &SearchRequest) -> Result<Vec<Hit>, Error> {
+        self.engine.suggestions(req, &mut |name| self.fetch(name))
+    }
+
+    /// One chunk from memory, counted.
+    fn fetch(&self, name: &str) -> Result<Vec<u8>, Error> {
+        self.fetched.set(self.fetched.get() + 1);
+        self.chunks
+            .get(name)
+            .cloned()
+            .ok_or_else(|| Error::Chunk(format!("{name} is not in this index")))
+    }
+
+    /// [`Engine::add_texts`].
+    pub fn add_texts(&mut self, shard: &[u8]) -> Result<usize, Error> {
+        self.engine.add_texts(shard)
+    }
+
+    /// The bytes of chunk `name`.
+    pub fn chunk(&self, name: &str) -> Option<&[u8]> {
+        self.chunks.get(name).map(Vec::as_slice)
+    }
+
+    /// Chunks fetched so far.
+    pub fn fetched(&self) -> usize {
+        self.fetched.get()
+    }
+}
+
+/// Indexes `docs` (in order) with the default chunk sizes.
+pub fn build_index(docs: &[Doc], vocab: &Vocabulary) -> Result<IndexFiles, Error> {
+    build_index_with(docs, vocab, ChunkSizes::default())
+}
+
+/// Indexes `docs` (in order) and cuts the index, the site's vocabulary and
+/// the pinyin of its characters into the hot file and chunks of the given sizes.
+pub fn build_index_with(
+    docs: &[Doc],
+    vocab: &Vocabulary,
+    sizes: ChunkSizes,
+) -> Result<IndexFiles, Error> {
     let (schema, f) = schema();
     let dir = RamDirectory::create();
     let settings = IndexSettings {
-        // The blob travels gzip/brotli-compressed; an uncompressed store
+        // Chunks travel gzip/brotli-compressed; an uncompressed store
         // compresses far better over the wire than lz4 blocks do.
         docstore_compression: Compressor::None,
+        docstore_blocksize: STORE_BLOCK,
         ..IndexSettings::default()
     };
     let index = Index::create(dir.clone(), schema, settings)?;
@@ -86,25 +169,37 @@ pub fn build_index(docs: &[Doc], vocab: &Vocabulary) -> Result<Vec<u8>, Error> {
             .replace(&hyphenated(old), &hyphenated(FIXED_SEGMENT)),
         None => s,
     };
-    let mut entries = Vec::new();
+    let mut files = Vec::new();
     let meta = dir.atomic_read(Path::new("meta.json"))?;
     let meta = String::from_utf8(meta).map_err(|_| Error::Blob("meta.json is not UTF-8"))?;
-    entries.push(("meta.json".to_string(), fix(meta).into_bytes()));
-    let mut files: Vec<_> = metas.list_segment_files().into_iter().collect();
-    files.sort();
-    for path in files {
+    files.push(("meta.json".to_string(), fix(meta).into_bytes()));
+    let mut paths: Vec<_> = metas.list_segment_files().into_iter().collect();
+    paths.sort();
+    for path in paths {
         if !dir.exists(&path)? {
             continue;
         }
         let data = dir.atomic_read(&path)?;
-        entries.push((fix(path.to_string_lossy().into_owned()), data));
+        files.push((fix(path.to_string_lossy().into_owned()), data));
     }
+    let split = lazy::split(&files, sizes)?;
+    let mut entries = vec![
+        (
+            lazy::FORMAT_ENTRY.to_string(),
+            lazy::INDEX_FORMAT.to_string().into_bytes(),
+        ),
+        (lazy::LAYOUT_ENTRY.to_string(), json(&split.layout)?),
+    ];
+    entries.extend(split.hot);
     entries.push((blob::SYNONYMS.to_string(), json(&vocab.synonyms)?));
     entries.push((blob::GLOSSARY.to_string(), json(&vocab.glossary)?));
     entries.push((blob::PROVINCES.to_string(), json(&vocab.provinces)?));
     entries.push((blob::PINYIN.to_string(), pinyin.to_text().into_bytes()));
     entries.push((blob::CHARMAP.to_string(), map.order().as_bytes().to_vec()));
-    Ok(blob::pack(&entries))
+    Ok(IndexFiles {
+        hot: blob::pack(&entries),
+        chunks: split.chunks,
+    })
 }
 
 /// `8-4-4-4-12` form of a 32-hex-digit uuid (how meta.json spells segment ids).

@@ -1,7 +1,8 @@
 //! The search index and runtime written under `public/search/`.
 //!
 //! Every FAQ entry, rejection, province and tool page becomes a
-//! [`search_index::Doc`]; the index blob, its text shards, the wasm runtime
+//! [`search_index::Doc`]; the index (a hot file and content-hashed chunks
+//! under `search/chunks/`, see [`search_index::lazy`]), its text shards, the wasm runtime
 //! (search and checker modules, committed under
 //! `themes/default/search-runtime/` and embedded here, so building a site
 //! never needs the wasm toolchain) and the loader get content-hashed names.
@@ -47,7 +48,11 @@ pub struct SearchOutput {
 pub struct Manifest {
     /// Format version.
     pub version: u32,
-    /// URL of the index blob.
+    /// Format of the index files ([`search_index::lazy::INDEX_FORMAT`]): a
+    /// runtime that reads another one says so instead of failing obscurely.
+    pub index_format: u32,
+    /// URL of the index's hot file; the chunk names the engine asks for are
+    /// relative to it.
     pub index: String,
     /// URL of the wasm module.
     pub wasm: String,
@@ -74,8 +79,9 @@ fn hashed(stem: &str, ext: &str, bytes: &[u8]) -> String {
 }
 
 /// Version of [`Manifest`]; 3: file URLs relative to the manifest, so the
-/// site works under any path.
-pub const MANIFEST_VERSION: u32 = 3;
+/// site works under any path; 4: `index` is a hot file with chunks beside
+/// it, and `index_format` names their format.
+pub const MANIFEST_VERSION: u32 = 4;
 
 /// The URL of an output file of `search/` relative to the manifest beside it.
 fn beside_manifest(path: &str) -> String {
@@ -110,8 +116,8 @@ pub fn vocabulary(site: &Site) -> search_index::Vocabulary {
     }
 }
 
-/// The index blob of a site, exactly as [`build_assets`] writes it.
-pub fn index_blob(site: &Site) -> Result<Vec<u8>, search_index::Error> {
+/// The index files of a site, exactly as [`build_assets`] writes them.
+pub fn index_blob(site: &Site) -> Result<search_index::IndexFiles, search_index::Error> {
     search_index::build_index(&site_docs(site), &vocabulary(site))
 }
 
@@ -129,6 +135,7 @@ pub fn build_assets(site: &Site) -> Result<SearchOutput, String> {
 pub fn input_key(docs: &[search_index::Doc], vocabulary: &search_index::Vocabulary) -> String {
     let mut h = Sha256::new();
     h.update(MANIFEST_VERSION.to_le_bytes());
+    h.update(search_index::lazy::INDEX_FORMAT.to_le_bytes());
     for part in [
         RUNTIME_WASM,
         RUNTIME_GLUE,
@@ -169,19 +176,27 @@ pub fn assets() -> SearchAssets {
     }
 }
 
-/// The index blob of a previous build in `output` made from the same inputs
-/// (its manifest has the same name), read back so an unchanged index is
-/// neither rebuilt nor given new bytes (tantivy's segment names are random).
-fn previous_blob(output: &std::path::Path, key: &str) -> Option<Vec<u8>> {
+/// The index of a previous build in `output` made from the same inputs (its
+/// manifest copy has the same name), read back so an unchanged index is
+/// neither rebuilt nor given new bytes: its hot file and every chunk its
+/// layout names, each checked against its name.
+fn previous_index(output: &std::path::Path, key: &str) -> Option<search_index::IndexFiles> {
     let dir = output.join(DIR);
     let bytes = std::fs::read(dir.join(format!("manifest.{key}.json"))).ok()?;
     let manifest: Manifest = serde_json::from_slice(&bytes).ok()?;
-    let blob = std::fs::read(dir.join(&manifest.index)).ok()?;
-    // Only a blob that is what its name says it is.
-    manifest
-        .index
-        .contains(&content_hash(&blob))
-        .then_some(blob)
+    let hot = std::fs::read(dir.join(&manifest.index)).ok()?;
+    if !manifest.index.contains(&content_hash(&hot)) {
+        return None;
+    }
+    let chunks = search_index::lazy::chunk_names(&hot)
+        .ok()?
+        .into_iter()
+        .map(|name| {
+            let bytes = std::fs::read(dir.join(&name)).ok()?;
+            (search_index::lazy::chunk_name(&bytes) == name).then_some((name, bytes))
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some(search_index::IndexFiles { hot, chunks })
 }
 
 /// Builds the search files for `docs`; with `previous` (the output folder
@@ -192,11 +207,11 @@ pub fn build_files(
     previous: Option<&std::path::Path>,
 ) -> Result<SearchOutput, String> {
     let key = input_key(docs, vocabulary);
-    let blob = match previous.and_then(|p| previous_blob(p, &key)) {
-        Some(blob) => blob,
+    let built = match previous.and_then(|p| previous_index(p, &key)) {
+        Some(built) => built,
         None => search_index::build_index(docs, vocabulary).map_err(|e| e.to_string())?,
     };
-    let index = hashed("index", "bin", &blob);
+    let index = hashed("index", "bin", &built.hot);
     let shards = search_index::texts::shard_files(docs).map_err(|e| e.to_string())?;
     let texts: Vec<(String, Vec<u8>)> = shards
         .into_iter()
@@ -211,6 +226,7 @@ pub fn build_files(
     let tools_glue = hashed("zhiku-tools", "js", TOOLS_GLUE);
     let manifest = Manifest {
         version: MANIFEST_VERSION,
+        index_format: search_index::lazy::INDEX_FORMAT,
         index: beside_manifest(&index),
         wasm: beside_manifest(&wasm),
         glue: beside_manifest(&glue),
@@ -226,7 +242,7 @@ pub fn build_files(
     let mut files = vec![
         OutputFile {
             path: index,
-            bytes: blob,
+            bytes: built.hot,
         },
         OutputFile {
             path: wasm,
@@ -254,7 +270,7 @@ pub fn build_files(
             bytes: manifest_bytes.clone(),
         },
         // The same, named by the inputs: how the next build finds an index
-        // it can reuse (`previous_blob`).
+        // it can reuse (`previous_index`).
         OutputFile {
             path: format!("{DIR}/manifest.{key}.json"),
             bytes: manifest_bytes,
@@ -265,6 +281,11 @@ pub fn build_files(
             .into_iter()
             .map(|(path, bytes)| OutputFile { path, bytes }),
     );
+    // Chunk names are content hashes relative to the hot file (in `search/`).
+    files.extend(built.chunks.into_iter().map(|(name, bytes)| OutputFile {
+        path: format!("{DIR}/{name}"),
+        bytes,
+    }));
     Ok(SearchOutput { assets, files })
 }
 
@@ -334,16 +355,92 @@ pub fn newer_than_index(
     newest.map(|(_, p)| p)
 }
 
-/// Opens the index of a built site (`<output>/search/manifest.json`) with all its text shards.
-pub fn load_engine(output: &std::path::Path) -> Result<search_index::Engine, LoadError> {
-    let read = |path: std::path::PathBuf| {
-        std::fs::read(&path).map_err(|source| LoadError::Io { path, source })
-    };
+/// The index of a built site, read from its files the way the browser reads
+/// them: the hot file first, then only the chunks and text shards a search
+/// needs (a local-file fetcher in place of HTTP).
+pub struct SiteSearch {
+    engine: search_index::Engine,
+    /// `<output>/search`: the manifest's URLs are relative to it.
+    dir: std::path::PathBuf,
+    /// Text shard URLs, in shard order.
+    texts: Vec<String>,
+}
+
+fn read_file(path: std::path::PathBuf) -> Result<Vec<u8>, LoadError> {
+    std::fs::read(&path).map_err(|source| LoadError::Io { path, source })
+}
+
+/// The local-file fetcher of a built site's `search/` folder: what the
+/// browser's loader does over HTTP.
+fn chunk_reader(
+    dir: &std::path::Path,
+) -> impl FnMut(&str) -> Result<Vec<u8>, search_index::Error> + '_ {
+    move |name: &str| {
+        read_file(dir.join(name))
+            .map_err(|e| search_index::Error::Chunk(crate::diagnostics::error_chain(&e)))
+    }
+}
+
+impl SiteSearch {
+    /// Runs a search; fills in every hit's snippet.
+    pub fn search(
+        &mut self,
+        req: &search_index::SearchRequest,
+    ) -> Result<Vec<search_index::Hit>, LoadError> {
+        let mut fetch = chunk_reader(&self.dir);
+        let hits = self.engine.search(req, &mut fetch)?;
+        let mut shards: Vec<u32> = hits.iter().filter_map(|h| h.text_shard).collect();
+        if shards.is_empty() {
+            return Ok(hits);
+        }
+        shards.sort_unstable();
+        shards.dedup();
+        for n in shards {
+            let url =
+                self.texts
+                    .get(n as usize)
+                    .ok_or(LoadError::Index(search_index::Error::Blob(
+                        "a hit names a text shard the manifest lacks",
+                    )))?;
+            self.engine.add_texts(&read_file(self.dir.join(url))?)?;
+        }
+        Ok(self.engine.search(req, &mut fetch)?)
+    }
+
+    /// Pages to offer when `req` has no good match ([`search_index::Engine::suggestions`]).
+    pub fn suggestions(
+        &self,
+        req: &search_index::SearchRequest,
+    ) -> Result<Vec<search_index::Hit>, LoadError> {
+        let mut fetch = chunk_reader(&self.dir);
+        Ok(self.engine.suggestions(req, &mut fetch)?)
+    }
+
+    /// The province id a filter names ([`search_index::Engine::province_id`]).
+    pub fn province_id(&self, form: &str) -> Result<String, search_index::Error> {
+        self.engine.province_id(form)
+    }
+
+    /// Number of indexed documents.
+    pub fn num_docs(&self) -> u64 {
+        self.engine.num_docs()
+    }
+
+    /// Number of index chunks read so far.
+    pub fn loaded_chunks(&self) -> usize {
+        self.engine.loaded_chunks()
+    }
+}
+
+/// Opens the index of a built site (`<output>/search/manifest.json`).
+pub fn load_engine(output: &std::path::Path) -> Result<SiteSearch, LoadError> {
     let path = manifest_path(output);
     let manifest: Manifest =
-        serde_json::from_slice(&read(path.clone())?).map_err(|e| LoadError::Manifest {
+        serde_json::from_slice(&read_file(path.clone())?).map_err(|e| LoadError::Manifest {
             path: path.clone(),
-            message: e.to_string(),
+            message: format!(
+                "{e} (written by another zhiku version? this one reads manifest version {MANIFEST_VERSION}; rebuild the site)"
+            ),
         })?;
     if manifest.version != MANIFEST_VERSION {
         return Err(LoadError::Manifest {
@@ -354,13 +451,23 @@ pub fn load_engine(output: &std::path::Path) -> Result<search_index::Engine, Loa
             ),
         });
     }
-    let file = |url: &str| output.join(DIR).join(url);
-    let mut engine = search_index::Engine::from_bytes(&read(file(&manifest.index))?)?;
-    // The CLI has the whole site at hand: every snippet is filled in.
-    for url in &manifest.texts {
-        engine.add_texts(&read(file(url))?)?;
+    if manifest.index_format != search_index::lazy::INDEX_FORMAT {
+        return Err(LoadError::Manifest {
+            path,
+            message: format!(
+                "the search index is format {}, this zhiku reads format {}; rebuild the site with this version",
+                manifest.index_format,
+                search_index::lazy::INDEX_FORMAT
+            ),
+        });
     }
-    Ok(engine)
+    let dir = output.join(DIR);
+    let engine = search_index::Engine::open(&read_file(dir.join(&manifest.index))?)?;
+    Ok(SiteSearch {
+        engine,
+        dir,
+        texts: manifest.texts,
+    })
 }
 
 /// Plain text of a highlighted fragment (tags dropped, entities decoded).

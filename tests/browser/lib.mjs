@@ -2,9 +2,11 @@
 // folder on 127.0.0.1 with a tiny static server, and drive Debian's Chromium.
 import { spawnSync } from "node:child_process";
 import { createServer } from "node:http";
+import { createSecureServer } from "node:http2";
 import { readFile, stat, rm } from "node:fs/promises";
 import { join, normalize, extname, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
+import { gzipSync, brotliCompressSync, constants as zlib } from "node:zlib";
 import { chromium } from "playwright-core";
 
 export const repo = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -30,13 +32,29 @@ export function buildSite(root = repo, out, { baseUrl } = {}) {
   return output;
 }
 
+/** File types a host compresses (Pagefind's own files come gzipped already). */
+const COMPRESSIBLE = new Set([".html", ".css", ".js", ".mjs", ".json", ".wasm", ".bin", ".xml", ".txt", ".svg"]);
+
+/** `body` encoded as `compress` ("gzip" or "br") asks, if the client accepts it. */
+function encode(body, file, compress, accept) {
+  if (!compress || !COMPRESSIBLE.has(extname(file)) || !String(accept || "").includes(compress)) return null;
+  return compress === "br"
+    ? brotliCompressSync(body, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11 } })
+    : gzipSync(body, { level: 9 });
+}
+
 /**
  * Serves `dir` on 127.0.0.1 (ephemeral port) like any static host; returns { url, close }.
  * With `prefix` ("/kb/") the folder is served under that path only and every
  * other URL is a bare 404, as on a host where the site is one folder of many.
+ * With `compress` ("gzip" or "br") text, wasm and index files are sent
+ * compressed to clients that accept it, as real hosts do (compressed once per
+ * file version, as hosts keep compressed copies). With `tls` ({ key, cert },
+ * PEM) it serves HTTP/2 over TLS (HTTP/1.1 for clients without ALPN h2).
  */
-export async function serveStatic(dir, { prefix = "/" } = {}) {
-  const server = createServer(async (req, res) => {
+export async function serveStatic(dir, { prefix = "/", compress = null, tls = null } = {}) {
+  const compressed = new Map();
+  const handler = async (req, res) => {
     const pathname = new URL(req.url, "http://x").pathname;
     if (!pathname.startsWith(prefix)) {
       res.writeHead(404, { "content-type": "text/plain; charset=utf-8" });
@@ -49,27 +67,44 @@ export async function serveStatic(dir, { prefix = "/" } = {}) {
       let file = join(dir, path);
       if (!file.startsWith(dir)) throw new Error("outside");
       if ((await stat(file).catch(() => null))?.isDirectory()) file = join(file, "index.html");
+      const info = await stat(file);
       const body = await readFile(file);
-      res.writeHead(200, { "content-type": TYPES[extname(file)] || "application/octet-stream" });
-      res.end(body);
+      const headers = { "content-type": TYPES[extname(file)] || "application/octet-stream" };
+      const version = `${compress} ${req.headers["accept-encoding"]} ${file} ${info.mtimeMs} ${info.size}`;
+      if (!compressed.has(version)) compressed.set(version, encode(body, file, compress, req.headers["accept-encoding"]));
+      const encoded = compressed.get(version);
+      if (encoded) {
+        headers["content-encoding"] = compress;
+        headers.vary = "accept-encoding";
+      }
+      res.writeHead(200, headers);
+      res.end(encoded || body);
     } catch {
       const body = await readFile(join(dir, "404.html")).catch(() => "not found");
       res.writeHead(404, { "content-type": "text/html; charset=utf-8" });
       res.end(body);
     }
-  });
+  };
+  const server = tls ? createSecureServer({ ...tls, allowHTTP1: true }, handler) : createServer(handler);
+  // HTTP/2 sessions stay open (idle browsers): closing waits for none of them.
+  const sessions = new Set();
+  server.on("session", (s) => { sessions.add(s); s.on("close", () => sessions.delete(s)); });
   await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
   const { port } = server.address();
-  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((ok) => server.close(ok)) };
+  const close = () => new Promise((ok) => { server.close(ok); for (const s of sessions) s.destroy(); });
+  return { url: `${tls ? "https" : "http"}://127.0.0.1:${port}`, close };
 }
+
+/** Chromium's flags for this closed network. */
+export const LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+  "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
 /** Launches headless Chromium with the flags this closed network needs. */
 export async function launch(options = {}) {
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
     headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync"],
+    args: LAUNCH_ARGS,
     ...options,
   });
   // Contexts block the site's service worker unless a test asks for it

@@ -1,10 +1,14 @@
 // Parity: the wasm runtime in headless Chromium (through the committed loader)
-// and the native engine (`zhiku search --json`) return the same ranked ids for
-// the same index, on the public evaluation queries, our colloquial set and
-// the typed-query set (traditional, pinyin, English, pasted messages…).
+// and the native engine (`zhiku search --json`) return the same ranked ids,
+// scores and snippets for the same index files (both fetch the hot file and
+// then only the chunks a query needs), on the public evaluation queries, our
+// colloquial set and the typed-query set (traditional, pinyin, English,
+// pasted messages…), on this site and on a 2,000-document synthetic one.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { rm } from "node:fs/promises";
 import { useBuiltSite, runZhiku, repo, buildSite, serveStatic } from "./lib.mjs";
@@ -102,6 +106,21 @@ test("the English example site ranks identically in Chromium and the CLI", async
   } finally {
     await server.close();
     await rm(out, { recursive: true, force: true });
+  }
+});
+
+test("a 2,000-document synthetic site ranks identically in Chromium and the CLI", async () => {
+  const root = join(tmpdir(), `zhiku-parity-synth-${process.pid}`);
+  const made = spawnSync("python3", [join(repo, "bench", "synth.py"), "2000", root, "--repo", repo], { encoding: "utf8" });
+  assert.equal(made.status, 0, made.stderr);
+  const out = buildSite(root);
+  const server = await serveStatic(out);
+  try {
+    await assertParity(queries.map((query) => ({ query, limit: 10 })), root, out, server.url);
+  } finally {
+    await server.close();
+    await rm(out, { recursive: true, force: true });
+    await rm(root, { recursive: true, force: true });
   }
 });
 

@@ -33,7 +33,9 @@ async function loaderUrl(page) {
 }
 
 test("header box: lazy runtime, highlighted results as you type, ↑ ↓ Enter open a result, Esc clears", async () => {
-  const { page, context, errors, requests } = await openPage("/");
+  // Idle loading is switched off here so the focus trigger is what is tested
+  // (lazy-index.test.mjs tests the idle one).
+  const { page, context, errors, requests } = await openPage("/", { init: () => { window.requestIdleCallback = () => 0; } });
   const loader = await loaderUrl(page);
   const runtimeDir = loader.slice(0, loader.lastIndexOf("/") + 1);
   assert.deepEqual(requests.filter((p) => p.startsWith(runtimeDir)), [], "nothing of the runtime is fetched before the box is used");

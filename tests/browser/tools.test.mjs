@@ -158,6 +158,8 @@ test("name checker: verdicts, findings with rule pages, safe output, shareable U
   page.on("pageerror", (e) => errors.push(e.message));
   const requests = [];
   page.on("request", (r) => requests.push(new URL(r.url()).pathname));
+  // No idle loading of the search module here: this test is about what the checker fetches.
+  await page.addInitScript(() => { window.requestIdleCallback = () => 0; });
   await page.goto(`${site.server.url}/tools/name-check/`);
   const check = (province, name, { individual = false, app = false } = {}) =>
     runChecker(page, async () => {

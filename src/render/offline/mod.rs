@@ -5,8 +5,8 @@
 //!
 //! 1. the shell (home, search and 404 pages, the theme's static files, icons)
 //!    and the search runtime — always, since nothing works offline without them;
-//! 2. whatever the search manifest lists (today the whole index, later its hot
-//!    part), then the other pages, index pages before entries.
+//! 2. whatever the search manifest lists (the index's hot file, text shards),
+//!    the index's chunks, then the other pages, index pages before entries.
 //!
 //! At run time the worker also keeps every page visited and every file
 //! fetched under `search/` (lazily loaded parts of the index). The cache name
@@ -179,6 +179,14 @@ pub fn precache(files: &[FileSummary], budget: u64) -> Precache {
     );
     let in_shell: HashSet<&str> = shell.iter().map(String::as_str).collect();
     let mut optional = manifest_files(&by_path);
+    // The index's chunks (named by the hot file, not the manifest): an
+    // offline search may need any of them.
+    optional.extend(
+        files
+            .iter()
+            .filter(|f| f.path.starts_with(&format!("{dir}/chunks/")))
+            .map(|f| f.path.clone()),
+    );
     let mut pages: Vec<&FileSummary> = files
         .iter()
         .filter(|f| is_page(&f.path) && !f.redirect && !in_shell.contains(f.path.as_str()))

@@ -1,11 +1,21 @@
-/* zhiku search loader: fetches the search runtime (wasm + index) lazily and
- * exposes it as window.zhikuSearch.
+/* zhiku search loader: fetches the search runtime (wasm + the index's hot
+ * file) lazily and exposes it as window.zhikuSearch.
  *
  *   const rt = await window.zhikuSearch.load();
  *   const hits = await rt.search("二级域名要备案吗", { limit: 10, kind: "faq" });
  *   rt.raw  // the wasm-bindgen exports (load, add_texts, search)
  *   const tools = await window.zhikuSearch.loadTools();
  *   tools.raw.check_name(provincesJson, requestJson)  // the checkers' module
+ *
+ * The index is a small hot file plus content-hashed chunks: a search asks the
+ * engine, which either answers or names the chunks it lacks; those are fetched
+ * in one parallel round (plain GETs of immutable files), added, and the search
+ * runs again (on a cold cache two rounds on a small site: term-dictionary
+ * bundles holding their terms' postings, then stored fields; three on a large
+ * one, whose heavier postings come apart). Chunks stay for later searches. A chunk that
+ * fails (HTTP error, timeout, wrong content) rejects the search with an Error
+ * whose `kind` is "chunk"; the next search fetches it again. A manifest or
+ * index format this loader does not read rejects with `kind` "format".
  *
  * Snippets are cut from page texts that come in small shards, fetched only for
  * the hits a search returns. When some are missing, search() first calls
@@ -22,6 +32,18 @@
 
   var script = document.currentScript;
   var pending = {};
+  // The manifest version this loader reads (src/search/mod.rs MANIFEST_VERSION).
+  var MANIFEST_VERSION = 4;
+  // Most fetch rounds one search may take (search-index MAX_ROUNDS).
+  var MAX_ROUNDS = 8;
+  // A chunk or shard request slower than this fails (window.zhikuSearchTimeoutMs overrides).
+  var TIMEOUT_MS = 15000;
+
+  function failure(kind, message) {
+    var e = new Error(message);
+    e.kind = kind;
+    return e;
+  }
 
   function manifestUrl(opts) {
     if (opts && opts.manifest) return opts.manifest;
@@ -34,8 +56,37 @@
 
   function fetchOk(url, what, init) {
     return fetch(url, init).then(function (res) {
-      if (!res.ok) throw new Error("zhiku search: " + what + " " + url + " returned HTTP " + res.status);
+      if (!res.ok) throw failure("network", "zhiku search: " + what + " " + url + " returned HTTP " + res.status);
       return res;
+    }, function (e) {
+      throw failure("network", "zhiku search: " + what + " " + url + " failed: " + (e && e.message || e));
+    });
+  }
+
+  /* The bytes of `url`, or an Error of `kind` "chunk" after an HTTP error,
+   * a network error or the timeout. */
+  function fetchBytes(url, what) {
+    var ms = window.zhikuSearchTimeoutMs || TIMEOUT_MS;
+    var ctl = typeof AbortController === "function" ? new AbortController() : null;
+    var timer = null;
+    var timeout = new Promise(function (_, reject) {
+      timer = setTimeout(function () {
+        if (ctl) ctl.abort();
+        reject(failure("chunk", "zhiku search: " + what + " " + url + " timed out after " + ms + " ms"));
+      }, ms);
+    });
+    var got = fetch(url, ctl ? { signal: ctl.signal } : undefined).then(function (res) {
+      if (!res.ok) throw failure("chunk", "zhiku search: " + what + " " + url + " returned HTTP " + res.status);
+      return res.arrayBuffer();
+    }).then(null, function (e) {
+      throw e && e.kind ? e : failure("chunk", "zhiku search: " + what + " " + url + " failed: " + (e && e.message || e));
+    });
+    return Promise.race([got, timeout]).then(function (buf) {
+      clearTimeout(timer);
+      return new Uint8Array(buf);
+    }, function (e) {
+      clearTimeout(timer);
+      throw e;
     });
   }
 
@@ -56,14 +107,22 @@
     return fetchOk(url, "manifest", { cache: "no-cache" })
       .then(function (res) { return res.json(); })
       .then(function (m) {
+        if (m.version !== MANIFEST_VERSION) {
+          throw failure("format", "zhiku search: the site's search index has manifest version " + m.version +
+            ", this search runtime reads version " + MANIFEST_VERSION + " (reload the page; if it persists, rebuild the site)");
+        }
         return { m: m, abs: function (u) { return new URL(u, url).href; } };
       });
   }
 
   /* Imports a wasm-bindgen glue module and instantiates its wasm; resolves to the glue. */
   function instantiate(glueUrl, wasmUrl) {
+    // The module's download starts beside the glue's, not after it (one
+    // round trip less on a cold cache); the glue compiles it as it streams in.
+    var wasm = fetch(wasmUrl);
+    wasm.then(null, function () {}); // a failure surfaces through the glue's init
     return import(glueUrl).then(function (glue) {
-      return glue.default({ module_or_path: wasmUrl }).then(function () { return glue; });
+      return glue.default({ module_or_path: wasm }).then(function () { return glue; });
     });
   }
 
@@ -82,11 +141,22 @@
     return loadManifest(opts).then(function (got) {
       var m = got.m;
       var abs = got.abs;
-      // Start the index download while the module compiles.
-      var index = fetchOk(abs(m.index), "index").then(function (r) { return r.arrayBuffer(); });
-      return Promise.all([instantiate(abs(m.glue), abs(m.wasm)), index]).then(function (both) {
+      // Start the hot file's download while the module compiles.
+      var hot = fetchOk(abs(m.index), "index").then(function (r) { return r.arrayBuffer(); });
+      return Promise.all([instantiate(abs(m.glue), abs(m.wasm)), hot]).then(function (both) {
         var glue = both[0];
-        var docs = glue.load(new Uint8Array(both[1]));
+        if (typeof glue.index_format !== "function" || glue.index_format() !== m.index_format) {
+          throw failure("format", "zhiku search: the site's search index is format " + m.index_format +
+            ", this search runtime reads format " + (glue.index_format ? glue.index_format() : "1") +
+            " (reload the page; if it persists, rebuild the site)");
+        }
+        var docs;
+        try {
+          docs = glue.open(new Uint8Array(both[1]));
+        } catch (e) {
+          var msg = String(e && e.message || e);
+          throw /format/.test(msg) ? failure("format", msg) : e;
+        }
         return runtime(glue, docs, m, abs);
       });
     });
@@ -94,14 +164,31 @@
 
   function runtime(glue, docs, m, abs) {
     var shards = {}; // shard number → promise of its texts being in the engine
+    var chunks = {}; // chunk name → promise of it being in the engine
+    var hotUrl = abs(m.index);
+    var stats = { rounds: 0, chunks: 0 };
+
+    function loadChunk(name) {
+      if (!chunks[name]) {
+        var url = new URL(name, hotUrl).href;
+        chunks[name] = fetchBytes(url, "index chunk").then(function (bytes) {
+          try {
+            glue.add_chunk(name, bytes);
+            stats.chunks++;
+          } catch (e) {
+            throw failure("chunk", "zhiku search: " + url + ": " + (e && e.message || e));
+          }
+        }).then(null, function (e) { delete chunks[name]; throw e; });
+      }
+      return chunks[name];
+    }
 
     function loadShard(n) {
       if (!shards[n]) {
         var url = (m.texts || [])[n];
         shards[n] = url
-          ? fetchOk(abs(url), "text shard")
-              .then(function (r) { return r.arrayBuffer(); })
-              .then(function (buf) { glue.add_texts(new Uint8Array(buf)); })
+          ? fetchBytes(abs(url), "text shard")
+              .then(function (bytes) { glue.add_texts(bytes); })
               .catch(function (e) { delete shards[n]; throw e; })
           : Promise.reject(new Error("zhiku search: no text shard " + n));
       }
@@ -129,37 +216,48 @@
       return out;
     }
 
+    /* The engine's answer to `call` (glue.search or glue.suggest), fetching
+     * the chunks it names round by round; resolves to [hits, rounds taken]. */
+    function ranked(call, req, round) {
+      var r;
+      try {
+        r = JSON.parse(call(JSON.stringify(req)));
+      } catch (e) {
+        return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+      }
+      if (r.hits) return Promise.resolve([r.hits, round]);
+      if (round >= MAX_ROUNDS) return Promise.reject(new Error("zhiku search: the index still misses chunks after " + round + " rounds"));
+      return Promise.all(r.need.map(loadChunk)).then(function () { return ranked(call, req, round + 1); });
+    }
+
     return {
       docs: docs,
       manifest: m,
       raw: glue,
+      /* {rounds: fetch rounds the last search took, chunks: index chunks loaded}. */
+      stats: function () { return { rounds: stats.rounds, chunks: stats.chunks }; },
       /* Resolves to hits: {id, title, url, kind, section, score, title_html, snippet_html}.
-       * If a text shard cannot be fetched, its hits come without snippets. */
+       * If a text shard cannot be fetched, its hits come without snippets;
+       * if an index chunk cannot, the search rejects (Error with kind "chunk"). */
       search: function (query, opts) {
         opts = opts || {};
         var req = request(query, opts);
-        var run = function () { return JSON.parse(glue.search(JSON.stringify(req))); };
-        var hits;
-        try {
-          hits = run();
-        } catch (e) {
-          return Promise.reject(e instanceof Error ? e : new Error(String(e)));
-        }
-        var missing = missingShards(hits);
-        if (!missing.length) return Promise.resolve(hits);
-        if (typeof opts.partial === "function") opts.partial(hits);
-        return Promise.all(missing.map(loadShard)).then(run, function () {
-          try { return run(); } catch (e) { return hits; }
+        return ranked(glue.search, req, 0).then(function (got) {
+          var hits = got[0];
+          stats.rounds = got[1];
+          var missing = missingShards(hits);
+          if (!missing.length) return hits;
+          if (typeof opts.partial === "function") opts.partial(hits);
+          var again = function () {
+            return ranked(glue.search, req, 0).then(function (again) { return again[0]; }, function () { return hits; });
+          };
+          return Promise.all(missing.map(loadShard)).then(again, again);
         });
       },
       /* Resolves to the pages to offer when `query` has no good match (the
        * tool pages), or [] when it is answered; their snippets stay empty. */
       suggest: function (query, opts) {
-        try {
-          return Promise.resolve(JSON.parse(glue.suggest(JSON.stringify(request(query, opts || {})))));
-        } catch (e) {
-          return Promise.reject(e instanceof Error ? e : new Error(String(e)));
-        }
+        return ranked(glue.suggest, request(query, opts || {}), 0).then(function (got) { return got[0]; });
       },
     };
   }

@@ -1,4 +1,28 @@
 /**
+ * Adds one fetched index chunk (a name `search` asked for); fails when the
+ * bytes are not that chunk's.
+ * @param {string} name
+ * @param {Uint8Array | number[]} bytes
+ */
+export function add_chunk(name, bytes) {
+    let ptr0, len0, ptr1, len1;
+    try {
+        ptr0 = passStringToWasm0(name, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+        len0 = WASM_VECTOR_LEN;
+        ptr1 = passArray8ToWasm0(bytes, wasm.__wbindgen_malloc);
+        len1 = WASM_VECTOR_LEN;
+    } catch (e) {
+        if (ptr1) { wasm.__wbindgen_free(ptr1, len1 * 1, 1); }
+        if (ptr0) { wasm.__wbindgen_free(ptr0, len0 * 1, 1); }
+        throw e;
+    }
+    const ret = wasm.add_chunk(ptr0, len0, ptr1, len1);
+    if (ret[1]) {
+        throw takeFromExternrefTable0(ret[0]);
+    }
+}
+
+/**
  * Adds one text shard (page texts for snippets); returns how many texts it held.
  * @param {Uint8Array | number[]} shard
  * @returns {number}
@@ -14,14 +38,24 @@ export function add_texts(shard) {
 }
 
 /**
- * Loads an index blob; replaces any index loaded before. Returns the document count.
- * @param {Uint8Array | number[]} bytes
+ * The index format this runtime reads (the manifest's `index_format`).
  * @returns {number}
  */
-export function load(bytes) {
-    const ptr0 = passArray8ToWasm0(bytes, wasm.__wbindgen_malloc);
+export function index_format() {
+    const ret = wasm.index_format();
+    return ret >>> 0;
+}
+
+/**
+ * Opens an index from its hot file; replaces any index opened before.
+ * Returns the document count.
+ * @param {Uint8Array | number[]} hot
+ * @returns {number}
+ */
+export function open(hot) {
+    const ptr0 = passArray8ToWasm0(hot, wasm.__wbindgen_malloc);
     const len0 = WASM_VECTOR_LEN;
-    const ret = wasm.load(ptr0, len0);
+    const ret = wasm.open(ptr0, len0);
     if (ret[2]) {
         throw takeFromExternrefTable0(ret[1]);
     }
@@ -29,16 +63,18 @@ export function load(bytes) {
 }
 
 /**
- * Runs a search: `request` is a JSON `SearchRequest`, the result a JSON array
- * of hits (a hit whose text shard is not loaded yet names it in `text_shard`).
- * @param {string} request
+ * One attempt at a search: `request` is a JSON `SearchRequest`; the result is
+ * JSON `{"hits": [...]}` (a hit whose text shard is not loaded yet names it in
+ * `text_shard`) or `{"need": ["chunks/….bin", ...]}`: fetch those (relative
+ * to the hot file), `add_chunk` each, and call again.
+ * @param {string} request_json
  * @returns {string}
  */
-export function search(request) {
+export function search(request_json) {
     let deferred3_0;
     let deferred3_1;
     try {
-        const ptr0 = passStringToWasm0(request, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+        const ptr0 = passStringToWasm0(request_json, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
         const len0 = WASM_VECTOR_LEN;
         const ret = wasm.search(ptr0, len0);
         var ptr2 = ret[0];
@@ -57,15 +93,16 @@ export function search(request) {
 
 /**
  * Pages to offer when a search has no good match (`request` as for
- * [`search`]): a JSON array of hits, empty when the query is answered.
- * @param {string} request
+ * [`search`]): `{"hits": [...]}`, empty when the query is answered, or
+ * `{"need": [...]}` as for [`search`].
+ * @param {string} request_json
  * @returns {string}
  */
-export function suggest(request) {
+export function suggest(request_json) {
     let deferred3_0;
     let deferred3_1;
     try {
-        const ptr0 = passStringToWasm0(request, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+        const ptr0 = passStringToWasm0(request_json, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
         const len0 = WASM_VECTOR_LEN;
         const ret = wasm.suggest(ptr0, len0);
         var ptr2 = ret[0];

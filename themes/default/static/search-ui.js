@@ -22,7 +22,8 @@
 
   // ---- runtime loading -------------------------------------------------------
 
-  /** Why the runtime is unavailable: "wasm" (browser cannot run it), "missing" (site built without search), "network". */
+  /** Why the runtime is unavailable: "wasm" (browser cannot run it), "missing" (site built without search), "network",
+   * "format" (runtime and index from different versions). */
   function LoadError(kind, detail) {
     this.kind = kind;
     this.detail = detail;
@@ -64,7 +65,9 @@
           runtimeReady = true;
           return rt;
         }, function (e) {
-          throw e instanceof LoadError ? e : new LoadError("wasm", String(e && e.message || e));
+          if (e instanceof LoadError) throw e;
+          var kind = e && (e.kind === "format" || e.kind === "network" || e.kind === "chunk") ? e.kind : "wasm";
+          throw new LoadError(kind === "chunk" ? "network" : kind, String(e && e.message || e));
         });
       });
       // A browser that has WebAssembly may only have hit a network error: let
@@ -96,12 +99,26 @@
     return /^(\/(?!\/)|https?:\/\/)/i.test(url) ? url : "#";
   }
 
-  /** The message shown when search cannot run, with a way to browse instead. */
-  function errorMessage(err) {
+  /** The message shown when search cannot run, with a way to browse instead;
+   * when an index chunk failed (kind "chunk") and `retry` is given, a button
+   * that runs the search again. */
+  function errorMessage(err, retry) {
     var p = el("p", "search-error");
     p.setAttribute("role", "alert");
     var kind = err && err.kind;
+    if (kind === "chunk") {
+      if (window.console) console.warn("zhiku search:", err.message || err);
+      p.appendChild(document.createTextNode(T("js_search_chunk")));
+      if (retry) {
+        var b = el("button", "search-retry", T("js_search_retry"));
+        b.type = "button";
+        b.addEventListener("click", retry);
+        p.appendChild(b);
+      }
+      return p;
+    }
     var text = kind === "missing" ? T("js_search_missing")
+      : kind === "format" ? T("js_search_format")
       : kind === "network" ? T("js_search_network")
       : T("js_search_no_wasm");
     p.appendChild(document.createTextNode(text));
@@ -273,11 +290,11 @@
     openDropdown();
   }
 
-  function renderDropdownError(err) {
+  function renderDropdownError(err, retry) {
     clear(dropdown);
     items = [];
     selected = -1;
-    dropdown.appendChild(errorMessage(err));
+    dropdown.appendChild(errorMessage(err, retry));
     openDropdown();
   }
 
@@ -295,7 +312,10 @@
     var render = function (hits) { renderDropdown(q, hits); };
     showSearch(q, { limit: DROPDOWN_LIMIT }, current, render, dropdown).then(null, function (err) {
       if (mine !== seq) return;
-      renderDropdownError(err);
+      renderDropdownError(err, function () {
+        box.focus();
+        runDropdown(q);
+      });
     });
   }, DEBOUNCE_MS);
 
@@ -311,7 +331,15 @@
     runDropdown(q);
   }
 
-  // Start fetching the runtime as soon as someone shows intent to search.
+  // Start fetching the runtime when the page is idle, or as soon as someone
+  // shows intent to search, whichever comes first (it is small: the index's
+  // chunks come only with queries).
+  // Not in the first seconds: a page's own loading (and a quick click on to
+  // the next page) comes first.
+  var idle = window.requestIdleCallback || function (f) { return setTimeout(f, 500); };
+  setTimeout(function () {
+    idle(function () { runtime().then(null, function () {}); }, { timeout: 4000 });
+  }, 2000);
   box.addEventListener("focus", function () {
     runtime().then(null, function (err) {
       if (dropdown && document.activeElement === box) renderDropdownError(err);
@@ -488,7 +516,7 @@
       if (mine !== pageSeq) return;
       clear(results);
       clear(status);
-      status.appendChild(err && err.kind ? errorMessage(err) : el("p", "search-error", String(err && err.message || err)));
+      status.appendChild(err && err.kind ? errorMessage(err, runPage) : el("p", "search-error", String(err && err.message || err)));
     });
   }
 
