@@ -208,8 +208,8 @@ impl Summarise<'_> {
         let Some(prints) = prints else {
             return self.put(renderer.render(key)?);
         };
-        let inputs = prints.of(renderer, key);
         let path = renderer.path_of(key);
+        let inputs = prints.of(renderer, key, &path);
         let summary = match self.sink.keep(&path, &inputs)? {
             Some(kept) => {
                 self.kept_pages

@@ -90,8 +90,7 @@ impl ItemPrints {
 
     /// The fingerprint a dependency stands for (see [`super::depends_on`]).
     fn get(&self, dep: &str) -> Option<&Print> {
-        let id = dep.trim_start_matches('@');
-        let id = id.split('#').next().unwrap_or(id);
+        let id = super::dependency_id(dep);
         if id == "*" {
             return Some(&self.all);
         }
@@ -159,14 +158,14 @@ impl<'a> PagePrints<'a> {
         }
     }
 
-    /// The fingerprint of one page, in hex.
-    pub fn of(&self, renderer: &Renderer<'_>, key: &PageKey) -> String {
+    /// The fingerprint of one page (output path `path`), in hex.
+    pub fn of(&self, renderer: &Renderer<'_>, key: &PageKey, path: &str) -> String {
         let mut deps = renderer.dependencies_of(key);
         deps.sort();
         deps.dedup();
         let mut h = Sha256::new();
         h.update(self.global);
-        h.update(renderer.path_of(key).as_bytes());
+        h.update(path.as_bytes());
         for dep in &deps {
             h.update([0]);
             h.update(dep.as_bytes());

@@ -27,7 +27,7 @@ use crate::content::links::LinkTable;
 use crate::content::Site;
 use crate::theme::Theme;
 use model::Model;
-pub use model::{depends_on, LinkView, SearchAssets};
+pub use model::{dependency_id, depends_on, LinkView, SearchAssets};
 
 /// Why rendering failed (theme problems; content problems are caught by validation).
 #[derive(Debug, thiserror::Error)]

@@ -111,12 +111,17 @@ fn chapter_entries_dep(chapter: &str) -> String {
 /// `id`: the same id (an anchor or `@` aside), `*` (every item), or a
 /// `prefix/*` group the id is in.
 pub fn depends_on(dep: &str, id: &str) -> bool {
-    let dep = dep.trim_start_matches('@');
-    let dep = dep.split('#').next().unwrap_or(dep);
+    let dep = dependency_id(dep);
     match dep.strip_suffix('*') {
         Some(prefix) => id.starts_with(prefix),
         None => dep == id,
     }
+}
+
+/// A dependency as an id: without `@` and anchor (`@faq/a/b#step` → `faq/a/b`).
+pub fn dependency_id(dep: &str) -> &str {
+    let dep = dep.trim_start_matches('@');
+    dep.split('#').next().unwrap_or(dep)
 }
 
 fn province_dep(reference: &str) -> String {
