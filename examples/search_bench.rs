@@ -134,6 +134,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--store-chunk" => sizes.store = args.next().ok_or("--store-chunk BYTES")?.parse()?,
             "--bundle" => sizes.bundle = args.next().ok_or("--bundle BYTES")?.parse()?,
             "--lists-max" => sizes.lists_max = args.next().ok_or("--lists-max BYTES")?.parse()?,
+            "--whole" => sizes.whole = args.next().ok_or("--whole BYTES")?.parse()?,
             "--trace" => trace.push(args.next().ok_or("--trace QUERY")?),
             "--rounds" => rounds_out = Some(PathBuf::from(args.next().ok_or("--rounds FILE")?)),
             _ => query_files.push(PathBuf::from(a)),

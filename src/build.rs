@@ -277,7 +277,12 @@ pub fn render_into(
     let (pages, search) = std::thread::scope(|s| {
         let search = s.spawn(|| {
             let started = Instant::now();
-            let out = crate::search::build_files(&docs, &vocabulary, previous);
+            let out = crate::search::build_files(
+                &docs,
+                &vocabulary,
+                crate::search::chunk_sizes(&site.config.search),
+                previous,
+            );
             (out, started.elapsed())
         });
         let pages = (|| {

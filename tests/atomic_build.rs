@@ -78,10 +78,9 @@ fn successful_rebuild_replaces_public_without_leftovers() {
     let after = snapshot(&site.path().join("public"));
     assert!(!after.contains_key("stale.html"));
     // The search index is named by its content hash, so its name changes with
-    // the content; so do the names (and the number) of its chunks.
+    // the content; so do the names (and the number) of its chunks, if any.
     let hashed = regex::Regex::new(r"\.[0-9a-f]{12}\.").expect("valid regex");
     let names = |files: &BTreeMap<String, Vec<u8>>| -> Vec<String> {
-        assert!(files.keys().any(|k| k.starts_with("search/chunks/")));
         files
             .keys()
             .filter(|k| !k.starts_with("search/chunks/"))

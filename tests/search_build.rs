@@ -1,16 +1,49 @@
 //! The build writes the search index and runtime under `public/search/` with
 //! content-hashed names, pages point at them, and the CLI side can load them.
 
-use std::path::PathBuf;
+mod common;
+
+use std::path::{Path, PathBuf};
 
 use zhiku::build::{build, Paths};
 use zhiku::search::{content_hash, load_engine, manifest_path, Manifest};
 
-fn build_into(dir: &std::path::Path) -> PathBuf {
-    let mut paths = Paths::new(std::path::Path::new(env!("CARGO_MANIFEST_DIR")));
+fn build_site(root: &Path, dir: &Path) -> PathBuf {
+    let mut paths = Paths::new(root);
     paths.output = dir.join("public");
     build(&paths).map_err(|(e, _)| e).expect("site builds");
     paths.output
+}
+
+fn build_into(dir: &Path) -> PathBuf {
+    build_site(Path::new(env!("CARGO_MANIFEST_DIR")), dir)
+}
+
+/// The chunk files of a built site, each checked to be named by its bytes.
+fn chunk_files(out: &Path) -> Vec<PathBuf> {
+    let Ok(dir) = std::fs::read_dir(out.join("search/chunks")) else {
+        return Vec::new();
+    };
+    let chunks: Vec<PathBuf> = dir.map(|e| e.unwrap().path()).collect();
+    for path in &chunks {
+        let name = format!("chunks/{}", path.file_name().unwrap().to_string_lossy());
+        assert_eq!(
+            search_index::lazy::chunk_name(&std::fs::read(path).unwrap()),
+            name
+        );
+    }
+    chunks
+}
+
+/// A copy of the real site whose index is always cut into chunks.
+fn lazy_site() -> common::SiteCopy {
+    let site = common::SiteCopy::new();
+    let config = site.read("content/site.toml");
+    site.write(
+        "content/site.toml",
+        &format!("{config}\n[search]\nwhole_index_kb = 0\n"),
+    );
+    site
 }
 
 #[test]
@@ -51,45 +84,71 @@ fn build_writes_hashed_search_files_that_load() {
     assert!(loader.starts_with("/search/loader.") && loader.ends_with(".js"));
     assert!(out.join(loader.trim_start_matches('/')).is_file());
 
-    // Chunks are named by their bytes.
-    let chunks: Vec<_> = std::fs::read_dir(out.join("search/chunks"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    assert!(chunks.len() > 20, "{} chunks", chunks.len());
-    for path in &chunks {
-        let name = format!("chunks/{}", path.file_name().unwrap().to_string_lossy());
-        assert_eq!(
-            search_index::lazy::chunk_name(&std::fs::read(path).unwrap()),
-            name
-        );
-    }
-
+    // This site's index is small enough to be whole in its hot file: a
+    // first query needs no chunk round.
+    assert_eq!(
+        chunk_files(&out).len(),
+        0,
+        "the real site's index outgrew [search] whole_index_kb"
+    );
     let mut engine = load_engine(&out).unwrap();
     assert_eq!(engine.num_docs() as usize, manifest.docs);
     let hits = engine
         .search(&search_index::SearchRequest::new("二级域名要备案吗"))
         .unwrap();
     assert!(hits.iter().take(3).any(|h| h.section == "7.7"), "{hits:?}");
-    // The CLI reads the text shards of its hits, so every hit has its snippet…
+    // The CLI reads the text shards of its hits, so every hit has its snippet.
     assert!(
         hits.iter()
             .all(|h| h.text_shard.is_none() && h.snippet_html.contains("<mark>")),
         "{hits:?}"
     );
-    // …and only the chunks the query needs, as the browser does.
+    assert_eq!(engine.loaded_chunks(), 0);
+}
+
+#[test]
+fn a_cut_index_loads_only_the_chunks_a_query_needs() {
+    let site = lazy_site();
+    let tmp = tempfile::tempdir().unwrap();
+    let out = build_site(site.root(), tmp.path());
+    let chunks = chunk_files(&out);
+    assert!(chunks.len() > 20, "{} chunks", chunks.len());
+    let mut engine = load_engine(&out).unwrap();
+    let hits = engine
+        .search(&search_index::SearchRequest::new("二级域名要备案吗"))
+        .unwrap();
+    assert!(hits.iter().take(3).any(|h| h.section == "7.7"), "{hits:?}");
+    assert!(
+        hits.iter().all(|h| h.snippet_html.contains("<mark>")),
+        "{hits:?}"
+    );
+    // Only the chunks the query needs, as the browser does.
     let read = engine.loaded_chunks();
     assert!(
         read > 0 && read < chunks.len() / 2,
         "{read} of {}",
         chunks.len()
     );
+    // The same ranked hits as the whole index gives.
+    let whole = tempfile::tempdir().unwrap();
+    let mut whole = load_engine(&build_into(whole.path())).unwrap();
+    let req = search_index::SearchRequest::new("备案 域名 实名认证");
+    let ids = |hits: Vec<search_index::Hit>| -> Vec<(String, String)> {
+        hits.into_iter()
+            .map(|h| (h.id, format!("{:.6}", h.score)))
+            .collect()
+    };
+    assert_eq!(
+        ids(engine.search(&req).unwrap()),
+        ids(whole.search(&req).unwrap())
+    );
 }
 
 #[test]
 fn an_index_of_another_format_is_named() {
+    let site = lazy_site();
     let tmp = tempfile::tempdir().unwrap();
-    let out = build_into(tmp.path());
+    let out = build_site(site.root(), tmp.path());
     let path = manifest_path(&out);
     let mut manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();

@@ -720,7 +720,17 @@ fn term_texts(text: &str) -> Vec<String> {
 #[cfg(all(test, feature = "writer"))]
 mod tests {
     use super::*;
-    use crate::{build_index, Doc, Kind, MemoryIndex, Vocabulary};
+    use crate::lazy::ChunkSizes;
+    use crate::{build_index, build_index_with, Doc, Kind, MemoryIndex, Vocabulary};
+
+    /// Chunk sizes that cut even a tiny index into chunks (the default keeps
+    /// a small index whole in its hot file).
+    fn lazy_sizes() -> ChunkSizes {
+        ChunkSizes {
+            whole: 0,
+            ..ChunkSizes::default()
+        }
+    }
 
     fn doc(id: &str, title: &str, body: &str, kind: Kind, provinces: &[&str]) -> Doc {
         Doc {
@@ -772,7 +782,10 @@ mod tests {
                 short_name: "粤".into(),
             }],
         };
-        let mut e = build_index(&docs, &vocab).unwrap().open().unwrap();
+        let mut e = build_index_with(&docs, &vocab, lazy_sizes())
+            .unwrap()
+            .open()
+            .unwrap();
         for shard in texts::shard_files(&docs).unwrap() {
             e.add_texts(&shard).unwrap();
         }
@@ -969,6 +982,19 @@ mod tests {
         let before = e.engine.loaded_chunks();
         assert!(matches!(e.engine.search_step(&req).unwrap(), Step::Hits(_)));
         assert_eq!(e.engine.loaded_chunks(), before);
+    }
+
+    #[test]
+    fn a_small_index_is_whole_in_its_hot_file() {
+        let docs = [doc("a", "域名实名认证", "域名要先实名。", Kind::Faq, &[])];
+        let files = build_index(&docs, &Vocabulary::default()).unwrap();
+        assert!(files.chunks.is_empty());
+        let e = files.open().unwrap();
+        match e.engine.search_step(&SearchRequest::new("实名")).unwrap() {
+            Step::Hits(hits) => assert_eq!(hits[0].id, "a"),
+            Step::Need(names) => panic!("a whole index needs no chunks, asked for {names:?}"),
+        }
+        assert_eq!(e.engine.loaded_chunks(), 0);
     }
 
     #[test]

@@ -73,6 +73,33 @@ pub struct SiteConfig {
     /// `[offline]`: the service worker that keeps the site readable offline.
     #[serde(default)]
     pub offline: OfflineConfig,
+    /// `[search]`: how the search index is cut for the browser.
+    #[serde(default)]
+    pub search: SearchConfig,
+}
+
+/// `[search]` in `site.toml`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SearchConfig {
+    /// Kibibytes up to which the index is sent whole in one file (a small
+    /// site's first answer then takes no further fetch rounds); a larger
+    /// index is cut into chunks a query fetches as it needs them. 0 always
+    /// cuts.
+    #[serde(default = "default_whole_index_kb")]
+    pub whole_index_kb: u64,
+}
+
+fn default_whole_index_kb() -> u64 {
+    (search_index::lazy::WHOLE_INDEX_MAX / 1024) as u64
+}
+
+impl Default for SearchConfig {
+    fn default() -> Self {
+        SearchConfig {
+            whole_index_kb: default_whole_index_kb(),
+        }
+    }
 }
 
 /// `[feedback]` in `site.toml`: one target, a mail address or an issue form.

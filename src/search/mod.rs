@@ -9,6 +9,7 @@
 
 mod docs;
 
+use search_index::lazy::ChunkSizes;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -78,6 +79,49 @@ fn hashed(stem: &str, ext: &str, bytes: &[u8]) -> String {
     format!("{DIR}/{stem}.{}.{ext}", content_hash(bytes))
 }
 
+/// The line of the committed loader that the build fills in with the
+/// runtime's file names (see [`loader`]).
+const LOADER_RUNTIME_LINE: &str = "var RUNTIME = null;";
+
+/// The runtime's files (content-hashed names in `search/`): the search module
+/// and the checkers' module, each wasm and glue.
+struct RuntimeFiles {
+    wasm: String,
+    glue: String,
+    tools_wasm: String,
+    tools_glue: String,
+}
+
+fn runtime_files() -> RuntimeFiles {
+    RuntimeFiles {
+        wasm: hashed("zhiku-search", "wasm", RUNTIME_WASM),
+        glue: hashed("zhiku-search", "js", RUNTIME_GLUE),
+        tools_wasm: hashed("zhiku-tools", "wasm", TOOLS_WASM),
+        tools_glue: hashed("zhiku-tools", "js", TOOLS_GLUE),
+    }
+}
+
+/// The loader as the build writes it: the committed one with the runtime's
+/// file names (relative to the loader, which sits beside them) filled in, so
+/// it starts the module's download at once instead of after the manifest.
+/// They depend on the binary only, so the loader's name stays the same from
+/// build to build and pages do not change with the index.
+fn loader() -> &'static [u8] {
+    static LOADER: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    LOADER.get_or_init(|| {
+        let files = runtime_files();
+        let names = serde_json::json!({
+            "wasm": beside_manifest(&files.wasm),
+            "glue": beside_manifest(&files.glue),
+            "tools_wasm": beside_manifest(&files.tools_wasm),
+            "tools_glue": beside_manifest(&files.tools_glue),
+        });
+        let text = String::from_utf8_lossy(RUNTIME_LOADER);
+        text.replacen(LOADER_RUNTIME_LINE, &format!("var RUNTIME = {names};"), 1)
+            .into_bytes()
+    })
+}
+
 /// Version of [`Manifest`]; 3: file URLs relative to the manifest, so the
 /// site works under any path; 4: `index` is a hot file with chunks beside
 /// it, and `index_format` names their format.
@@ -118,24 +162,54 @@ pub fn vocabulary(site: &Site) -> search_index::Vocabulary {
 
 /// The index files of a site, exactly as [`build_assets`] writes them.
 pub fn index_blob(site: &Site) -> Result<search_index::IndexFiles, search_index::Error> {
-    search_index::build_index(&site_docs(site), &vocabulary(site))
+    search_index::build_index_with(
+        &site_docs(site),
+        &vocabulary(site),
+        chunk_sizes(&site.config.search),
+    )
+}
+
+/// How the site's `[search]` settings cut the index.
+pub fn chunk_sizes(config: &crate::content::SearchConfig) -> ChunkSizes {
+    ChunkSizes {
+        whole: usize::try_from(config.whole_index_kb.saturating_mul(1024)).unwrap_or(usize::MAX),
+        ..ChunkSizes::default()
+    }
 }
 
 /// Builds the search index and runtime files for a site.
 pub fn build_assets(site: &Site) -> Result<SearchOutput, String> {
     let docs = site_docs(site);
-    build_files(&docs, &vocabulary(site), None)
+    build_files(
+        &docs,
+        &vocabulary(site),
+        chunk_sizes(&site.config.search),
+        None,
+    )
 }
 
 /// What decides the search files' contents: the documents, the site's
 /// vocabulary ([`vocabulary`]: synonyms, glossary, province names) and the
 /// runtime (whose hash changes with the index code, see
-/// `scripts/check-runtime.sh`). A previous build's index is reused when its
-/// key is the same (see [`build_files`]).
-pub fn input_key(docs: &[search_index::Doc], vocabulary: &search_index::Vocabulary) -> String {
+/// `scripts/check-runtime.sh`) and the chunk sizes. A previous build's index
+/// is reused when its key is the same (see [`build_files`]).
+pub fn input_key(
+    docs: &[search_index::Doc],
+    vocabulary: &search_index::Vocabulary,
+    sizes: ChunkSizes,
+) -> String {
     let mut h = Sha256::new();
     h.update(MANIFEST_VERSION.to_le_bytes());
     h.update(search_index::lazy::INDEX_FORMAT.to_le_bytes());
+    for size in [
+        sizes.chunk,
+        sizes.store,
+        sizes.bundle,
+        sizes.lists_max,
+        sizes.whole,
+    ] {
+        h.update((size as u64).to_le_bytes());
+    }
     for part in [
         RUNTIME_WASM,
         RUNTIME_GLUE,
@@ -171,7 +245,7 @@ impl std::io::Write for HashWriter<'_> {
 /// not the whole site. Everything the manifest names is content-hashed.
 pub fn assets() -> SearchAssets {
     SearchAssets {
-        loader: format!("/{}", hashed("loader", "js", RUNTIME_LOADER)),
+        loader: format!("/{}", hashed("loader", "js", loader())),
         manifest: format!("/{DIR}/manifest.json"),
     }
 }
@@ -204,12 +278,15 @@ fn previous_index(output: &std::path::Path, key: &str) -> Option<search_index::I
 pub fn build_files(
     docs: &[search_index::Doc],
     vocabulary: &search_index::Vocabulary,
+    sizes: ChunkSizes,
     previous: Option<&std::path::Path>,
 ) -> Result<SearchOutput, String> {
-    let key = input_key(docs, vocabulary);
+    let key = input_key(docs, vocabulary, sizes);
     let built = match previous.and_then(|p| previous_index(p, &key)) {
         Some(built) => built,
-        None => search_index::build_index(docs, vocabulary).map_err(|e| e.to_string())?,
+        None => {
+            search_index::build_index_with(docs, vocabulary, sizes).map_err(|e| e.to_string())?
+        }
     };
     let index = hashed("index", "bin", &built.hot);
     let shards = search_index::texts::shard_files(docs).map_err(|e| e.to_string())?;
@@ -218,12 +295,14 @@ pub fn build_files(
         .enumerate()
         .map(|(n, bytes)| (hashed(&format!("text-{n}"), "json", &bytes), bytes))
         .collect();
-    let wasm = hashed("zhiku-search", "wasm", RUNTIME_WASM);
-    let glue = hashed("zhiku-search", "js", RUNTIME_GLUE);
+    let RuntimeFiles {
+        wasm,
+        glue,
+        tools_wasm,
+        tools_glue,
+    } = runtime_files();
     let assets = assets();
-    let loader = assets.loader.trim_start_matches('/').to_string();
-    let tools_wasm = hashed("zhiku-tools", "wasm", TOOLS_WASM);
-    let tools_glue = hashed("zhiku-tools", "js", TOOLS_GLUE);
+    let loader_path = assets.loader.trim_start_matches('/').to_string();
     let manifest = Manifest {
         version: MANIFEST_VERSION,
         index_format: search_index::lazy::INDEX_FORMAT,
@@ -261,8 +340,8 @@ pub fn build_files(
             bytes: TOOLS_GLUE.to_vec(),
         },
         OutputFile {
-            path: loader,
-            bytes: RUNTIME_LOADER.to_vec(),
+            path: loader_path,
+            bytes: loader().to_vec(),
         },
         // What pages, the loader and the CLI read.
         OutputFile {
@@ -479,4 +558,24 @@ pub fn plain_text(html: &str) -> String {
         .replace("&quot;", "\"")
         .replace("&#39;", "'")
         .replace("&amp;", "&")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_written_loader_names_the_runtime_it_was_built_with() {
+        let text = String::from_utf8(loader().to_vec()).unwrap();
+        assert!(!text.contains(LOADER_RUNTIME_LINE), "placeholder left");
+        let files = runtime_files();
+        for name in [files.wasm, files.glue, files.tools_wasm, files.tools_glue] {
+            assert!(
+                text.contains(&format!("\"{}\"", beside_manifest(&name))),
+                "{name}"
+            );
+        }
+        // Named by what it holds.
+        assert!(assets().loader.contains(&content_hash(loader())));
+    }
 }

@@ -1,17 +1,21 @@
-// The lazily loaded index in Chromium: the runtime starts loading on idle; a
-// search fetches the hot file once and then only the chunks its terms need (a
-// one-word and a long colloquial query, counted), in at most three rounds
+// The lazily loaded index in Chromium, on a copy of this site whose index is
+// cut into chunks (`whole_index_kb = 0`): the runtime starts loading on idle;
+// a search fetches the hot file once and then only the chunks its terms need
+// (a one-word and a long colloquial query, counted), in at most three rounds
 // (two on a site this size), and keeps them; chunks that 404, time out or are
 // corrupted give a visible error with a retry, after which searching works; a
-// runtime meeting an index format it does not read says so.
+// runtime meeting an index format it does not read says so. And on the real
+// site, whose small index is whole in its hot file: a first search fetches
+// the hot file and nothing else of the index, and the module's download does
+// not wait for the manifest.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync, writeFileSync, cpSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { useBuiltSite, serveStatic } from "./lib.mjs";
+import { useBuiltSite, serveStatic, buildSite } from "./lib.mjs";
 
 const TIMEOUT = 20_000;
-const site = useBuiltSite({ before, after });
+const site = useBuiltSite({ before, after, lazy: true });
 const CHUNK = /\/search\/chunks\/[0-9a-f]{16}\.bin$/;
 
 /** A fresh page (own cache) recording every request path. */
@@ -82,6 +86,37 @@ test("the runtime loads on idle, and a search fetches the hot file plus only the
   assert.deepEqual(indexFiles.filter((p) => p.endsWith(".bin")), [hot]);
   assert.deepEqual(errors, []);
   await context.close();
+});
+
+test("a small index is whole in its hot file: one search, no chunk, and the module loads beside the manifest", async () => {
+  const out = buildSite();
+  const server = await serveStatic(out);
+  try {
+    const manifest = manifestOf(out);
+    const hot = `/search/${manifest.index}`;
+    const wasm = `/search/${manifest.wasm}`;
+    const { page, context, requests, errors } = await openPage(`${server.url}/`);
+    const r = await page.evaluate(async (query) => {
+      for (let i = 0; !window.zhikuSearch && i < 100; i++) await new Promise((ok) => setTimeout(ok, 50));
+      const rt = await window.zhikuSearch.load();
+      const hits = await rt.search(query, { limit: 8 });
+      return { ids: hits.map((h) => h.id), rounds: rt.stats().rounds };
+    }, "我的网站域名是去年在国外买的现在想备案需要先转到国内服务商吗");
+    assert.ok(r.ids.length > 0);
+    assert.equal(r.rounds, 0, "no chunk round");
+    assert.deepEqual(requests.filter((p) => CHUNK.test(p)), []);
+    assert.equal(requests.filter((p) => p === hot).length, 1);
+    // The loader names the module itself: it is requested before the
+    // manifest (with the manifest naming it, it came after the manifest's response).
+    const manifestPath = "/search/manifest.json";
+    assert.ok(requests.includes(wasm) && requests.includes(manifestPath), `${wasm} and ${manifestPath} fetched`);
+    assert.ok(requests.indexOf(wasm) < requests.indexOf(manifestPath), requests.join(" "));
+    assert.deepEqual(errors, []);
+    await context.close();
+  } finally {
+    await server.close();
+    rmSync(out, { recursive: true, force: true });
+  }
 });
 
 test("the same answers when the host serves gzip, brotli or uncompressed files", async () => {

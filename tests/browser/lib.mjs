@@ -4,6 +4,7 @@ import { spawnSync } from "node:child_process";
 import { createServer } from "node:http";
 import { createSecureServer } from "node:http2";
 import { readFile, stat, rm } from "node:fs/promises";
+import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join, normalize, extname, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync, brotliCompressSync, constants as zlib } from "node:zlib";
@@ -136,10 +137,11 @@ export async function axeViolations(page, { exclude = [] } = {}) {
  * Chromium once per test file; the returned object is filled in before tests run
  * ({ out, server, browser }) and everything is torn down afterwards.
  */
-export function useBuiltSite({ before, after }) {
+export function useBuiltSite({ before, after, lazy = false }) {
   const site = {};
   before(async () => {
-    site.out = buildSite();
+    if (lazy) site.root = lazySiteRoot();
+    site.out = buildSite(site.root);
     site.server = await serveStatic(site.out);
     site.browser = await launch();
   });
@@ -147,6 +149,20 @@ export function useBuiltSite({ before, after }) {
     await site.browser?.close();
     await site.server?.close();
     if (site.out) await rm(site.out, { recursive: true, force: true });
+    if (site.root) await rm(site.root, { recursive: true, force: true });
   });
   return site;
+}
+
+/**
+ * A copy of the real site (its `content/`, in a fresh temp folder) whose
+ * index is always cut into chunks (`[search] whole_index_kb = 0`; by default
+ * this site's small index is sent whole). Returns the site root.
+ */
+export function lazySiteRoot() {
+  const root = join(process.env.TMPDIR || "/tmp", `zhiku-lazy-${process.pid}-${Date.now()}`);
+  cpSync(join(repo, "content"), join(root, "content"), { recursive: true });
+  const config = join(root, "content", "site.toml");
+  writeFileSync(config, `${readFileSync(config, "utf8")}\n[search]\nwhole_index_kb = 0\n`);
+  return root;
 }

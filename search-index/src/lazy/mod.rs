@@ -60,6 +60,11 @@ pub const BUNDLE_SIZE: usize = 8 * 1024;
 /// cut apart and fetched in a round of their own, for the terms a query
 /// looks up only (chosen by measurement, see BENCHMARKS.md).
 pub const LISTS_MAX: usize = 32 * 1024;
+/// An index whose files total at most this many bytes goes whole into the
+/// hot file, with no chunks: on a small site a query reads most of the index
+/// anyway, and two fetch rounds cost more than the bytes they save (see
+/// BENCHMARKS.md). Sites set it with `[search] whole_index_kb`.
+pub const WHOLE_INDEX_MAX: usize = 640 * 1024;
 
 /// Where each tantivy file's bytes are.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -122,6 +122,9 @@ pub struct ChunkSizes {
     /// Largest postings and positions of one dictionary block that ride in
     /// its bundle.
     pub lists_max: usize,
+    /// An index of at most this many bytes (all its files) is hot as a
+    /// whole: no chunks.
+    pub whole: usize,
 }
 
 impl Default for ChunkSizes {
@@ -131,6 +134,7 @@ impl Default for ChunkSizes {
             store: super::STORE_CHUNK_SIZE,
             bundle: super::BUNDLE_SIZE,
             lists_max: super::LISTS_MAX,
+            whole: super::WHOLE_INDEX_MAX,
         }
     }
 }
@@ -360,8 +364,9 @@ pub fn split(files: &[(String, Vec<u8>)], sizes: ChunkSizes) -> Result<Split, Er
         .map(|(i, (p, _))| (p.as_str(), i))
         .collect();
     let mut split = Split::default();
+    let all_whole = files.iter().map(|(_, d)| d.len()).sum::<usize>() <= sizes.whole;
     for (path, data) in files {
-        let whole = data.len() <= SMALL_FILE || path.ends_with(".json");
+        let whole = all_whole || data.len() <= SMALL_FILE || path.ends_with(".json");
         let hot = if whole {
             vec![(0, data.len())]
         } else {

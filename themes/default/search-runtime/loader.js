@@ -10,9 +10,10 @@
  * The index is a small hot file plus content-hashed chunks: a search asks the
  * engine, which either answers or names the chunks it lacks; those are fetched
  * in one parallel round (plain GETs of immutable files), added, and the search
- * runs again (on a cold cache two rounds on a small site: term-dictionary
- * bundles holding their terms' postings, then stored fields; three on a large
- * one, whose heavier postings come apart). Chunks stay for later searches. A chunk that
+ * runs again (on a cold cache: none on a small site, whose index is whole
+ * in the hot file; two on a larger one: term-dictionary bundles holding their
+ * terms' postings, then stored fields; three on a large one, whose heavier
+ * postings come apart). Chunks stay for later searches. A chunk that
  * fails (HTTP error, timeout, wrong content) rejects the search with an Error
  * whose `kind` is "chunk"; the next search fetches it again. A manifest or
  * index format this loader does not read rejects with `kind` "format".
@@ -31,6 +32,11 @@
   "use strict";
 
   var script = document.currentScript;
+  // The runtime's files relative to this script ({wasm, glue, tools_wasm,
+  // tools_glue}), filled in by the build so the module's download starts at
+  // once, beside the manifest's; null in the committed file, whose users
+  // take them from the manifest.
+  var RUNTIME = null;
   var pending = {};
   // The manifest version this loader reads (src/search/mod.rs MANIFEST_VERSION).
   var MANIFEST_VERSION = 4;
@@ -126,8 +132,18 @@
     });
   }
 
+  /* Absolute URL of the runtime file `key` named by the build, or null. */
+  function runtimeUrl(key) {
+    return RUNTIME && RUNTIME[key] && script && script.src ? new URL(RUNTIME[key], script.src).href : null;
+  }
+
   /* The checkers' module (no index): its wasm-bindgen exports as `raw`. */
   function startTools(opts) {
+    if (runtimeUrl("tools_glue") && runtimeUrl("tools_wasm")) {
+      return instantiate(runtimeUrl("tools_glue"), runtimeUrl("tools_wasm")).then(function (glue) {
+        return { raw: glue };
+      });
+    }
     return loadManifest(opts).then(function (got) {
       var m = got.m;
       if (!m.tools_glue || !m.tools_wasm) throw new Error("zhiku search: this site has no checker runtime");
@@ -138,12 +154,15 @@
   }
 
   function start(opts) {
+    // The module downloads beside the manifest when the build named it.
+    var early = runtimeUrl("glue") && runtimeUrl("wasm") ? instantiate(runtimeUrl("glue"), runtimeUrl("wasm")) : null;
+    if (early) early.then(null, function () {}); // surfaces below, once the manifest is in
     return loadManifest(opts).then(function (got) {
       var m = got.m;
       var abs = got.abs;
       // Start the hot file's download while the module compiles.
       var hot = fetchOk(abs(m.index), "index").then(function (r) { return r.arrayBuffer(); });
-      return Promise.all([instantiate(abs(m.glue), abs(m.wasm)), hot]).then(function (both) {
+      return Promise.all([early || instantiate(abs(m.glue), abs(m.wasm)), hot]).then(function (both) {
         var glue = both[0];
         if (typeof glue.index_format !== "function" || glue.index_format() !== m.index_format) {
           throw failure("format", "zhiku search: the site's search index is format " + m.index_format +
