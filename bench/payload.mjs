@@ -11,7 +11,7 @@
 // rounds and the total before the first result (p50, p95, max), and the text
 // shards the top hits' snippets need (8 hits, as the header dropdown shows;
 // 10 and 50 as the search page).
-import { readFileSync, readdirSync } from "node:fs";
+import { readFileSync, readdirSync, existsSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { compressedSizes as sizes } from "./sizes.mjs";
@@ -75,7 +75,8 @@ for (const [name, bytes] of parts) {
   console.log(`| ${name} | ${kb(s.raw)} KB | ${kb(s.gzip)} KB | ${kb(s.brotli)} KB |`);
 }
 console.log(`| **before any chunk** | **${kb(fixed.raw)} KB** | **${kb(fixed.gzip)} KB** | **${kb(fixed.brotli)} KB** |`);
-const chunkFiles = readdirSync(join(hotDir, "chunks"));
+// A small index is whole in its hot file: no chunk folder.
+const chunkFiles = existsSync(join(hotDir, "chunks")) ? readdirSync(join(hotDir, "chunks")) : [];
 const allChunks = chunkFiles.reduce((a, f) => a + sizes(readFileSync(join(hotDir, "chunks", f))).gzip, 0);
 console.log(`index chunks: ${chunkFiles.length}, ${kb(allChunks)} KB gzip in all`);
 if (shardBytes.length) {
