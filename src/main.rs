@@ -19,11 +19,11 @@ static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 /// `_RJEM_MALLOC_CONF` still overrides them): freed pages go back to the
 /// system after a second instead of ten, so a build's peak is what it uses.
 #[export_name = "_rjem_malloc_conf"]
-static MALLOC_CONF: MallocConf = MallocConf(c"dirty_decay_ms:1000,muzzy_decay_ms:0".as_ptr());
+static MALLOC_CONF: MallocConf = MallocConf(b"dirty_decay_ms:1000,muzzy_decay_ms:0\0".as_ptr());
 
 /// A C string pointer that may sit in a static (it points at a constant).
 #[repr(transparent)]
-struct MallocConf(*const std::ffi::c_char);
+struct MallocConf(*const u8);
 
 // SAFETY: the pointer is to a `'static` byte string that nothing writes.
 unsafe impl Sync for MallocConf {}
