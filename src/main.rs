@@ -8,26 +8,6 @@ use clap::{Parser, Subcommand};
 
 use zhiku::build::{self, Paths};
 
-// jemalloc, not the system allocator: glibc's per-thread arenas kept about
-// as much freed memory as a large build uses (1 GB peak at 50,000 entries
-// for ~600 MB in use), and jemalloc spends less CPU on the many small
-// strings of a build.
-#[global_allocator]
-static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
-
-/// jemalloc's settings (it reads this symbol at start; the environment's
-/// `_RJEM_MALLOC_CONF` still overrides them): freed pages go back to the
-/// system after a second instead of ten, so a build's peak is what it uses.
-#[export_name = "_rjem_malloc_conf"]
-static MALLOC_CONF: MallocConf = MallocConf(b"dirty_decay_ms:1000,muzzy_decay_ms:0\0".as_ptr());
-
-/// A C string pointer that may sit in a static (it points at a constant).
-#[repr(transparent)]
-struct MallocConf(*const u8);
-
-// SAFETY: the pointer is to a `'static` byte string that nothing writes.
-unsafe impl Sync for MallocConf {}
-
 /// zhiku: build, check and preview a static knowledge base.
 #[derive(Parser)]
 #[command(name = "zhiku", version, about)]
