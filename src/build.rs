@@ -252,7 +252,8 @@ pub fn render_site(site: &Site, paths: &Paths) -> Result<Vec<OutputFile>, BuildE
 /// Renders every output file of a valid site into `sink` as it is made;
 /// `docs` are its search documents ([`crate::search::site_docs`]).
 /// The search index is built on its own thread while the pages render
-/// (pages name only its manifest, whose URL is fixed);
+/// (pages name only its manifest, whose URL is fixed), its files handed to
+/// `sink` as they are made;
 /// `previous` is the output being replaced, whose index is reused when the
 /// documents are unchanged; with `items` (the sources' fingerprints) pages
 /// whose inputs did not change since that output are kept, not rendered.
@@ -277,11 +278,12 @@ pub fn render_into(
     let (pages, search) = std::thread::scope(|s| {
         let search = s.spawn(|| {
             let started = Instant::now();
-            let out = crate::search::build_files(
+            let out = crate::search::write_files(
                 &docs,
                 &vocabulary,
                 crate::search::chunk_sizes(&site.config.search),
                 previous,
+                |f| FileSummary::put(f, |f| sink.put(f)),
             );
             (out, started.elapsed())
         });
@@ -309,12 +311,16 @@ pub fn render_into(
         search.map_err(|_| BuildError::Search("the indexing thread panicked".into()))?;
     timings
         .phases
-        .push(("search index (beside rendering)", took));
+        .push(("search index and its files (beside rendering)", took));
     let started = Instant::now();
     // Pages, extras, search files, static files: the order the service
     // worker's list follows (see `offline::precache`).
-    for f in search.map_err(BuildError::Search)?.files {
-        out.put(f)?;
+    let search = search.map_err(|e| match e {
+        crate::search::WriteError::Index(message) => BuildError::Search(message),
+        crate::search::WriteError::Put(e) => e,
+    })?;
+    for summary in search {
+        out.note(summary);
     }
     for f in static_files(&theme) {
         out.put(f)?;
@@ -327,7 +333,7 @@ pub fn render_into(
     if let Some(worker) = crate::render::offline::worker(site, &files) {
         sink.put(worker)?;
     }
-    timings.add("write search and static files, service worker", started);
+    timings.add("write static files, service worker", started);
     Ok(count)
 }
 

@@ -337,6 +337,9 @@ fn walk(
         }
     }
     if !html_wanted {
+        // Outlines are kept for the whole load of a site: without the
+        // room the text grew into, 50,000 entries' take 45 MB less.
+        text.shrink_to_fit();
         outline.text = text;
         return (Rendered::default(), outline);
     }

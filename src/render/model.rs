@@ -84,7 +84,8 @@ pub(super) struct Model<'s> {
     pub nav: Vec<NavChapterRef>,
     pub tools: Vec<LinkView>,
     pub search: SearchAssets,
-    backlinks: HashMap<String, Vec<LinkView>>,
+    /// Who links to each id, in link order.
+    backlinks: HashMap<&'s str, Vec<Backlink>>,
     /// Position of each entry in `site.entries`, by id: pages look entries up
     /// by id, and a linear scan per page made large builds quadratic.
     entry_index: HashMap<&'s str, usize>,
@@ -99,6 +100,17 @@ pub(super) struct Model<'s> {
 }
 
 pub(super) type NavChapterRef = serde_json::Value;
+
+/// An item that links to another: its position in `site.rejections`,
+/// `site.entries` or `site.trees`. Its [`LinkView`] is made when a page
+/// shows it: a view per link, held for the whole build, took a fifth of a
+/// large build's memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Backlink {
+    Rejection(usize),
+    Entry(usize),
+    Tree(usize),
+}
 
 /// Dependency id of a province reference (`beijing` or `@province/beijing`).
 /// The dependency on every entry of a chapter: `faq/<chapter>/*`
@@ -221,62 +233,46 @@ impl<'s> Model<'s> {
         }
 
         // Backlinks: who points at each id, via fixes, related, see or body links.
-        let mut backlinks: HashMap<String, Vec<LinkView>> = HashMap::new();
-        let mut add = |target: &str, from: LinkView| {
+        let mut backlinks: HashMap<&'s str, Vec<Backlink>> = HashMap::new();
+        let mut add = |target: &'s str, from: Backlink| {
             let id = target
                 .trim_start_matches('@')
                 .split('#')
                 .next()
-                .unwrap_or("")
-                .to_string();
+                .unwrap_or("");
             let list = backlinks.entry(id).or_default();
+            // Each item has its own URL, so the same item means the same view.
             if !list.contains(&from) {
                 list.push(from);
             }
         };
-        for r in &site.rejections {
-            let from = LinkView {
-                title: r.front.title.clone(),
-                url: format!("/rejections/{}/", r.slug),
-                note: t(r.front.stage.label_key()),
-            };
+        for (i, r) in site.rejections.iter().enumerate() {
+            let from = Backlink::Rejection(i);
             for f in r.front.fixes.iter().chain(&r.front.related) {
-                add(f.get_ref(), from.clone());
+                add(f.get_ref(), from);
             }
             for l in &r.body.outline.links {
                 if l.dest.starts_with('@') {
-                    add(&l.dest, from.clone());
+                    add(&l.dest, from);
                 }
             }
         }
-        for e in &site.entries {
-            let from = LinkView {
-                title: e.front.title.clone(),
-                url: format!("/faq/{}/{}/", e.chapter, e.slug),
-                note: e
-                    .front
-                    .section()
-                    .map(|s| super::fill(&t("source_section"), [("section", s.to_string())]))
-                    .unwrap_or_default(),
-            };
+        for (i, e) in site.entries.iter().enumerate() {
+            let from = Backlink::Entry(i);
             for f in &e.front.related {
-                add(f.get_ref(), from.clone());
+                add(f.get_ref(), from);
             }
             for l in &e.body.outline.links {
                 if l.dest.starts_with('@') {
-                    add(&l.dest, from.clone());
+                    add(&l.dest, from);
                 }
             }
         }
-        for tree in &site.trees {
-            let from = LinkView {
-                title: tree.data.title.clone(),
-                url: format!("/decision/{}/", tree.slug),
-                note: t("note_decision"),
-            };
+        for (i, tree) in site.trees.iter().enumerate() {
+            let from = Backlink::Tree(i);
             for o in &tree.data.outcomes {
                 for s in &o.see {
-                    add(s.get_ref(), from.clone());
+                    add(s.get_ref(), from);
                 }
             }
         }
@@ -315,6 +311,53 @@ impl<'s> Model<'s> {
             has_sections: site.entries.iter().any(|e| e.front.section.is_some())
                 || site.rejections.iter().any(|r| r.front.section.is_some()),
         }
+    }
+
+    /// How a page shows the item that links to it.
+    fn backlink_view(&self, from: Backlink) -> LinkView {
+        let site = self.site;
+        match from {
+            Backlink::Rejection(i) => {
+                let r = &site.rejections[i];
+                LinkView {
+                    title: r.front.title.clone(),
+                    url: format!("/rejections/{}/", r.slug),
+                    note: self.t(r.front.stage.label_key()),
+                }
+            }
+            Backlink::Entry(i) => {
+                let e = &site.entries[i];
+                LinkView {
+                    title: e.front.title.clone(),
+                    url: format!("/faq/{}/{}/", e.chapter, e.slug),
+                    note: e
+                        .front
+                        .section()
+                        .map(|s| {
+                            super::fill(&self.t("source_section"), [("section", s.to_string())])
+                        })
+                        .unwrap_or_default(),
+                }
+            }
+            Backlink::Tree(i) => {
+                let tree = &site.trees[i];
+                LinkView {
+                    title: tree.data.title.clone(),
+                    url: format!("/decision/{}/", tree.slug),
+                    note: self.t("note_decision"),
+                }
+            }
+        }
+    }
+
+    /// The items that link to `id`, in link order.
+    fn backlinks(&self, id: &str) -> Vec<LinkView> {
+        self.backlinks
+            .get(id)
+            .into_iter()
+            .flatten()
+            .map(|&b| self.backlink_view(b))
+            .collect()
     }
 
     /// The interface string `key` (the key itself if the theme lacks it;
@@ -517,10 +560,8 @@ impl<'s> Model<'s> {
                     }));
                 }
                 deps.extend(
-                    self.backlinks
-                        .get(id)
+                    self.backlinks(id)
                         .into_iter()
-                        .flatten()
                         .map(|l| l.url.trim_matches('/').replace("rejections/", "rejection/")),
                 );
                 deps
@@ -656,10 +697,7 @@ impl<'s> Model<'s> {
                         .filter_map(|p| province_name(site, p.get_ref()))
                         .collect::<Vec<_>>(),
                 );
-                ctx.insert(
-                    "backlinks",
-                    &self.backlinks.get(id).cloned().unwrap_or_default(),
-                );
+                ctx.insert("backlinks", &self.backlinks(id));
                 ("rejection.html", ctx)
             }
             PageKey::Provinces => {
@@ -732,7 +770,7 @@ impl<'s> Model<'s> {
                     .iter()
                     .map(|n| json!({"html": markdown::render_inline(&n.text, &self.resolve(), self.site.config.markdown.raw_html), "section": n.section}))
                     .collect();
-                let entries: Vec<LinkView> = self.backlinks.get(id).cloned().unwrap_or_default();
+                let entries: Vec<LinkView> = self.backlinks(id);
                 ctx.insert(
                     "title",
                     &self.tf(
@@ -988,10 +1026,7 @@ impl<'s> Model<'s> {
                 .collect::<Vec<_>>(),
         );
         let (rejections, others): (Vec<LinkView>, Vec<LinkView>) = self
-            .backlinks
-            .get(&e.id)
-            .cloned()
-            .unwrap_or_default()
+            .backlinks(&e.id)
             .into_iter()
             .partition(|l| l.url.starts_with("/rejections/"));
         ctx.insert("rejection_backlinks", &rejections);

@@ -180,19 +180,28 @@ pub fn chunk_sizes(config: &crate::content::SearchConfig) -> ChunkSizes {
 /// Builds the search index and runtime files for a site.
 pub fn build_assets(site: &Site) -> Result<SearchOutput, String> {
     let docs = site_docs(site);
-    build_files(
+    let files = write_files(
         &docs,
         &vocabulary(site),
         chunk_sizes(&site.config.search),
         None,
+        Ok::<_, std::convert::Infallible>,
     )
+    .map_err(|e| match e {
+        WriteError::Index(message) => message,
+        WriteError::Put(never) => match never {},
+    })?;
+    Ok(SearchOutput {
+        assets: assets(),
+        files,
+    })
 }
 
 /// What decides the search files' contents: the documents, the site's
 /// vocabulary ([`vocabulary`]: synonyms, glossary, province names) and the
 /// runtime (whose hash changes with the index code, see
 /// `scripts/check-runtime.sh`) and the chunk sizes. A previous build's index
-/// is reused when its key is the same (see [`build_files`]).
+/// is reused when its key is the same (see [`write_files`]).
 pub fn input_key(
     docs: &[search_index::Doc],
     vocabulary: &search_index::Vocabulary,
@@ -273,28 +282,53 @@ fn previous_index(output: &std::path::Path, key: &str) -> Option<search_index::I
     Some(search_index::IndexFiles { hot, chunks })
 }
 
-/// Builds the search files for `docs`; with `previous` (the output folder
-/// about to be replaced) an index built there from the same inputs is reused.
-pub fn build_files(
+/// Why [`write_files`] stopped.
+#[derive(Debug)]
+pub enum WriteError<E> {
+    /// The index or its text shards could not be made.
+    Index(String),
+    /// Storing a file failed.
+    Put(E),
+}
+
+/// Makes the search files for `docs` and hands each to `put` as soon as it
+/// is made, so the index is not held in memory while its text shards are
+/// made; gives what `put` returned in the order the files are listed (index,
+/// runtime, loader, manifests, text shards, chunks), the same in every build.
+/// With `previous` (the output folder about to be replaced) an index built
+/// there from the same inputs is reused; the index is cut by `sizes`.
+pub fn write_files<T, E>(
     docs: &[search_index::Doc],
     vocabulary: &search_index::Vocabulary,
     sizes: ChunkSizes,
     previous: Option<&std::path::Path>,
-) -> Result<SearchOutput, String> {
+    mut put: impl FnMut(OutputFile) -> Result<T, E>,
+) -> Result<Vec<T>, WriteError<E>> {
+    let mut put =
+        |path: String, bytes: Vec<u8>| put(OutputFile { path, bytes }).map_err(WriteError::Put);
     let key = input_key(docs, vocabulary, sizes);
     let built = match previous.and_then(|p| previous_index(p, &key)) {
         Some(built) => built,
-        None => {
-            search_index::build_index_with(docs, vocabulary, sizes).map_err(|e| e.to_string())?
-        }
+        None => search_index::build_index_with(docs, vocabulary, sizes)
+            .map_err(|e| WriteError::Index(e.to_string()))?,
     };
     let index = hashed("index", "bin", &built.hot);
-    let shards = search_index::texts::shard_files(docs).map_err(|e| e.to_string())?;
-    let texts: Vec<(String, Vec<u8>)> = shards
+    let index_put = put(index.clone(), built.hot)?;
+    // Chunk names are content hashes relative to the hot file (in `search/`).
+    let chunks = built
+        .chunks
         .into_iter()
-        .enumerate()
-        .map(|(n, bytes)| (hashed(&format!("text-{n}"), "json", &bytes), bytes))
-        .collect();
+        .map(|(name, bytes)| put(format!("{DIR}/{name}"), bytes))
+        .collect::<Result<Vec<_>, _>>()?;
+    let shards =
+        search_index::texts::shard_files(docs).map_err(|e| WriteError::Index(e.to_string()))?;
+    let mut texts = Vec::with_capacity(shards.len());
+    let mut text_puts = Vec::with_capacity(shards.len());
+    for (n, bytes) in shards.into_iter().enumerate() {
+        let path = hashed(&format!("text-{n}"), "json", &bytes);
+        texts.push(beside_manifest(&path));
+        text_puts.push(put(path, bytes)?);
+    }
     let RuntimeFiles {
         wasm,
         glue,
@@ -309,63 +343,32 @@ pub fn build_files(
         index: beside_manifest(&index),
         wasm: beside_manifest(&wasm),
         glue: beside_manifest(&glue),
-        texts: texts
-            .iter()
-            .map(|(path, _)| beside_manifest(path))
-            .collect(),
+        texts,
         tools_wasm: beside_manifest(&tools_wasm),
         tools_glue: beside_manifest(&tools_glue),
         docs: docs.len(),
     };
-    let manifest_bytes = serde_json::to_vec_pretty(&manifest).map_err(|e| e.to_string())?;
-    let mut files = vec![
-        OutputFile {
-            path: index,
-            bytes: built.hot,
-        },
-        OutputFile {
-            path: wasm,
-            bytes: RUNTIME_WASM.to_vec(),
-        },
-        OutputFile {
-            path: glue,
-            bytes: RUNTIME_GLUE.to_vec(),
-        },
-        OutputFile {
-            path: tools_wasm,
-            bytes: TOOLS_WASM.to_vec(),
-        },
-        OutputFile {
-            path: tools_glue,
-            bytes: TOOLS_GLUE.to_vec(),
-        },
-        OutputFile {
-            path: loader_path,
-            bytes: loader().to_vec(),
-        },
+    let manifest_bytes =
+        serde_json::to_vec_pretty(&manifest).map_err(|e| WriteError::Index(e.to_string()))?;
+    let mut out = vec![
+        index_put,
+        put(wasm, RUNTIME_WASM.to_vec())?,
+        put(glue, RUNTIME_GLUE.to_vec())?,
+        put(tools_wasm, TOOLS_WASM.to_vec())?,
+        put(tools_glue, TOOLS_GLUE.to_vec())?,
+        put(loader_path, loader().to_vec())?,
         // What pages, the loader and the CLI read.
-        OutputFile {
-            path: assets.manifest.trim_start_matches('/').to_string(),
-            bytes: manifest_bytes.clone(),
-        },
+        put(
+            assets.manifest.trim_start_matches('/').to_string(),
+            manifest_bytes.clone(),
+        )?,
         // The same, named by the inputs: how the next build finds an index
         // it can reuse (`previous_index`).
-        OutputFile {
-            path: format!("{DIR}/manifest.{key}.json"),
-            bytes: manifest_bytes,
-        },
+        put(format!("{DIR}/manifest.{key}.json"), manifest_bytes)?,
     ];
-    files.extend(
-        texts
-            .into_iter()
-            .map(|(path, bytes)| OutputFile { path, bytes }),
-    );
-    // Chunk names are content hashes relative to the hot file (in `search/`).
-    files.extend(built.chunks.into_iter().map(|(name, bytes)| OutputFile {
-        path: format!("{DIR}/{name}"),
-        bytes,
-    }));
-    Ok(SearchOutput { assets, files })
+    out.extend(text_puts);
+    out.extend(chunks);
+    Ok(out)
 }
 
 /// Why the built index could not be opened.
