@@ -35,15 +35,35 @@ pub type Texts = BTreeMap<String, String>;
 
 /// The shard files for `docs`, in shard order (JSON, deterministic bytes).
 pub fn shard_files(docs: &[Doc]) -> Result<Vec<Vec<u8>>, Error> {
+    let mut files = Vec::new();
+    write_shards(docs, |bytes| {
+        files.push(bytes);
+        Ok::<_, Error>(())
+    })?;
+    Ok(files)
+}
+
+/// [`shard_files`] one at a time: each shard is made from borrowed texts and
+/// handed to `put` before the next, so a large site's texts are not copied
+/// whole nor all held as files at once.
+pub fn write_shards<E: From<Error>>(
+    docs: &[Doc],
+    mut put: impl FnMut(Vec<u8>) -> Result<(), E>,
+) -> Result<(), E> {
     let n = shard_count(docs.len());
-    let mut shards: Vec<Texts> = vec![Texts::new(); n];
+    let mut members: Vec<Vec<&Doc>> = vec![Vec::new(); n];
     for d in docs {
-        shards[shard_of(&d.id, n) as usize].insert(d.id.clone(), d.body.clone());
+        members[shard_of(&d.id, n) as usize].push(d);
     }
-    shards
-        .iter()
-        .map(|s| serde_json::to_vec(s).map_err(|e| Error::Json(e.to_string())))
-        .collect()
+    for docs in members {
+        // A later document of the same id wins, as in a map insert.
+        let texts: BTreeMap<&str, &str> = docs
+            .iter()
+            .map(|d| (d.id.as_str(), d.body.as_str()))
+            .collect();
+        put(serde_json::to_vec(&texts).map_err(|e| Error::Json(e.to_string()))?)?;
+    }
+    Ok(())
 }
 
 /// Parses one shard file (or any JSON object of id → text).

@@ -291,6 +291,12 @@ pub enum WriteError<E> {
     Put(E),
 }
 
+impl<E> From<search_index::Error> for WriteError<E> {
+    fn from(e: search_index::Error) -> Self {
+        WriteError::Index(e.to_string())
+    }
+}
+
 /// Makes the search files for `docs` and hands each to `put` as soon as it
 /// is made, so the index is not held in memory while its text shards are
 /// made; gives what `put` returned in the order the files are listed (index,
@@ -320,15 +326,14 @@ pub fn write_files<T, E>(
         .into_iter()
         .map(|(name, bytes)| put(format!("{DIR}/{name}"), bytes))
         .collect::<Result<Vec<_>, _>>()?;
-    let shards =
-        search_index::texts::shard_files(docs).map_err(|e| WriteError::Index(e.to_string()))?;
-    let mut texts = Vec::with_capacity(shards.len());
-    let mut text_puts = Vec::with_capacity(shards.len());
-    for (n, bytes) in shards.into_iter().enumerate() {
-        let path = hashed(&format!("text-{n}"), "json", &bytes);
+    let mut texts = Vec::new();
+    let mut text_puts = Vec::new();
+    search_index::texts::write_shards::<WriteError<E>>(docs, |bytes| {
+        let path = hashed(&format!("text-{}", texts.len()), "json", &bytes);
         texts.push(beside_manifest(&path));
         text_puts.push(put(path, bytes)?);
-    }
+        Ok(())
+    })?;
     let RuntimeFiles {
         wasm,
         glue,
