@@ -35,15 +35,18 @@ fn chunk_files(out: &Path) -> Vec<PathBuf> {
     chunks
 }
 
-/// A copy of the real site whose index is always cut into chunks.
-fn lazy_site() -> common::SiteCopy {
+/// A copy of the real site whose index is always cut into chunks, built:
+/// (the copy, the output's temp folder, the output).
+fn build_cut_site() -> (common::SiteCopy, tempfile::TempDir, PathBuf) {
     let site = common::SiteCopy::new();
     let config = site.read("content/site.toml");
     site.write(
         "content/site.toml",
         &format!("{config}\n[search]\nwhole_index_kb = 0\n"),
     );
-    site
+    let tmp = tempfile::tempdir().unwrap();
+    let out = build_site(site.root(), tmp.path());
+    (site, tmp, out)
 }
 
 #[test]
@@ -108,9 +111,7 @@ fn build_writes_hashed_search_files_that_load() {
 
 #[test]
 fn a_cut_index_loads_only_the_chunks_a_query_needs() {
-    let site = lazy_site();
-    let tmp = tempfile::tempdir().unwrap();
-    let out = build_site(site.root(), tmp.path());
+    let (_site, _tmp, out) = build_cut_site();
     let chunks = chunk_files(&out);
     assert!(chunks.len() > 20, "{} chunks", chunks.len());
     let mut engine = load_engine(&out).unwrap();
@@ -146,9 +147,7 @@ fn a_cut_index_loads_only_the_chunks_a_query_needs() {
 
 #[test]
 fn an_index_of_another_format_is_named() {
-    let site = lazy_site();
-    let tmp = tempfile::tempdir().unwrap();
-    let out = build_site(site.root(), tmp.path());
+    let (_site, _tmp, out) = build_cut_site();
     let path = manifest_path(&out);
     let mut manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();

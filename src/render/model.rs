@@ -235,12 +235,7 @@ impl<'s> Model<'s> {
         // Backlinks: who points at each id, via fixes, related, see or body links.
         let mut backlinks: HashMap<&'s str, Vec<Backlink>> = HashMap::new();
         let mut add = |target: &'s str, from: Backlink| {
-            let id = target
-                .trim_start_matches('@')
-                .split('#')
-                .next()
-                .unwrap_or("");
-            let list = backlinks.entry(id).or_default();
+            let list = backlinks.entry(dependency_id(target)).or_default();
             // Each item has its own URL, so the same item means the same view.
             if !list.contains(&from) {
                 list.push(from);
@@ -448,11 +443,7 @@ impl<'s> Model<'s> {
     }
 
     fn link(&self, reference: &str) -> Option<LinkView> {
-        let id = reference
-            .trim_start_matches('@')
-            .split('#')
-            .next()
-            .unwrap_or("");
+        let id = dependency_id(reference);
         let t = self.links.get(id)?;
         let note = match t.kind {
             crate::content::links::TargetKind::Faq => self
