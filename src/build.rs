@@ -279,7 +279,7 @@ pub fn render_into(
         let search = s.spawn(|| {
             let started = Instant::now();
             let out = crate::search::write_files(
-                &docs,
+                docs,
                 &vocabulary,
                 crate::search::chunk_sizes(&site.config.search),
                 previous,
@@ -373,9 +373,8 @@ pub fn build(paths: &Paths) -> Result<(BuildStats, Report), (BuildError, Report)
     let items = ItemPrints::new(&site, &report.sources);
     let mut report = report;
     report.release_unreported_sources();
-    let docs = crate::search::site_docs(&site);
-    // The documents hold the bodies' plain text now; the outlines' copy goes.
-    site.drop_outline_texts();
+    // The documents hold the bodies' plain text now; the outlines' goes.
+    let docs = crate::search::take_site_docs(&mut site);
     timings.add("search documents, sources' fingerprints", docs_started);
     let staging = match crate::output::Staging::begin(&paths.output) {
         Ok(s) => s,

@@ -31,7 +31,7 @@ pub use engine::{Engine, Hit, SearchRequest, Step};
 pub use schema::{Doc, Kind};
 pub use vocab::{GlossaryEntry, ProvinceName, Vocabulary};
 #[cfg(feature = "writer")]
-pub use writer::{build_index, build_index_with, IndexFiles, MemoryIndex};
+pub use writer::{build_index, build_index_from, build_index_with, IndexFiles, MemoryIndex};
 
 /// Why building or querying an index failed.
 #[derive(Debug, thiserror::Error)]

@@ -103,6 +103,16 @@ pub fn build_index_with(
     vocab: &Vocabulary,
     sizes: ChunkSizes,
 ) -> Result<IndexFiles, Error> {
+    build_index_from(docs.to_vec(), vocab, sizes)
+}
+
+/// [`build_index_with`] taking the documents: each is freed once the writer
+/// has it, so a large site's texts are not all held while its index is cut.
+pub fn build_index_from(
+    docs: Vec<Doc>,
+    vocab: &Vocabulary,
+    sizes: ChunkSizes,
+) -> Result<IndexFiles, Error> {
     let (schema, f) = schema();
     let dir = RamDirectory::create();
     let settings = IndexSettings {
@@ -124,6 +134,7 @@ pub fn build_index_with(
     }));
     // One thread keeps document ids in input order (ties rank the same everywhere).
     let mut writer = index.writer_with_num_threads::<TantivyDocument>(1, 50_000_000)?;
+    // Each document is dropped as soon as the writer has its own copy.
     for d in docs {
         let mut doc = TantivyDocument::default();
         doc.add_text(f.id, &d.id);
@@ -182,7 +193,10 @@ pub fn build_index_with(
         let data = dir.atomic_read(&path)?;
         files.push((fix(path.to_string_lossy().into_owned()), data));
     }
-    let split = lazy::split(&files, sizes)?;
+    // `files` are copies: the writer's own go before the split makes more.
+    drop(index);
+    drop(dir);
+    let split = lazy::split(files, sizes)?;
     let mut entries = vec![
         (
             lazy::FORMAT_ENTRY.to_string(),

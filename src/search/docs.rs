@@ -29,6 +29,30 @@ fn tree_aliases(language: &str) -> Vec<String> {
 
 /// Every searchable page of the site as a document, in a stable order.
 pub fn site_docs(site: &Site) -> Vec<Doc> {
+    let texts = |bodies: &mut dyn Iterator<Item = &crate::content::Body>| {
+        bodies.map(|b| b.outline.text.clone()).collect()
+    };
+    docs_from(
+        site,
+        texts(&mut site.entries.iter().map(|e| &e.body)),
+        texts(&mut site.rejections.iter().map(|r| &r.body)),
+    )
+}
+
+/// [`site_docs`], taking the bodies' plain text out of their outlines (the
+/// pages do not need it): each text is freed once its document is made, so
+/// a large site does not hold both at once.
+pub fn take_site_docs(site: &mut Site) -> Vec<Doc> {
+    let take = |b: &mut crate::content::Body| std::mem::take(&mut b.outline.text);
+    let entries = site.entries.iter_mut().map(|e| take(&mut e.body)).collect();
+    let rejections = site.rejections.iter_mut().map(|r| take(&mut r.body)).collect();
+    site.drop_outline_texts();
+    docs_from(site, entries, rejections)
+}
+
+/// The documents, with the plain text of each entry's and each rejection's
+/// body (in site order) given apart.
+fn docs_from(site: &Site, entry_texts: Vec<String>, rejection_texts: Vec<String>) -> Vec<Doc> {
     // Callout markers (`[华为云]`) are page furniture, not text to search.
     let marker = site
         .config
@@ -47,13 +71,14 @@ pub fn site_docs(site: &Site) -> Vec<Doc> {
     let mut docs: Vec<Doc> = site
         .entries
         .par_iter()
-        .map(|e| {
+        .zip(entry_texts)
+        .map(|(e, text)| {
             let f = &e.front;
             Doc {
                 id: e.id.clone(),
                 title: f.title.clone(),
                 aliases: f.aliases.iter().chain(&f.tags).cloned().collect(),
-                body: clean(&e.body.outline.text),
+                body: clean(&text),
                 section: f.section().unwrap_or_default().to_string(),
                 kind: Kind::Faq,
                 chapter: e.chapter.clone(),
@@ -63,7 +88,7 @@ pub fn site_docs(site: &Site) -> Vec<Doc> {
         })
         .collect();
 
-    docs.par_extend(site.rejections.par_iter().map(|r| {
+    docs.par_extend(site.rejections.par_iter().zip(rejection_texts).map(|(r, text)| {
         let f = &r.front;
         Doc {
             id: r.id.clone(),
@@ -73,7 +98,7 @@ pub fn site_docs(site: &Site) -> Vec<Doc> {
                 "{} {} {}",
                 f.stage.label(),
                 f.reason,
-                clean(&r.body.outline.text)
+                clean(&text)
             )),
             section: f.section().unwrap_or_default().to_string(),
             kind: Kind::Rejection,

@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 use crate::content::Site;
 use crate::render::{OutputFile, SearchAssets};
 
-pub use docs::site_docs;
+pub use docs::{site_docs, take_site_docs};
 
 /// The wasm module (wasm-bindgen output, optimised).
 pub const RUNTIME_WASM: &[u8] =
@@ -162,8 +162,8 @@ pub fn vocabulary(site: &Site) -> search_index::Vocabulary {
 
 /// The index files of a site, exactly as [`build_assets`] writes them.
 pub fn index_blob(site: &Site) -> Result<search_index::IndexFiles, search_index::Error> {
-    search_index::build_index_with(
-        &site_docs(site),
+    search_index::build_index_from(
+        site_docs(site),
         &vocabulary(site),
         chunk_sizes(&site.config.search),
     )
@@ -179,9 +179,8 @@ pub fn chunk_sizes(config: &crate::content::SearchConfig) -> ChunkSizes {
 
 /// Builds the search index and runtime files for a site.
 pub fn build_assets(site: &Site) -> Result<SearchOutput, String> {
-    let docs = site_docs(site);
     let files = write_files(
-        &docs,
+        site_docs(site),
         &vocabulary(site),
         chunk_sizes(&site.config.search),
         None,
@@ -298,13 +297,14 @@ impl<E> From<search_index::Error> for WriteError<E> {
 }
 
 /// Makes the search files for `docs` and hands each to `put` as soon as it
-/// is made, so the index is not held in memory while its text shards are
-/// made; gives what `put` returned in the order the files are listed (index,
+/// is made: the text shards first, then the index, which frees each document
+/// once indexed (a large site's texts are not held while its index is cut);
+/// gives what `put` returned in the order the files are listed (index,
 /// runtime, loader, manifests, text shards, chunks), the same in every build.
 /// With `previous` (the output folder about to be replaced) an index built
 /// there from the same inputs is reused; the index is cut by `sizes`.
 pub fn write_files<T, E>(
-    docs: &[search_index::Doc],
+    docs: Vec<search_index::Doc>,
     vocabulary: &search_index::Vocabulary,
     sizes: ChunkSizes,
     previous: Option<&std::path::Path>,
@@ -312,10 +312,19 @@ pub fn write_files<T, E>(
 ) -> Result<Vec<T>, WriteError<E>> {
     let mut put =
         |path: String, bytes: Vec<u8>| put(OutputFile { path, bytes }).map_err(WriteError::Put);
-    let key = input_key(docs, vocabulary, sizes);
+    let key = input_key(&docs, vocabulary, sizes);
+    let doc_count = docs.len();
+    let mut texts = Vec::new();
+    let mut text_puts = Vec::new();
+    search_index::texts::write_shards::<WriteError<E>>(&docs, |bytes| {
+        let path = hashed(&format!("text-{}", texts.len()), "json", &bytes);
+        texts.push(beside_manifest(&path));
+        text_puts.push(put(path, bytes)?);
+        Ok(())
+    })?;
     let built = match previous.and_then(|p| previous_index(p, &key)) {
         Some(built) => built,
-        None => search_index::build_index_with(docs, vocabulary, sizes)
+        None => search_index::build_index_from(docs, vocabulary, sizes)
             .map_err(|e| WriteError::Index(e.to_string()))?,
     };
     let index = hashed("index", "bin", &built.hot);
@@ -326,14 +335,6 @@ pub fn write_files<T, E>(
         .into_iter()
         .map(|(name, bytes)| put(format!("{DIR}/{name}"), bytes))
         .collect::<Result<Vec<_>, _>>()?;
-    let mut texts = Vec::new();
-    let mut text_puts = Vec::new();
-    search_index::texts::write_shards::<WriteError<E>>(docs, |bytes| {
-        let path = hashed(&format!("text-{}", texts.len()), "json", &bytes);
-        texts.push(beside_manifest(&path));
-        text_puts.push(put(path, bytes)?);
-        Ok(())
-    })?;
     let RuntimeFiles {
         wasm,
         glue,
@@ -351,7 +352,7 @@ pub fn write_files<T, E>(
         texts,
         tools_wasm: beside_manifest(&tools_wasm),
         tools_glue: beside_manifest(&tools_glue),
-        docs: docs.len(),
+        docs: doc_count,
     };
     let manifest_bytes =
         serde_json::to_vec_pretty(&manifest).map_err(|e| WriteError::Index(e.to_string()))?;

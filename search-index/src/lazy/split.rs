@@ -313,11 +313,19 @@ fn subtract(ranges: &[(usize, usize)], cut: &[(usize, usize)]) -> Vec<(usize, us
 /// hot ranges are what opening the index and every field's inverted index
 /// reads; the chunks follow the way a query reads the rest (see the module
 /// documentation).
-pub fn split(files: &[(String, Vec<u8>)], sizes: ChunkSizes) -> Result<Split, Error> {
+pub fn split(files: Vec<(String, Vec<u8>)>, sizes: ChunkSizes) -> Result<Split, Error> {
     let ram = RamDirectory::create();
-    for (path, data) in files {
-        ram.atomic_write(Path::new(path), data)?;
-    }
+    // Each file is freed once copied in, and read back from there (without a
+    // copy), so an index's files are held once.
+    let files = files
+        .into_iter()
+        .map(|(path, data)| {
+            ram.atomic_write(Path::new(&path), &data)?;
+            drop(data);
+            let bytes = ram.open_read(Path::new(&path))?.read_bytes()?;
+            Ok((path, bytes))
+        })
+        .collect::<Result<Vec<_>, Error>>()?;
     let reads: Reads = Arc::default();
     let dir = Recording {
         inner: ram,
@@ -365,7 +373,7 @@ pub fn split(files: &[(String, Vec<u8>)], sizes: ChunkSizes) -> Result<Split, Er
         .collect();
     let mut split = Split::default();
     let all_whole = files.iter().map(|(_, d)| d.len()).sum::<usize>() <= sizes.whole;
-    for (path, data) in files {
+    for (path, data) in &files {
         let whole = all_whole || data.len() <= SMALL_FILE || path.ends_with(".json");
         let hot = if whole {
             vec![(0, data.len())]
@@ -429,7 +437,7 @@ pub fn split(files: &[(String, Vec<u8>)], sizes: ChunkSizes) -> Result<Split, Er
     for parts in chunk_parts {
         let mut bytes = Vec::new();
         for &(f, s, e) in &parts {
-            bytes.extend_from_slice(&files[f].1[s..e]);
+            bytes.extend_from_slice(&files[f].1.as_slice()[s..e]);
         }
         let name = chunk_name(&bytes);
         if seen.insert(name.clone()) {
