@@ -45,7 +45,11 @@ pub fn site_docs(site: &Site) -> Vec<Doc> {
 pub fn take_site_docs(site: &mut Site) -> Vec<Doc> {
     let take = |b: &mut crate::content::Body| std::mem::take(&mut b.outline.text);
     let entries = site.entries.iter_mut().map(|e| take(&mut e.body)).collect();
-    let rejections = site.rejections.iter_mut().map(|r| take(&mut r.body)).collect();
+    let rejections = site
+        .rejections
+        .iter_mut()
+        .map(|r| take(&mut r.body))
+        .collect();
     site.drop_outline_texts();
     docs_from(site, entries, rejections)
 }
@@ -88,28 +92,33 @@ fn docs_from(site: &Site, entry_texts: Vec<String>, rejection_texts: Vec<String>
         })
         .collect();
 
-    docs.par_extend(site.rejections.par_iter().zip(rejection_texts).map(|(r, text)| {
-        let f = &r.front;
-        Doc {
-            id: r.id.clone(),
-            title: f.title.clone(),
-            aliases: f.aliases.iter().chain(&f.tags).cloned().collect(),
-            body: squash(&format!(
-                "{} {} {}",
-                f.stage.label(),
-                f.reason,
-                clean(&text)
-            )),
-            section: f.section().unwrap_or_default().to_string(),
-            kind: Kind::Rejection,
-            chapter: String::new(),
-            provinces: names.specific(
-                province_ids(&f.provinces),
-                &[&f.title, &f.reason, &r.body.text],
-            ),
-            url: format!("/rejections/{}/", r.slug),
-        }
-    }));
+    docs.par_extend(
+        site.rejections
+            .par_iter()
+            .zip(rejection_texts)
+            .map(|(r, text)| {
+                let f = &r.front;
+                Doc {
+                    id: r.id.clone(),
+                    title: f.title.clone(),
+                    aliases: f.aliases.iter().chain(&f.tags).cloned().collect(),
+                    body: squash(&format!(
+                        "{} {} {}",
+                        f.stage.label(),
+                        f.reason,
+                        clean(&text)
+                    )),
+                    section: f.section().unwrap_or_default().to_string(),
+                    kind: Kind::Rejection,
+                    chapter: String::new(),
+                    provinces: names.specific(
+                        province_ids(&f.provinces),
+                        &[&f.title, &f.reason, &r.body.text],
+                    ),
+                    url: format!("/rejections/{}/", r.slug),
+                }
+            }),
+    );
 
     for p in &site.provinces {
         let d = &p.data;
