@@ -182,3 +182,28 @@ fn the_index_is_reproducible() {
         String::from_utf8(mb).unwrap()
     );
 }
+
+/// The build takes each body's plain text out of its outline for the search
+/// documents ([`zhiku::search::take_site_docs`]): the documents are the same
+/// as those made from a borrowed site, and no outline keeps its text.
+#[test]
+fn taken_search_documents_are_the_borrowed_ones() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (site, report) = zhiku::build::check(root);
+    let mut site = site
+        .filter(|_| !report.has_errors())
+        .expect("content loads");
+    let borrowed = zhiku::search::site_docs(&site);
+    let taken = zhiku::search::take_site_docs(&mut site);
+    assert_eq!(taken.len(), borrowed.len());
+    assert!(taken.iter().any(|d| !d.body.is_empty()));
+    assert!(
+        taken == borrowed,
+        "taken documents differ from borrowed ones"
+    );
+    assert!(site.entries.iter().all(|e| e.body.outline.text.is_empty()));
+    assert!(site
+        .rejections
+        .iter()
+        .all(|r| r.body.outline.text.is_empty()));
+}
