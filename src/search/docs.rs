@@ -29,13 +29,12 @@ fn tree_aliases(language: &str) -> Vec<String> {
 
 /// Every searchable page of the site as a document, in a stable order.
 pub fn site_docs(site: &Site) -> Vec<Doc> {
-    let texts = |bodies: &mut dyn Iterator<Item = &crate::content::Body>| {
-        bodies.map(|b| b.outline.text.clone()).collect()
-    };
+    let entries = site.entries.iter();
+    let rejections = site.rejections.iter();
     docs_from(
         site,
-        texts(&mut site.entries.iter().map(|e| &e.body)),
-        texts(&mut site.rejections.iter().map(|r| &r.body)),
+        entries.map(|e| e.body.outline.text.clone()).collect(),
+        rejections.map(|r| r.body.outline.text.clone()).collect(),
     )
 }
 
