@@ -40,7 +40,11 @@ function key(req) {
 function keep(req, res) {
   if (!res || !res.ok || res.type !== "basic") return res;
   var copy = res.clone();
-  caches.open(CACHE).then(function (cache) { return cache.put(key(req), copy); });
+  // Only into a cache that still exists: once a newer deploy has activated
+  // and deleted this one, caches.open would bring it back, never to go.
+  caches.has(CACHE).then(function (live) {
+    return live && caches.open(CACHE).then(function (cache) { return cache.put(key(req), copy); });
+  });
   return res;
 }
 
