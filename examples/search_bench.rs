@@ -146,7 +146,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .filter(|_| !report.has_errors())
         .ok_or("content has errors")?;
     let vocab = zhiku::search::vocabulary(&site);
-    let mut docs = site_docs(&site);
+    let mut docs = site_docs(&site)?;
     if let Some(n) = n_synthetic {
         docs = synthetic(&docs, n);
     }

@@ -234,7 +234,7 @@ impl Summarise<'_> {
 /// service worker), sorted by path.
 pub fn render_site(site: &Site, paths: &Paths) -> Result<Vec<OutputFile>, BuildError> {
     let sink = Collect(Mutex::new(Vec::new()));
-    let docs = crate::search::site_docs(site);
+    let docs = crate::search::site_docs(site).map_err(RenderError::from)?;
     render_into(
         site,
         paths,
@@ -298,7 +298,7 @@ pub fn render_into(
             keys.par_iter()
                 .try_for_each(|k| out.page(&renderer, prints.as_ref(), k))?;
             renderer
-                .extras(&keys)
+                .extras(&keys)?
                 .into_iter()
                 .try_for_each(|f| out.put(f))?;
             timings.add("render and write pages", started);
@@ -371,10 +371,13 @@ pub fn build(paths: &Paths) -> Result<(BuildStats, Report), (BuildError, Report)
     };
     let docs_started = Instant::now();
     let items = ItemPrints::new(&site, &report.sources);
+    // The documents hold the bodies' plain text now; the outlines' goes,
+    // so do the sources: pages read their bodies from the files again.
     let mut report = report;
-    report.release_unreported_sources();
-    // The documents hold the bodies' plain text now; the outlines' goes.
-    let docs = crate::search::take_site_docs(&mut site);
+    let docs = match crate::search::take_site_docs(&mut site, &mut report) {
+        Ok(docs) => docs,
+        Err(e) => return Err((RenderError::from(e).into(), report)),
+    };
     timings.add("search documents, sources' fingerprints", docs_started);
     let staging = match crate::output::Staging::begin(&paths.output) {
         Ok(s) => s,

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 pub type FileId = usize;
 
 /// Every content file read during a build, kept for error reporting.
+#[derive(Debug, Clone)]
 pub struct SourceMap {
     files: SimpleFiles<String, String>,
     paths: Vec<PathBuf>,

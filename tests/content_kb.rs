@@ -532,7 +532,7 @@ fn texts(site: &Site, at: At) -> Vec<(String, String)> {
                     "{}\n{}\n{}",
                     e.front.title,
                     e.front.aliases.join("\n"),
-                    e.body.text
+                    e.body.read().expect("body reads")
                 );
                 (e.id.clone(), normalise(&t))
             })
@@ -542,7 +542,8 @@ fn texts(site: &Site, at: At) -> Vec<(String, String)> {
             .iter()
             .filter(|r| r.front.section() == Some(s))
             .map(|r| {
-                let t = format!("{}\n{}\n{}", r.front.title, r.front.reason, r.body.text);
+                let body = r.body.read().expect("body reads");
+                let t = format!("{}\n{}\n{}", r.front.title, r.front.reason, body);
                 (r.id.clone(), normalise(&t))
             })
             .collect(),

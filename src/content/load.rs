@@ -253,6 +253,7 @@ pub fn load_site(root: &Path, report: &mut Report) -> Option<Site> {
         glossary_file,
         unloaded,
         file_dates: super::dates::git_dates(&content),
+        held_sources: None,
     })
 }
 
@@ -457,12 +458,7 @@ fn finish_markdown<T>(
             None
         }
         MdParse::Ok(front, front_offset, body_offset, outline) => {
-            let body = Body {
-                file,
-                offset: body_offset,
-                text: text[body_offset..].to_string(),
-                outline,
-            };
+            let body = Body::new(file, path.to_path_buf(), text, body_offset, outline);
             Some((front, front_offset, body))
         }
     }

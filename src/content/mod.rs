@@ -397,18 +397,110 @@ pub struct EntryFront {
     pub moved_from: Vec<Spanned<String>>,
 }
 
-/// Markdown text and where it starts in its file.
+/// Where a Markdown body starts in its file, and its outline. The text
+/// itself is not held: while the site is checked it is read from the loaded
+/// sources ([`Body::text_in`]), later from the file again ([`Body::read`]),
+/// so a large build's memory does not grow with every body at once.
 #[derive(Debug, Clone)]
 pub struct Body {
     /// The file it comes from.
     pub file: FileId,
     /// Byte offset of the body inside the file.
     pub offset: usize,
-    /// The Markdown.
-    pub text: String,
+    /// The file on disk, read again by [`Body::read`].
+    pub path: std::path::PathBuf,
+    /// Length in bytes of the body as loaded.
+    pub len: usize,
+    /// Checksum of the body as loaded: a file changed since is not rendered.
+    hash: u32,
     /// Its anchors, links, raw HTML and plain text, from the one parse made
     /// while loading (see [`crate::render::markdown::Outline`]).
     pub outline: crate::render::markdown::Outline,
+}
+
+/// A body's file no longer holds the text that was loaded and checked.
+#[derive(Debug, thiserror::Error)]
+pub enum BodyError {
+    /// Reading the file failed.
+    #[error("reading {path} again: {source}")]
+    Read {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The file changed after it was loaded.
+    #[error("{0} changed while the site was being built; build again")]
+    Changed(std::path::PathBuf),
+}
+
+impl Body {
+    /// A body loaded from `path`, whose text `file_text` holds from `offset`.
+    pub(crate) fn new(
+        file: FileId,
+        path: std::path::PathBuf,
+        file_text: &str,
+        offset: usize,
+        outline: crate::render::markdown::Outline,
+    ) -> Body {
+        let text = &file_text[offset..];
+        Body {
+            file,
+            offset,
+            path,
+            len: text.len(),
+            hash: text_hash(text),
+            outline,
+        }
+    }
+
+    /// The Markdown, from the loaded sources (`None` once they are released).
+    pub fn text_in<'a>(&self, sources: &'a crate::diagnostics::SourceMap) -> Option<&'a str> {
+        sources
+            .text(self.file)
+            .get(self.offset..)
+            // Released sources are empty; kept ones are the loaded text.
+            .filter(|t| t.len() == self.len)
+    }
+
+    /// The Markdown, read from its file again; refused when it is not the
+    /// text that was loaded.
+    pub fn read(&self) -> Result<String, BodyError> {
+        let mut text = std::fs::read(&self.path)
+            .map_err(|source| BodyError::Read {
+                path: self.path.clone(),
+                source,
+            })
+            .and_then(|bytes| {
+                String::from_utf8(bytes).map_err(|_| BodyError::Changed(self.path.clone()))
+            })?;
+        let same = text
+            .get(self.offset..)
+            .is_some_and(|t| t.len() == self.len && text_hash(t) == self.hash);
+        if !same {
+            return Err(BodyError::Changed(self.path.clone()));
+        }
+        // In place: the front matter goes, the allocation stays.
+        text.drain(..self.offset);
+        Ok(text)
+    }
+
+    /// The Markdown from `sources` while they hold it, else from its file.
+    pub fn text<'a>(
+        &self,
+        sources: Option<&'a crate::diagnostics::SourceMap>,
+    ) -> Result<std::borrow::Cow<'a, str>, BodyError> {
+        match sources.and_then(|s| self.text_in(s)) {
+            Some(t) => Ok(std::borrow::Cow::Borrowed(t)),
+            None => self.read().map(std::borrow::Cow::Owned),
+        }
+    }
+}
+
+/// A fast checksum that tells a changed body from the loaded one (with its
+/// length; no adversary is expected between loading and rendering).
+fn text_hash(text: &str) -> u32 {
+    crc32fast::hash(text.as_bytes())
 }
 
 /// A FAQ entry.
@@ -727,9 +819,18 @@ pub struct Site {
     /// Last commit date (RFC 3339) of each content file, by path relative to
     /// `content/` (`faq/basics/x.md`); empty when the site is no git checkout.
     pub file_dates: std::collections::HashMap<String, String>,
+    /// The loaded sources, when a caller keeps them (`serve`, which renders
+    /// and indexes while the files may change again): bodies are read from
+    /// here, not from their files. A build keeps none.
+    pub held_sources: Option<std::sync::Arc<crate::diagnostics::SourceMap>>,
 }
 
 impl Site {
+    /// The Markdown of one of this site's bodies (see [`Site::held_sources`]).
+    pub fn body_text(&self, body: &Body) -> Result<std::borrow::Cow<'_, str>, BodyError> {
+        body.text(self.held_sources.as_deref())
+    }
+
     /// When the item with this id last changed: the writer's `updated`
     /// where given, else its file's last commit date (RFC 3339 or a bare date).
     pub fn changed(&self, id: &str, updated: Option<&toml::value::Datetime>) -> Option<String> {
@@ -762,5 +863,40 @@ impl Site {
         for b in bodies {
             b.outline.text = String::new();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Body, BodyError};
+    use crate::diagnostics::SourceMap;
+
+    /// A body is read again from its file, and only while the file holds the
+    /// text that was loaded: a changed file is refused, never rendered.
+    #[test]
+    fn a_body_is_read_again_only_as_it_was_loaded() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("entry.md");
+        let text = "+++\ntitle = \"备案\"\n+++\n正文：备案号。\n";
+        std::fs::write(&path, text).expect("write");
+        let offset = text.find("正文").expect("body");
+        let mut sources = SourceMap::default();
+        let file = sources.add(std::path::Path::new("entry.md"), text.to_string());
+        let body = Body::new(file, path.clone(), text, offset, Default::default());
+
+        assert_eq!(body.text_in(&sources), Some("正文：备案号。\n"));
+        assert_eq!(body.read().expect("unchanged"), "正文：备案号。\n");
+        assert_eq!(body.text(None).expect("from the file"), "正文：备案号。\n");
+
+        // Same length, other text: the checksum tells them apart.
+        std::fs::write(&path, text.replace("备案号", "域名号")).expect("write");
+        assert!(matches!(body.read(), Err(BodyError::Changed(p)) if p == path));
+        // While the sources hold it, the loaded text is what counts.
+        assert_eq!(body.text(Some(&sources)).expect("held"), "正文：备案号。\n");
+
+        std::fs::remove_file(&path).expect("remove");
+        let e = body.read().expect_err("gone");
+        assert!(matches!(e, BodyError::Read { .. }));
+        assert!(e.to_string().contains("entry.md"), "{e}");
     }
 }

@@ -6,7 +6,7 @@
 //! item has no feed.
 
 use super::markdown::escape;
-use crate::content::Site;
+use crate::content::{Body, Site};
 
 /// Most items the feed lists, newest first.
 pub const FEED_LIMIT: usize = 50;
@@ -34,15 +34,19 @@ pub fn atom_time(date: &str) -> String {
     }
 }
 
-/// The dated FAQ entries and rejections of `site`, newest first (then by path).
-pub fn items(site: &Site, summary: impl Fn(&str) -> String) -> Vec<FeedItem> {
+/// The dated FAQ entries and rejections of `site`, newest first (then by
+/// path); `summary` makes the text of each listed one from its body.
+pub fn items<E>(
+    site: &Site,
+    summary: impl Fn(&Body) -> Result<String, E>,
+) -> Result<Vec<FeedItem>, E> {
     let faq = site.entries.iter().map(|e| {
         (
             e.id.clone(),
             &e.front.title,
             site.changed(&e.id, e.front.updated.as_ref()),
             format!("/{}/", e.id),
-            &e.body.text,
+            &e.body,
         )
     });
     let rejections = site.rejections.iter().map(|r| {
@@ -51,10 +55,10 @@ pub fn items(site: &Site, summary: impl Fn(&str) -> String) -> Vec<FeedItem> {
             &r.front.title,
             site.changed(&r.id, r.front.updated.as_ref()),
             format!("/rejections/{}/", r.slug),
-            &r.body.text,
+            &r.body,
         )
     });
-    let mut dated: Vec<(String, String, String, &String)> = faq
+    let mut dated: Vec<(String, String, String, &Body)> = faq
         .chain(rejections)
         .filter_map(|(_, title, date, path, body)| {
             Some((atom_time(&date?), path, title.clone(), body))
@@ -65,11 +69,13 @@ pub fn items(site: &Site, summary: impl Fn(&str) -> String) -> Vec<FeedItem> {
     dated.truncate(FEED_LIMIT);
     dated
         .into_iter()
-        .map(|(updated, path, title, body)| FeedItem {
-            title,
-            path,
-            updated,
-            summary: summary(body),
+        .map(|(updated, path, title, body)| {
+            Ok(FeedItem {
+                title,
+                path,
+                updated,
+                summary: summary(body)?,
+            })
         })
         .collect()
 }

@@ -43,6 +43,9 @@ pub enum RenderError {
     /// The interface strings could not be put together.
     #[error(transparent)]
     Strings(#[from] crate::theme::StringsError),
+    /// A body could not be read again to be rendered.
+    #[error(transparent)]
+    Body(#[from] crate::content::BodyError),
     /// A template failed on a page.
     #[error("rendering {page} with {template}: {message}")]
     Page {
@@ -228,12 +231,12 @@ impl<'s> Renderer<'s> {
     {
         let keys = self.pages();
         keys.par_iter().try_for_each(|k| put(self.render(k)?))?;
-        self.extras(&keys).into_iter().try_for_each(put)
+        self.extras(&keys)?.into_iter().try_for_each(put)
     }
 
     /// sitemap.xml, robots.txt, syntax.css and the redirect pages of moved
     /// entries (not in the sitemap).
-    pub fn extras(&self, keys: &[PageKey]) -> Vec<OutputFile> {
+    pub fn extras(&self, keys: &[PageKey]) -> Result<Vec<OutputFile>, RenderError> {
         let base = self.model.site.config.base_url.trim_end_matches('/');
         let urls: Vec<String> = keys
             .iter()
@@ -264,7 +267,7 @@ impl<'s> Renderer<'s> {
             },
         ];
         files.extend(icons::files(&self.model.site.config));
-        if let Some(xml) = self.model.feed_xml() {
+        if let Some(xml) = self.model.feed_xml()? {
             files.push(OutputFile {
                 path: "feed.xml".into(),
                 bytes: xml.into_bytes(),
@@ -276,12 +279,12 @@ impl<'s> Renderer<'s> {
             &self.extra_head,
             &self.model.strings,
         ));
-        files
+        Ok(files)
     }
 
     /// Renders one page.
     pub fn render(&self, key: &PageKey) -> Result<OutputFile, RenderError> {
-        let (template, mut ctx) = self.model.context(key);
+        let (template, mut ctx) = self.model.context(key)?;
         let m = &self.model;
         let url = m.url_of(key);
         ctx.insert("site", &m.site.config);

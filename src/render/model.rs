@@ -10,7 +10,7 @@ use super::inline_json::script_json;
 use tera::Context;
 
 use super::markdown::{self, Rendered};
-use super::{seo, PageKey};
+use super::{seo, PageKey, RenderError};
 use crate::content::links::LinkTable;
 use crate::content::{Body, Entry, Rejection, Site, Stage};
 use crate::theme::Strings;
@@ -438,8 +438,9 @@ impl<'s> Model<'s> {
         }
     }
 
-    fn body(&self, b: &Body) -> Rendered {
-        self.md(&b.text)
+    /// A body rendered, read from its file again.
+    pub(super) fn body(&self, b: &Body) -> Result<Rendered, RenderError> {
+        Ok(self.md(&self.site.body_text(b)?))
     }
 
     fn link(&self, reference: &str) -> Option<LinkView> {
@@ -562,7 +563,9 @@ impl<'s> Model<'s> {
         }
     }
 
-    pub fn context(&self, key: &PageKey) -> (&'static str, Context) {
+    /// The template and context of a page; fails only when a body cannot
+    /// be read again.
+    pub fn context(&self, key: &PageKey) -> Result<(&'static str, Context), RenderError> {
         let mut ctx = Context::new();
         let site = self.site;
         match key {
@@ -591,7 +594,7 @@ impl<'s> Model<'s> {
                 ctx.insert("description", &site.config.description);
                 ctx.insert("stages", &stages);
                 ctx.insert("stats", &stats.join(&self.t("stats_separator")));
-                ("home.html", ctx)
+                Ok(("home.html", ctx))
             }
             PageKey::Chapter(id) => {
                 let c = site
@@ -606,7 +609,7 @@ impl<'s> Model<'s> {
                 ctx.insert("title", &c.front.title);
                 ctx.insert("description", &c.front.summary);
                 ctx.insert("chapter", &json!({"title": c.front.title, "summary": c.front.summary, "section": c.front.section.as_ref().map(|s| s.get_ref())}));
-                ctx.insert("intro", &self.body(&c.body).html);
+                ctx.insert("intro", &self.body(&c.body)?.html);
                 // Sub-sections: each group's entries (the list is already in group order).
                 let groups: Vec<_> = c
                     .front
@@ -629,12 +632,12 @@ impl<'s> Model<'s> {
                     .collect();
                 ctx.insert("groups", &groups);
                 ctx.insert("entries", &entries);
-                ("chapter.html", ctx)
+                Ok(("chapter.html", ctx))
             }
             PageKey::Entry(id) => {
                 let (idx, e) = self.entry(id).expect("page keys come from the site");
-                self.entry_context(&mut ctx, idx, e);
-                ("entry.html", ctx)
+                self.entry_context(&mut ctx, idx, e)?;
+                Ok(("entry.html", ctx))
             }
             PageKey::Rejections => {
                 let mut groups = Vec::new();
@@ -650,11 +653,11 @@ impl<'s> Model<'s> {
                 ctx.insert("title", &self.t("rejections_title"));
                 ctx.insert("description", &self.t("rejections_description"));
                 ctx.insert("groups", &groups);
-                ("rejections.html", ctx)
+                Ok(("rejections.html", ctx))
             }
             PageKey::Rejection(id) => {
                 let r = self.rejection(key).expect("page keys come from the site");
-                let body = self.body(&r.body);
+                let body = self.body(&r.body)?;
                 ctx.insert("title", &r.front.title);
                 ctx.insert("description", &r.front.reason);
                 ctx.insert("rejection", &json!({
@@ -689,7 +692,7 @@ impl<'s> Model<'s> {
                         .collect::<Vec<_>>(),
                 );
                 ctx.insert("backlinks", &self.backlinks(id));
-                ("rejection.html", ctx)
+                Ok(("rejection.html", ctx))
             }
             PageKey::Provinces => {
                 let mut regions: BTreeMap<String, Vec<serde_json::Value>> = BTreeMap::new();
@@ -726,7 +729,7 @@ impl<'s> Model<'s> {
                     .map(|(name, list)| json!({"name": name, "provinces": list}))
                     .collect();
                 ctx.insert("regions", &regions);
-                ("provinces.html", ctx)
+                Ok(("provinces.html", ctx))
             }
             PageKey::Province(id) => {
                 let p = site
@@ -785,7 +788,7 @@ impl<'s> Model<'s> {
                 ctx.insert("requirements", &requirements);
                 ctx.insert("notes", &notes);
                 ctx.insert("mentions", &entries);
-                ("province.html", ctx)
+                Ok(("province.html", ctx))
             }
             PageKey::Compare => {
                 use search_index::province::{ChangeOrder, RequirementKind};
@@ -838,7 +841,7 @@ impl<'s> Model<'s> {
                 ctx.insert("title", &self.t("compare_title"));
                 ctx.insert("description", &self.t("compare_description"));
                 ctx.insert("rows", &rows);
-                ("compare.html", ctx)
+                Ok(("compare.html", ctx))
             }
             PageKey::Decision(id) => {
                 let t = site
@@ -867,24 +870,24 @@ impl<'s> Model<'s> {
                 ctx.insert("tree", &json!({"title": t.data.title, "summary": t.data.summary.as_deref().map(|s| self.md(s).html), "start": t.data.start.get_ref(), "slug": t.slug}));
                 ctx.insert("nodes", &nodes);
                 ctx.insert("outcomes", &outcomes);
-                ("decision.html", ctx)
+                Ok(("decision.html", ctx))
             }
             PageKey::Tools => {
                 ctx.insert("title", &self.t("tools_heading"));
                 ctx.insert("description", &self.t("tools_description"));
-                ("tools.html", ctx)
+                Ok(("tools.html", ctx))
             }
             PageKey::NameCheck => {
                 ctx.insert("title", &self.t("tool_name_check"));
                 ctx.insert("description", &self.t("name_check_description"));
                 self.rule_data(&mut ctx, search_index::rules::NAME_SEE_IDS);
-                ("name-check.html", ctx)
+                Ok(("name-check.html", ctx))
             }
             PageKey::Preapproval => {
                 ctx.insert("title", &self.t("tool_preapproval"));
                 ctx.insert("description", &self.t("preapproval_description"));
                 self.rule_data(&mut ctx, search_index::rules::PREAPPROVAL_SEE_IDS);
-                ("preapproval.html", ctx)
+                Ok(("preapproval.html", ctx))
             }
             PageKey::Search => {
                 ctx.insert("title", &self.t("search_title"));
@@ -918,12 +921,12 @@ impl<'s> Model<'s> {
                         .map(|p| json!({"id": p.data.id, "name": p.data.name}))
                         .collect::<Vec<_>>(),
                 );
-                ("search.html", ctx)
+                Ok(("search.html", ctx))
             }
             PageKey::NotFound => {
                 ctx.insert("title", &self.t("not_found_title"));
                 ctx.insert("description", &self.t("not_found_title"));
-                ("404.html", ctx)
+                Ok(("404.html", ctx))
             }
         }
     }
@@ -955,9 +958,9 @@ impl<'s> Model<'s> {
         ctx.insert("sources", &sources);
     }
 
-    fn entry_context(&self, ctx: &mut Context, idx: usize, e: &Entry) {
+    fn entry_context(&self, ctx: &mut Context, idx: usize, e: &Entry) -> Result<(), RenderError> {
         let site = self.site;
-        let body = self.body(&e.body);
+        let body = self.body(&e.body)?;
         let chapter = site.chapters.iter().find(|c| c.slug == e.chapter);
         let siblings: Vec<&Entry> = self.chapter_entries(&e.chapter).collect();
         let pos = siblings.iter().position(|o| o.id == e.id).unwrap_or(0);
@@ -1033,6 +1036,7 @@ impl<'s> Model<'s> {
                 &site.config.language,
             ),
         );
+        Ok(())
     }
 }
 

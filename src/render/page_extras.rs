@@ -5,7 +5,7 @@ use serde_json::json;
 use tera::Context;
 
 use super::model::Model;
-use super::PageKey;
+use super::{PageKey, RenderError};
 
 /// The id and writer's `updated` of the item a page shows, if it shows one.
 fn item<'a>(
@@ -83,12 +83,12 @@ pub(super) fn insert(m: &Model<'_>, key: &PageKey, url: &str, ctx: &mut Context)
 
 impl Model<'_> {
     /// The Atom feed, when some answer has a date.
-    pub fn feed_xml(&self) -> Option<String> {
+    pub fn feed_xml(&self) -> Result<Option<String>, RenderError> {
         let items = super::feed::items(self.site, |body| {
-            let text = self.md(body).text;
+            let text = self.body(body)?.text;
             let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
-            flat.chars().take(200).collect()
-        });
-        super::feed::atom(self.site, &items)
+            Ok::<_, RenderError>(flat.chars().take(200).collect())
+        })?;
+        Ok(super::feed::atom(self.site, &items))
     }
 }

@@ -3,7 +3,8 @@
 use rayon::prelude::*;
 use search_index::{Doc, Kind};
 
-use crate::content::Site;
+use crate::content::{BodyError, Site};
+use crate::diagnostics::{Report, SourceMap};
 use crate::render::markdown;
 
 /// Whitespace runs (newlines from block structure) folded to one space.
@@ -27,21 +28,29 @@ fn tree_aliases(language: &str) -> Vec<String> {
     words.iter().map(|w| w.to_string()).collect()
 }
 
-/// Every searchable page of the site as a document, in a stable order.
-pub fn site_docs(site: &Site) -> Vec<Doc> {
+/// Every searchable page of the site as a document, in a stable order (the
+/// bodies, for the provinces they name, come from the site's held sources or
+/// from their files again).
+pub fn site_docs(site: &Site) -> Result<Vec<Doc>, BodyError> {
+    let mentions = Mentions::of(site, site.held_sources.as_deref())?;
     let entries = site.entries.iter();
     let rejections = site.rejections.iter();
-    docs_from(
+    Ok(docs_from(
         site,
+        mentions,
         entries.map(|e| e.body.outline.text.clone()).collect(),
         rejections.map(|r| r.body.outline.text.clone()).collect(),
-    )
+    ))
 }
 
-/// [`site_docs`], taking the bodies' plain text out of their outlines (the
-/// pages do not need it): each text is freed once its document is made, so
-/// a large site does not hold both at once.
-pub fn take_site_docs(site: &mut Site) -> Vec<Doc> {
+/// [`site_docs`] for a build: the provinces each body names are found in
+/// the report's sources, which are then released (but for the files a
+/// diagnostic points into), and each body's plain text is taken out of its
+/// outline (the pages do not need it). So a large site holds neither its
+/// sources nor a second copy of its texts while the documents are made.
+pub fn take_site_docs(site: &mut Site, report: &mut Report) -> Result<Vec<Doc>, BodyError> {
+    let mentions = Mentions::of(site, Some(&report.sources))?;
+    report.release_unreported_sources();
     let take = |b: &mut crate::content::Body| std::mem::take(&mut b.outline.text);
     let entries = site.entries.iter_mut().map(|e| take(&mut e.body)).collect();
     let rejections = site
@@ -50,12 +59,50 @@ pub fn take_site_docs(site: &mut Site) -> Vec<Doc> {
         .map(|r| take(&mut r.body))
         .collect();
     site.drop_outline_texts();
-    docs_from(site, entries, rejections)
+    Ok(docs_from(site, mentions, entries, rejections))
+}
+
+/// The provinces each entry and each rejection names (site order).
+struct Mentions {
+    entries: Vec<Vec<String>>,
+    rejections: Vec<Vec<String>>,
+}
+
+impl Mentions {
+    /// Reads the Markdown from `sources` when given, else from the files.
+    fn of(site: &Site, sources: Option<&SourceMap>) -> Result<Mentions, BodyError> {
+        let names = ProvinceNames::new(site);
+        let entries = site
+            .entries
+            .par_iter()
+            .map(|e| {
+                let (f, md) = (&e.front, e.body.text(sources)?);
+                Ok(names.specific(province_ids(&f.provinces), &[&f.title, &md]))
+            })
+            .collect::<Result<_, BodyError>>()?;
+        let rejections = site
+            .rejections
+            .par_iter()
+            .map(|r| {
+                let (f, md) = (&r.front, r.body.text(sources)?);
+                Ok(names.specific(province_ids(&f.provinces), &[&f.title, &f.reason, &md]))
+            })
+            .collect::<Result<_, BodyError>>()?;
+        Ok(Mentions {
+            entries,
+            rejections,
+        })
+    }
 }
 
 /// The documents, with the plain text of each entry's and each rejection's
 /// body (in site order) given apart.
-fn docs_from(site: &Site, entry_texts: Vec<String>, rejection_texts: Vec<String>) -> Vec<Doc> {
+fn docs_from(
+    site: &Site,
+    mentions: Mentions,
+    entry_texts: Vec<String>,
+    rejection_texts: Vec<String>,
+) -> Vec<Doc> {
     // Callout markers (`[华为云]`) are page furniture, not text to search.
     let marker = site
         .config
@@ -69,13 +116,13 @@ fn docs_from(site: &Site, entry_texts: Vec<String>, rejection_texts: Vec<String>
     };
     // Bodies were parsed once while loading: their outline holds the text.
     let text = |md: &str| clean(&markdown::outline(md, site.config.markdown.raw_html).text);
-    let names = ProvinceNames::new(site);
     // Entries and rejections on every core; `collect` keeps their order.
     let mut docs: Vec<Doc> = site
         .entries
         .par_iter()
         .zip(entry_texts)
-        .map(|(e, text)| {
+        .zip(mentions.entries)
+        .map(|((e, text), provinces)| {
             let f = &e.front;
             Doc {
                 id: e.id.clone(),
@@ -85,7 +132,7 @@ fn docs_from(site: &Site, entry_texts: Vec<String>, rejection_texts: Vec<String>
                 section: f.section().unwrap_or_default().to_string(),
                 kind: Kind::Faq,
                 chapter: e.chapter.clone(),
-                provinces: names.specific(province_ids(&f.provinces), &[&f.title, &e.body.text]),
+                provinces,
                 url: format!("/{}/", e.id),
             }
         })
@@ -95,7 +142,8 @@ fn docs_from(site: &Site, entry_texts: Vec<String>, rejection_texts: Vec<String>
         site.rejections
             .par_iter()
             .zip(rejection_texts)
-            .map(|(r, text)| {
+            .zip(mentions.rejections)
+            .map(|((r, text), provinces)| {
                 let f = &r.front;
                 Doc {
                     id: r.id.clone(),
@@ -110,10 +158,7 @@ fn docs_from(site: &Site, entry_texts: Vec<String>, rejection_texts: Vec<String>
                     section: f.section().unwrap_or_default().to_string(),
                     kind: Kind::Rejection,
                     chapter: String::new(),
-                    provinces: names.specific(
-                        province_ids(&f.provinces),
-                        &[&f.title, &f.reason, &r.body.text],
-                    ),
+                    provinces,
                     url: format!("/rejections/{}/", r.slug),
                 }
             }),

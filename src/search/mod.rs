@@ -161,12 +161,13 @@ pub fn vocabulary(site: &Site) -> search_index::Vocabulary {
 }
 
 /// The index files of a site, exactly as [`build_assets`] writes them.
-pub fn index_blob(site: &Site) -> Result<search_index::IndexFiles, search_index::Error> {
+pub fn index_blob(site: &Site) -> Result<search_index::IndexFiles, String> {
     search_index::build_index_from(
-        site_docs(site),
+        site_docs(site).map_err(|e| e.to_string())?,
         &vocabulary(site),
         chunk_sizes(&site.config.search),
     )
+    .map_err(|e| e.to_string())
 }
 
 /// How the site's `[search]` settings cut the index.
@@ -180,7 +181,7 @@ pub fn chunk_sizes(config: &crate::content::SearchConfig) -> ChunkSizes {
 /// Builds the search index and runtime files for a site.
 pub fn build_assets(site: &Site) -> Result<SearchOutput, String> {
     let files = write_files(
-        site_docs(site),
+        site_docs(site).map_err(|e| e.to_string())?,
         &vocabulary(site),
         chunk_sizes(&site.config.search),
         None,

@@ -192,10 +192,13 @@ impl LiveSite {
 
     fn rebuild_site(&mut self, changes: &Changes) -> Result<(SiteFiles, Rebuilt), BuildFailure> {
         let (site, report) = check_site(&self.paths);
-        let site = match site {
+        let mut site = match site {
             Some(site) if !report.has_errors() => site,
             _ => return Err(BuildFailure::from_report(&report)),
         };
+        // Pages and the index (built later) read the bodies checked here,
+        // whatever the files hold by then.
+        site.held_sources = Some(Arc::new(report.sources.clone()));
         let warnings = (!report.items.is_empty()).then(|| BuildFailure::from_report(&report));
         let Rendered {
             mut files,
@@ -319,7 +322,7 @@ impl LiveSite {
         };
         let rendered = pages.len();
         insert_all(&mut files, pages);
-        insert_all(&mut files, renderer.extras(&keys));
+        insert_all(&mut files, renderer.extras(&keys)?);
         let search = match fresh_search {
             Some(fresh) => {
                 let paths = fresh.files.iter().map(|f| f.path.clone()).collect();

@@ -332,10 +332,11 @@ impl Ctx<'_> {
     /// Checks the links of a Markdown body.
     fn markdown(&self, report: &mut Report, body: &Body) {
         let o = &body.outline;
+        // With an offset, spans are shifted, not looked up in the text.
         self.check_markdown(
             report,
             body.file,
-            &body.text,
+            "",
             Some(body.offset),
             &o.links,
             &o.raw_html,

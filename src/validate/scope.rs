@@ -64,7 +64,9 @@ fn check_item(item: &Item, provider: &str, report: &mut Report) {
         return;
     }
     let file = item.file;
-    let in_body: Vec<Range<usize>> = mentions_outside_callouts(&item.body.text, provider)
+    let body = item.body.text_in(&report.sources).unwrap_or_default();
+    let no_callout = scope == Some(Scope::Mixed) && callouts(body, provider).is_empty();
+    let in_body: Vec<Range<usize>> = mentions_outside_callouts(body, provider)
         .into_iter()
         .map(|r| r.start + item.body.offset..r.end + item.body.offset)
         .collect();
@@ -126,7 +128,7 @@ fn check_item(item: &Item, provider: &str, report: &mut Report) {
                          when the whole answer is {provider}'s procedure"
                     ));
             }
-            if s == Scope::Mixed && callouts(&item.body.text, provider).is_empty() {
+            if s == Scope::Mixed && no_callout {
                 let span = item
                     .scope
                     .map(|sp| {
