@@ -58,6 +58,11 @@ impl SourceMap {
         self.files = files;
     }
 
+    /// Bytes of text held, over every file.
+    pub fn total_len(&self) -> usize {
+        (0..self.paths.len()).map(|id| self.text(id).len()).sum()
+    }
+
     /// The display path of a registered file.
     pub fn path(&self, id: FileId) -> &Path {
         &self.paths[id]

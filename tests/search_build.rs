@@ -209,3 +209,37 @@ fn taken_search_documents_are_the_borrowed_ones() {
         .iter()
         .all(|r| r.body.outline.text.is_empty()));
 }
+
+/// A build holds a small site's sources and renders its bodies from them
+/// (`zhiku::build::HOLD_SOURCES_BYTES`); a large site's pages read their
+/// bodies from the files again, as `render_site` always does. Both write the
+/// same bytes.
+#[test]
+fn bodies_read_again_from_files_render_as_held_ones() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = build_into(dir.path());
+    let (site, report) = zhiku::build::check(root);
+    let site = site
+        .filter(|_| !report.has_errors())
+        .expect("content loads");
+    assert!(site.held_sources.is_none(), "checking holds no sources");
+    let files = zhiku::build::render_site(&site, &Paths::new(root)).expect("renders");
+    let built = common::snapshot(&out);
+    let rendered: std::collections::BTreeSet<&str> =
+        files.iter().map(|f| f.path.as_str()).collect();
+    // The build's own record of what it wrote is no page of the site.
+    let written: std::collections::BTreeSet<&str> = built
+        .keys()
+        .map(String::as_str)
+        .filter(|p| !p.starts_with(".zhiku"))
+        .collect();
+    assert_eq!(
+        rendered.symmetric_difference(&written).collect::<Vec<_>>(),
+        Vec::<&&str>::new(),
+        "the same files"
+    );
+    for f in &files {
+        assert!(built[&f.path] == f.bytes, "{} differs", f.path);
+    }
+}

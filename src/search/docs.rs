@@ -44,12 +44,13 @@ pub fn site_docs(site: &Site) -> Result<Vec<Doc>, BodyError> {
 }
 
 /// [`site_docs`] for a build: the provinces each body names are found in
-/// the report's sources, which are then released (but for the files a
-/// diagnostic points into), and each body's plain text is taken out of its
+/// the site's held sources or the report's, which are then released (but for
+/// the files a diagnostic points into), and each body's plain text is taken out of its
 /// outline (the pages do not need it). So a large site holds neither its
 /// sources nor a second copy of its texts while the documents are made.
 pub fn take_site_docs(site: &mut Site, report: &mut Report) -> Result<Vec<Doc>, BodyError> {
-    let mentions = Mentions::of(site, Some(&report.sources))?;
+    let held = site.held_sources.clone();
+    let mentions = Mentions::of(site, Some(held.as_deref().unwrap_or(&report.sources)))?;
     report.release_unreported_sources();
     let take = |b: &mut crate::content::Body| std::mem::take(&mut b.outline.text);
     let entries = site.entries.iter_mut().map(|e| take(&mut e.body)).collect();
