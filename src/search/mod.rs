@@ -67,6 +67,12 @@ pub struct Manifest {
     pub tools_glue: String,
     /// Number of indexed documents.
     pub docs: usize,
+    /// A query the loader runs once the index is open and no search is
+    /// waiting (the first document's title), so the module's code is compiled
+    /// before someone types: browsers compile wasm functions when first
+    /// called. Empty (and left out) for a site without documents.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub warm: String,
 }
 
 /// First 12 hex digits of the SHA-256 of `bytes` (cache-busting file names).
@@ -315,6 +321,7 @@ pub fn write_files<T, E>(
         |path: String, bytes: Vec<u8>| put(OutputFile { path, bytes }).map_err(WriteError::Put);
     let key = input_key(&docs, vocabulary, sizes);
     let doc_count = docs.len();
+    let warm = docs.first().map(|d| d.title.clone()).unwrap_or_default();
     let mut texts = Vec::new();
     let mut text_puts = Vec::new();
     search_index::texts::write_shards::<WriteError<E>>(&docs, |bytes| {
@@ -354,6 +361,7 @@ pub fn write_files<T, E>(
         tools_wasm: beside_manifest(&tools_wasm),
         tools_glue: beside_manifest(&tools_glue),
         docs: doc_count,
+        warm,
     };
     let manifest_bytes =
         serde_json::to_vec_pretty(&manifest).map_err(|e| WriteError::Index(e.to_string()))?;

@@ -7,7 +7,8 @@
 // runtime meeting an index format it does not read says so. And on the real
 // site, whose small index is whole in its hot file: a first search fetches
 // the hot file and nothing else of the index, and the module's download does
-// not wait for the manifest.
+// not wait for the manifest. Opened before anyone searches, the index gets
+// one warm-up search that fetches nothing and changes no answer.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync, writeFileSync, cpSync, rmSync, statSync } from "node:fs";
@@ -41,6 +42,11 @@ test("the runtime loads on idle, and a search fetches the hot file plus only the
   // No focus, no typing: idle time starts the download.
   for (let i = 0; !requests.includes(hot) && i < 200; i++) await page.waitForTimeout(100);
   assert.ok(requests.includes(hot), "idle time loaded the hot file");
+  // With nobody searching yet, the loader's warm-up search runs, from what
+  // is loaded: it fetches no chunk (those counted below are the queries').
+  const warmed = () => page.evaluate(async () => (await window.zhikuSearch.load()).stats().warmed);
+  for (let i = 0; !(await warmed()) && i < 100; i++) await page.waitForTimeout(100);
+  assert.equal(await warmed(), true, "the warm-up search ran");
   const total = readdirSync(join(site.out, "search", "chunks")).length;
   assert.ok(total > 20, `${total} chunks in the index`);
   // Chunks differ in size (bundles, store cuts): bytes say how much of the index came.
@@ -100,10 +106,11 @@ test("a small index is whole in its hot file: one search, no chunk, and the modu
       for (let i = 0; !window.zhikuSearch && i < 100; i++) await new Promise((ok) => setTimeout(ok, 50));
       const rt = await window.zhikuSearch.load();
       const hits = await rt.search(query, { limit: 8 });
-      return { ids: hits.map((h) => h.id), rounds: rt.stats().rounds };
+      return { ids: hits.map((h) => h.id), rounds: rt.stats().rounds, warmed: rt.stats().warmed };
     }, "我的网站域名是去年在国外买的现在想备案需要先转到国内服务商吗");
     assert.ok(r.ids.length > 0);
     assert.equal(r.rounds, 0, "no chunk round");
+    assert.equal(r.warmed, false, "a search waiting when the index opened skips the warm-up");
     assert.deepEqual(requests.filter((p) => CHUNK.test(p)), []);
     assert.equal(requests.filter((p) => p === hot).length, 1);
     // The loader names the module itself: it is requested before the
@@ -113,6 +120,24 @@ test("a small index is whole in its hot file: one search, no chunk, and the modu
     assert.ok(requests.indexOf(wasm) < requests.indexOf(manifestPath), requests.join(" "));
     assert.deepEqual(errors, []);
     await context.close();
+
+    // Loaded on idle with nobody searching: the warm-up search runs (the
+    // manifest's query, the first document's title), and a search after
+    // it answers exactly as the one above.
+    assert.ok(manifest.warm, "the manifest names a warm-up query");
+    const idle = await openPage(`${server.url}/`);
+    const after = await idle.page.evaluate(async (query) => {
+      for (let i = 0; !window.zhikuSearch && i < 100; i++) await new Promise((ok) => setTimeout(ok, 50));
+      const rt = await window.zhikuSearch.load();
+      for (let i = 0; !rt.stats().warmed && i < 100; i++) await new Promise((ok) => setTimeout(ok, 50));
+      const warmed = rt.stats().warmed;
+      const hits = await rt.search(query, { limit: 8 });
+      return { ids: hits.map((h) => h.id), warmed };
+    }, "我的网站域名是去年在国外买的现在想备案需要先转到国内服务商吗");
+    assert.equal(after.warmed, true, "the warm-up search ran");
+    assert.deepEqual(after.ids, r.ids);
+    assert.deepEqual(idle.errors, []);
+    await idle.context.close();
   } finally {
     await server.close();
     rmSync(out, { recursive: true, force: true });

@@ -185,7 +185,25 @@
     var shards = {}; // shard number → promise of its texts being in the engine
     var chunks = {}; // chunk name → promise of it being in the engine
     var hotUrl = abs(m.index);
-    var stats = { rounds: 0, chunks: 0 };
+    var stats = { rounds: 0, chunks: 0, warmed: false };
+    var asked = false; // a search or suggestion has been asked for
+
+    /* Browsers compile a wasm function when it is first called, which made a
+     * first search several times slower than the next. When the index is
+     * open before anyone searches (it loads on idle), one search for the
+     * manifest's `warm` query, answered from what is loaded, compiles that
+     * code while nobody waits; it fetches nothing (a cut index's missing
+     * chunks are left for real searches) and changes no answer. */
+    function warmUp() {
+      if (asked || !m.warm) return;
+      stats.warmed = true;
+      try {
+        glue.search(JSON.stringify({ query: String(m.warm), limit: 1 }));
+      } catch (e) {
+        // A failure here shows again, visibly, on the first real search.
+      }
+    }
+    (window.requestIdleCallback || function (f) { return setTimeout(f, 50); })(warmUp, { timeout: 2000 });
 
     function loadChunk(name) {
       if (!chunks[name]) {
@@ -253,12 +271,14 @@
       docs: docs,
       manifest: m,
       raw: glue,
-      /* {rounds: fetch rounds the last search took, chunks: index chunks loaded}. */
-      stats: function () { return { rounds: stats.rounds, chunks: stats.chunks }; },
+      /* {rounds: fetch rounds the last search took, chunks: index chunks
+       * loaded, warmed: whether the warm-up search ran}. */
+      stats: function () { return { rounds: stats.rounds, chunks: stats.chunks, warmed: stats.warmed }; },
       /* Resolves to hits: {id, title, url, kind, section, score, title_html, snippet_html}.
        * If a text shard cannot be fetched, its hits come without snippets;
        * if an index chunk cannot, the search rejects (Error with kind "chunk"). */
       search: function (query, opts) {
+        asked = true;
         opts = opts || {};
         var req = request(query, opts);
         return ranked(glue.search, req, 0).then(function (got) {
@@ -276,6 +296,7 @@
       /* Resolves to the pages to offer when `query` has no good match (the
        * tool pages), or [] when it is answered; their snippets stay empty. */
       suggest: function (query, opts) {
+        asked = true;
         return ranked(glue.suggest, request(query, opts || {}), 0).then(function (got) { return got[0]; });
       },
     };
