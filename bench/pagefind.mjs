@@ -16,6 +16,7 @@ import { join, relative, resolve, sep } from "node:path";
 import { tmpdir } from "node:os";
 import { buildSite, serveStatic, launch, repo, LAUNCH_ARGS } from "../tests/browser/lib.mjs";
 import { compressedSizes } from "./sizes.mjs";
+import { siteRuntime } from "./site-runtime.mjs";
 
 // ---- arguments ---------------------------------------------------------------
 
@@ -326,13 +327,8 @@ const queries = [
   ...(await readQueries(join(repo, "tests", "data", "colloquial-queries.tsv"))).slice(0, colloquial),
 ];
 
-// zhiku's runtime as the build wrote it (URLs from the search box of the home page).
-const home = await readFile(join(site, "index.html"), "utf8");
-const attr = (name) => {
-  const v = new RegExp(`${name}="([^"]*)"`).exec(home)?.[1] ?? "";
-  return v.replace(/&amp;/g, "&");
-};
-const zhiku = { loader: attr("data-loader"), manifest: attr("data-manifest") };
+// zhiku's runtime as the build wrote it.
+const zhiku = await siteRuntime(site);
 
 // A self-signed certificate for the HTTP/2 server (real hosts serve HTTP/2 over TLS).
 const keyFile = join(work, "bench-key.pem");

@@ -8,10 +8,10 @@
 //
 // SITE: a built public/ folder. --cpu N: Chromium's CPU throttling (4 for a
 // mid-range phone); --queries N: the first N public queries (default 20).
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { serveStatic, launch, repo } from "../tests/browser/lib.mjs";
 import { readQueries } from "./queries.mjs";
+import { siteRuntime } from "./site-runtime.mjs";
 
 const args = process.argv.slice(2);
 const flag = (name, fallback) => {
@@ -27,13 +27,6 @@ if (!args.length) {
   process.exit(2);
 }
 const queries = readQueries([join(repo, "tests", "data", "public-queries.tsv")]).slice(0, count);
-
-/** The loader and manifest URLs a built page names. */
-async function runtimeOf(site) {
-  const home = await readFile(join(site, "index.html"), "utf8");
-  const attr = (name) => (new RegExp(`${name}="([^"]*)"`).exec(home)?.[1] ?? "").replace(/&amp;/g, "&");
-  return { loader: attr("data-loader"), manifest: attr("data-manifest") };
-}
 
 async function typedMs(browser, base, query, runtime) {
   const context = await browser.newContext();
@@ -69,7 +62,7 @@ const median = (xs) => {
 
 const sites = [];
 for (const dir of args) {
-  sites.push({ dir, server: await serveStatic(dir, { compress: "gzip" }), runtime: await runtimeOf(dir), times: [] });
+  sites.push({ dir, server: await serveStatic(dir, { compress: "gzip" }), runtime: await siteRuntime(dir), times: [] });
 }
 const browser = await launch();
 try {

@@ -49,8 +49,8 @@ pub fn site_docs(site: &Site) -> Result<Vec<Doc>, BodyError> {
 /// outline (the pages do not need it). So a large site holds neither its
 /// sources nor a second copy of its texts while the documents are made.
 pub fn take_site_docs(site: &mut Site, report: &mut Report) -> Result<Vec<Doc>, BodyError> {
-    let held = site.held_sources.clone();
-    let mentions = Mentions::of(site, Some(held.as_deref().unwrap_or(&report.sources)))?;
+    let sources = site.held_sources.as_deref().unwrap_or(&report.sources);
+    let mentions = Mentions::of(site, Some(sources))?;
     report.release_unreported_sources();
     let take = |b: &mut crate::content::Body| std::mem::take(&mut b.outline.text);
     let entries = site.entries.iter_mut().map(|e| take(&mut e.body)).collect();
