@@ -45,6 +45,10 @@ test("header box: lazy runtime, highlighted results as you type, ↑ ↓ Enter o
   assert.equal(await page.evaluate(() => document.activeElement.id), "q");
   await page.waitForFunction(() => !!window.zhikuSearch);
   assert.ok(requests.includes(loader), "focusing the box fetched the loader");
+  // Typed once the runtime is in: while it compiles, keys wait on the busy
+  // page longer than the box's debounce, so prefixes would search (and
+  // fetch the text shards of their own hits) before the whole question.
+  await page.evaluate(() => window.zhikuSearch.load());
 
   await page.locator("#q").pressSequentially("二级域名需要备案吗");
   const options = page.locator("#search-results [role=option]");
