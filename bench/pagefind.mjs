@@ -17,6 +17,7 @@ import { tmpdir } from "node:os";
 import { buildSite, serveStatic, launch, repo, LAUNCH_ARGS } from "../tests/browser/lib.mjs";
 import { compressedSizes } from "./sizes.mjs";
 import { siteRuntime } from "./site-runtime.mjs";
+import { emulatedPage, zhikuColdMs } from "./cold.mjs";
 
 // ---- arguments ---------------------------------------------------------------
 
@@ -191,21 +192,6 @@ async function zhikuQuery(browser, base, q, { loader, manifest }) {
   return { total: r.urls.length, urls: r.urls, searchFiles: [...new Set(r.firstFiles)], top5Files: [...new Set(r.top5Files)] };
 }
 
-/** Chromium's network emulation for the cold-answer timing: 20 Mbit/s, 40 ms RTT. */
-const NETWORK = { offline: false, latency: 40, downloadThroughput: 20e6 / 8, uploadThroughput: 5e6 / 8 };
-
-async function emulatedPage(browser, url) {
-  const context = await browser.newContext({ ignoreHTTPSErrors: true });
-  const page = await context.newPage();
-  page.setDefaultTimeout(120_000);
-  await page.goto(url);
-  const cdp = await context.newCDPSession(page);
-  await cdp.send("Network.enable");
-  await cdp.send("Network.setCacheDisabled", { cacheDisabled: true });
-  await cdp.send("Network.emulateNetworkConditions", NETWORK);
-  return { context, page };
-}
-
 /** Pagefind, cold: ms from importing its script until the top 5 results' titles (fragments) are in. */
 async function pagefindColdMs(browser, base, q) {
   const { context, page } = await emulatedPage(browser, `${base}/pagefind-bench.html`);
@@ -216,25 +202,6 @@ async function pagefindColdMs(browser, base, q) {
     await Promise.all(res.results.slice(0, 5).map((x) => x.data()));
     return performance.now() - t0;
   }, q);
-  await context.close();
-  return ms;
-}
-
-/** zhiku, cold: ms from adding the loader script until the result list (titles) is there. */
-async function zhikuColdMs(browser, base, q, { loader, manifest }) {
-  const { context, page } = await emulatedPage(browser, `${base}/pagefind-bench.html`);
-  const ms = await page.evaluate(async ({ query, loader, manifest }) => {
-    const t0 = performance.now();
-    await new Promise((ok, fail) => {
-      const s = document.createElement("script");
-      s.src = loader; s.onload = ok; s.onerror = fail;
-      document.head.appendChild(s);
-    });
-    const rt = await window.zhikuSearch.load({ manifest });
-    let first = null;
-    await rt.search(query, { limit: 10, partial: () => { first = first || performance.now(); } });
-    return (first || performance.now()) - t0;
-  }, { query: q, loader, manifest });
   await context.close();
   return ms;
 }
@@ -351,7 +318,7 @@ async function coldTimes(base) {
   const zk = [];
   for (const { q } of timed) {
     pf.push(await pagefindColdMs(browser, base, q));
-    if (zhiku.loader) zk.push(await zhikuColdMs(browser, base, q, zhiku));
+    if (zhiku.loader) zk.push(await zhikuColdMs(browser, `${base}/pagefind-bench.html`, q, zhiku));
   }
   const stat = (xs) => (xs.length ? { median: median(xs), max: Math.max(...xs), runs: xs.length } : null);
   return [stat(pf), stat(zk)];

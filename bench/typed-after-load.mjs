@@ -2,16 +2,21 @@
 // (the way search-ui.js loads it): ms from search() to the result list
 // (titles), in headless Chromium, one fresh context per query. Sites are
 // measured in turn, query by query, so a change (e.g. the loader's warm-up
-// search) can be compared against a build without it in one run.
+// search) can be compared against a build without it in one run. With
+// --cold, each query is instead the cold answer bench/pagefind.sh times
+// (the runtime loaded when the query is asked, empty cache, 20 Mbit/s +
+// 40 ms round trips, files served gzip).
 //
-//   node bench/typed-after-load.mjs SITE [SITE ...] [--cpu N] [--queries N]
+//   node bench/typed-after-load.mjs SITE [SITE ...] [--cpu N] [--queries N] [--cold]
 //
 // SITE: a built public/ folder. --cpu N: Chromium's CPU throttling (4 for a
-// mid-range phone); --queries N: the first N public queries (default 20).
+// mid-range phone; typed mode only); --queries N: the first N public
+// queries (default 20).
 import { join } from "node:path";
 import { serveStatic, launch, repo } from "../tests/browser/lib.mjs";
 import { readQueries } from "./queries.mjs";
 import { siteRuntime } from "./site-runtime.mjs";
+import { zhikuColdMs } from "./cold.mjs";
 
 const args = process.argv.slice(2);
 const flag = (name, fallback) => {
@@ -21,9 +26,12 @@ const flag = (name, fallback) => {
   return Number(value);
 };
 const cpu = flag("--cpu", 1);
+const coldAt = args.indexOf("--cold");
+const cold = coldAt >= 0;
+if (cold) args.splice(coldAt, 1);
 const count = flag("--queries", 20);
 if (!args.length) {
-  console.error("usage: node bench/typed-after-load.mjs SITE [SITE ...] [--cpu N] [--queries N]");
+  console.error("usage: node bench/typed-after-load.mjs SITE [SITE ...] [--cpu N] [--queries N] [--cold]");
   process.exit(2);
 }
 const queries = readQueries([join(repo, "tests", "data", "public-queries.tsv")]).slice(0, count);
@@ -67,13 +75,19 @@ for (const dir of args) {
 const browser = await launch();
 try {
   for (const q of queries) {
-    for (const s of sites) s.times.push(await typedMs(browser, s.server.url, q, s.runtime));
+    for (const s of sites) {
+      s.times.push(cold
+        ? await zhikuColdMs(browser, `${s.server.url}/`, q, s.runtime)
+        : await typedMs(browser, s.server.url, q, s.runtime));
+    }
   }
 } finally {
   await browser.close();
   for (const s of sites) await s.server.close();
 }
-console.log(`first query typed 1.5 s after the module loaded; ${queries.length} public queries; CPU throttling ${cpu}x`);
+console.log(cold
+  ? `cold answer (gzip, 20 Mbit/s + 40 ms RTT, HTTP/1.1); ${queries.length} public queries`
+  : `first query typed 1.5 s after the module loaded; ${queries.length} public queries; CPU throttling ${cpu}x`);
 for (const s of sites) {
   console.log(`${s.dir}: median ${median(s.times).toFixed(1)} ms, max ${Math.max(...s.times).toFixed(1)} ms`);
 }

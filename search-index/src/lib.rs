@@ -9,6 +9,7 @@ pub mod engine;
 pub mod lazy;
 pub mod nfkc;
 pub mod pinyin;
+pub mod prime;
 pub mod province;
 pub mod rules;
 pub mod schema;
@@ -88,11 +89,16 @@ pub(crate) mod generated {
     /// `generated`; with `ZHIKU_BLESS` set it is rewritten first. `filter`
     /// is the `cargo test` filter that regenerates it, for the message.
     pub(crate) fn assert_current(rel: &str, generated: &str, filter: &str) {
+        assert_current_bytes(rel, generated.as_bytes(), filter);
+    }
+
+    /// [`assert_current`] for a generated binary file.
+    pub(crate) fn assert_current_bytes(rel: &str, generated: &[u8], filter: &str) {
         let path = format!("{}/{rel}", env!("CARGO_MANIFEST_DIR"));
         if std::env::var_os("ZHIKU_BLESS").is_some() {
-            std::fs::write(&path, generated).expect("write the generated table");
+            std::fs::write(&path, generated).expect("write the generated file");
         }
-        let current = std::fs::read_to_string(&path).unwrap_or_default();
+        let current = std::fs::read(&path).unwrap_or_default();
         assert!(
             current == generated,
             "{path} is stale: run `ZHIKU_BLESS=1 cargo test -p search-index {filter}`"

@@ -8,6 +8,7 @@ use crate::{Engine, SearchRequest, Step};
 
 thread_local! {
     static ENGINE: RefCell<Option<Engine>> = const { RefCell::new(None) };
+    static PRIMER: RefCell<crate::prime::Primer> = RefCell::new(crate::prime::Primer::default());
 }
 
 /// The index format this runtime reads (the manifest's `index_format`).
@@ -34,6 +35,18 @@ fn with_engine<T>(f: impl FnOnce(&mut Engine) -> Result<T, String>) -> Result<T,
             .as_mut()
             .ok_or_else(|| JsError::new("no index opened: call open() first"))?;
         f(engine).map_err(|e| JsError::new(&e))
+    })
+}
+
+/// Runs the next step of searching the built-in index ([`crate::prime`]),
+/// so the browser compiles that code while the site's index is still
+/// downloading; leaves the opened index alone. Returns whether steps remain.
+#[wasm_bindgen]
+pub fn prime_step() -> Result<bool, JsError> {
+    PRIMER.with(|p| {
+        p.borrow_mut()
+            .step()
+            .map_err(|e| JsError::new(&e.to_string()))
     })
 }
 

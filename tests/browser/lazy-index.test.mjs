@@ -56,7 +56,7 @@ test("the runtime loads on idle, and a search fetches the hot file plus only the
   const run = (q) => page.evaluate(async (query) => {
     const rt = await window.zhikuSearch.load();
     const hits = await rt.search(query, { limit: 8 });
-    return { ids: hits.map((h) => h.id), rounds: rt.stats().rounds };
+    return { ids: hits.map((h) => h.id), rounds: rt.stats().rounds, primed: rt.stats().primed };
   }, q);
   const chunksSoFar = () => requests.filter((p) => CHUNK.test(p));
 
@@ -71,6 +71,9 @@ test("the runtime loads on idle, and a search fetches the hot file plus only the
   assert.ok(oneWord.length >= 1 && oneBytes <= allBytes / 2,
     `one word fetched ${oneWord.length} of ${total} chunks, ${oneBytes} of ${allBytes} bytes`);
   assert.ok(one.rounds >= 1 && one.rounds <= 3, `${one.rounds} rounds`);
+  // The module searched its built-in index while the network was busy (the
+  // hot file, or at the latest this search's first chunk round).
+  assert.equal(one.primed, true, "the built-in index was searched");
 
   // The same query again: everything is cached.
   await run("备案");
@@ -138,6 +141,40 @@ test("a small index is whole in its hot file: one search, no chunk, and the modu
     assert.deepEqual(after.ids, r.ids);
     assert.deepEqual(idle.errors, []);
     await idle.context.close();
+
+    // The hot file slower than the module: the module searches its built-in
+    // index meanwhile, fetching nothing more. The module slower than the hot
+    // file: nothing to wait on, no priming. Both answer alike, scores too.
+    const delayed = async (path) => {
+      const context = await site.browser.newContext();
+      await context.route((u) => new URL(u).pathname === path, async (route) => {
+        await new Promise((ok) => setTimeout(ok, 700));
+        await route.continue();
+      });
+      const page = await context.newPage();
+      page.setDefaultTimeout(TIMEOUT);
+      const requests = [];
+      const errors = [];
+      page.on("request", (q) => requests.push(new URL(q.url()).pathname));
+      page.on("pageerror", (e) => errors.push(e.message));
+      await page.goto(`${server.url}/`);
+      const got = await page.evaluate(async (query) => {
+        for (let i = 0; !window.zhikuSearch && i < 100; i++) await new Promise((ok) => setTimeout(ok, 50));
+        const rt = await window.zhikuSearch.load();
+        const hits = await rt.search(query, { limit: 8 });
+        return { hits: hits.map((h) => [h.id, h.score]), primed: rt.stats().primed };
+      }, "我的网站域名是去年在国外买的现在想备案需要先转到国内服务商吗");
+      await context.close();
+      assert.deepEqual(errors, []);
+      return { ...got, index: requests.filter((p) => p.startsWith("/search/") && p.endsWith(".bin")) };
+    };
+    const slowHot = await delayed(hot);
+    const slowModule = await delayed(wasm);
+    assert.equal(slowHot.primed, true, "primed while the hot file downloaded");
+    assert.equal(slowModule.primed, false, "nothing to wait on once the module was in");
+    assert.deepEqual(slowHot.hits, slowModule.hits);
+    assert.deepEqual(slowHot.hits.map((h) => h[0]), r.ids);
+    assert.deepEqual(slowHot.index, [hot], "priming fetches nothing");
   } finally {
     await server.close();
     rmSync(out, { recursive: true, force: true });

@@ -63,6 +63,20 @@ export function open(hot) {
 }
 
 /**
+ * Runs the next step of searching the built-in index ([`crate::prime`]),
+ * so the browser compiles that code while the site's index is still
+ * downloading; leaves the opened index alone. Returns whether steps remain.
+ * @returns {boolean}
+ */
+export function prime_step() {
+    const ret = wasm.prime_step();
+    if (ret[2]) {
+        throw takeFromExternrefTable0(ret[1]);
+    }
+    return ret[0] !== 0;
+}
+
+/**
  * One attempt at a search: `request` is a JSON `SearchRequest`; the result is
  * JSON `{"hits": [...]}` (a hit whose text shard is not loaded yet names it in
  * `text_shard`) or `{"need": ["chunks/….bin", ...]}`: fetch those (relative
