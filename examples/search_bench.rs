@@ -70,7 +70,7 @@ fn trace_query(
         .iter()
         .find(|(n, _)| n == search_index::lazy::LAYOUT_ENTRY)
         .ok_or("no layout")?;
-    let layout: Layout = serde_json::from_slice(layout.1)?;
+    let layout = Layout::decode(layout.1)?;
     // A chunk's kind: the extensions of the files it holds parts of.
     let file_of = |name: &str| {
         let mut kinds: Vec<&str> = layout

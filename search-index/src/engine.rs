@@ -217,7 +217,7 @@ impl Engine {
         }
         let json_err = |e: serde_json::Error| Error::Json(e.to_string());
         let layout: Layout = match entry(lazy::LAYOUT_ENTRY) {
-            Some(l) => serde_json::from_slice(l).map_err(json_err)?,
+            Some(l) => Layout::decode(l)?,
             None => return Err(Error::Blob("no layout")),
         };
         let mut synonyms: Vec<Vec<String>> = Vec::new();

@@ -202,7 +202,7 @@ pub fn build_index_from(
             lazy::FORMAT_ENTRY.to_string(),
             lazy::INDEX_FORMAT.to_string().into_bytes(),
         ),
-        (lazy::LAYOUT_ENTRY.to_string(), json(&split.layout)?),
+        (lazy::LAYOUT_ENTRY.to_string(), split.layout.encode()?),
     ];
     entries.extend(split.hot);
     entries.push((blob::SYNONYMS.to_string(), json(&vocab.synonyms)?));

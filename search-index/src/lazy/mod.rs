@@ -20,28 +20,28 @@
 //!
 //! Hot file layout: a [`crate::blob`] container with the entries
 //! [`FORMAT_ENTRY`] (the index format number, decimal), [`LAYOUT_ENTRY`]
-//! (JSON [`Layout`]), one entry per tantivy file with its hot ranges'
+//! ([`Layout`], binary: see [`Layout::encode`]), one entry per tantivy file with its hot ranges'
 //! bytes concatenated, and the synonym and term-encoding entries.
 
 mod directory;
+mod layout;
 #[cfg(feature = "writer")]
 mod split;
-
-use serde::{Deserialize, Serialize};
 
 pub use directory::LazyDirectory;
 #[cfg(feature = "writer")]
 pub use split::{split, ChunkSizes, Split};
 
 /// Version of the index format (hot file + chunks). A runtime refuses an index
-/// of another format with [`crate::Error::Format`]. 3: chunks as bundles of
-/// byte ranges (2 was fixed cuts per file, 1 the single-blob index).
-pub const INDEX_FORMAT: u32 = 3;
+/// of another format with [`crate::Error::Format`]. 4: the layout in binary,
+/// a term's heavy lists of every field in one chunk (3 was a JSON layout, 2
+/// fixed cuts per file, 1 the single-blob index).
+pub const INDEX_FORMAT: u32 = 4;
 
 /// Hot-file entry holding the format number.
 pub const FORMAT_ENTRY: &str = "zhiku/format";
 /// Hot-file entry holding the [`Layout`] (JSON).
-pub const LAYOUT_ENTRY: &str = "zhiku/layout.json";
+pub const LAYOUT_ENTRY: &str = "zhiku/layout.bin";
 /// Folder of the chunk files, relative to the hot file.
 pub const CHUNK_DIR: &str = "chunks";
 
@@ -67,7 +67,7 @@ pub const LISTS_MAX: usize = 32 * 1024;
 pub const WHOLE_INDEX_MAX: usize = 640 * 1024;
 
 /// Where each tantivy file's bytes are.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Layout {
     /// The files of the index.
     pub files: Vec<FileLayout>,
@@ -76,7 +76,7 @@ pub struct Layout {
 }
 
 /// One tantivy file and its hot ranges (in the hot file).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FileLayout {
     /// Path inside tantivy's directory.
     pub path: String,
@@ -87,7 +87,7 @@ pub struct FileLayout {
 }
 
 /// One chunk file: what it holds, in order.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Chunk {
     /// File name, relative to the hot file ([`chunk_name`]).
     pub name: String,
@@ -127,8 +127,7 @@ pub fn chunk_names(hot: &[u8]) -> Result<Vec<String>, crate::Error> {
         .find(|(n, _)| n == LAYOUT_ENTRY)
         .map(|(_, d)| *d)
         .ok_or(crate::Error::Blob("no layout"))?;
-    let layout: Layout =
-        serde_json::from_slice(layout).map_err(|e| crate::Error::Json(e.to_string()))?;
+    let layout = Layout::decode(layout)?;
     // A chunk listed twice (the same bytes) is one file.
     let mut seen = std::collections::HashSet::new();
     Ok(layout

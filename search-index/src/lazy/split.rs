@@ -142,6 +142,9 @@ impl Default for ChunkSizes {
 /// Byte ranges that are fetched together: `(file path, range)`.
 type Unit = Vec<(PathBuf, Range<usize>)>;
 
+/// A term's key (its bytes in the dictionary) and the unit of its lists.
+type KeyedUnit = (Vec<u8>, Unit);
+
 /// The reads `f` makes, by file (and forgets them).
 fn reads_of<T>(reads: &Reads, f: impl FnOnce() -> T) -> Result<(T, Unit), Error> {
     reads
@@ -167,20 +170,21 @@ fn origin(unit: &Unit, ext: &str, relative: usize) -> Option<(PathBuf, usize)> {
 
 /// The query-shaped units of one field: a unit per dictionary block (the
 /// block and, unless they are too heavy, its terms' postings and positions);
-/// the lists of heavy blocks go to `heavy`, one unit per term.
+/// the lists of heavy blocks go to `heavy`, one unit per term, with the
+/// term's key.
 fn field_units(
     segment: &tantivy::SegmentReader,
     field: tantivy::schema::Field,
     reads: &Reads,
     sizes: ChunkSizes,
     blocks: &mut Vec<Unit>,
-    heavy: &mut Vec<Unit>,
+    heavy: &mut Vec<KeyedUnit>,
 ) -> Result<(), Error> {
     let inv = segment.inverted_index(field)?;
     let dict = inv.terms();
     // Every term's dictionary block (absolute, from the read of the block's
     // slice) and term info, in term order.
-    let mut terms: Vec<(usize, tantivy::postings::TermInfo)> = Vec::new();
+    let mut terms: Vec<(usize, tantivy::postings::TermInfo, Vec<u8>)> = Vec::new();
     let mut block_of: Vec<(PathBuf, Range<usize>)> = Vec::new();
     let mut stream = dict.stream()?;
     while stream.advance() {
@@ -196,13 +200,13 @@ fn field_units(
         if block_of.last() != Some(&block) {
             block_of.push(block);
         }
-        terms.push((block_of.len() - 1, stream.value().clone()));
+        terms.push((block_of.len() - 1, stream.value().clone(), key.to_vec()));
     }
     if terms.is_empty() {
         return Ok(());
     }
-    let postings_at = match terms.iter().find(|(_, t)| !t.postings_range.is_empty()) {
-        Some((_, t)) => {
+    let postings_at = match terms.iter().find(|(_, t, _)| !t.postings_range.is_empty()) {
+        Some((_, t, _)) => {
             let (_, unit) = reads_of(reads, || {
                 inv.read_postings_from_terminfo(t, IndexRecordOption::WithFreqs)
             })?;
@@ -210,8 +214,8 @@ fn field_units(
         }
         None => None,
     };
-    let positions_at = match terms.iter().find(|(_, t)| !t.positions_range.is_empty()) {
-        Some((_, t)) => {
+    let positions_at = match terms.iter().find(|(_, t, _)| !t.positions_range.is_empty()) {
+        Some((_, t, _)) => {
             let (_, unit) = reads_of(reads, || {
                 inv.read_postings_from_terminfo(t, IndexRecordOption::WithFreqsAndPositions)
             })?;
@@ -220,12 +224,12 @@ fn field_units(
         None => None,
     };
     // Per block: the dictionary block, then each term's lists.
-    let mut per_block: Vec<(Unit, Vec<Unit>)> = Vec::new();
+    let mut per_block: Vec<(Unit, Vec<KeyedUnit>)> = Vec::new();
     let mut current: Option<usize> = None;
-    for (block, info) in &terms {
-        if current != Some(*block) {
-            current = Some(*block);
-            per_block.push((vec![block_of[*block].clone()], Vec::new()));
+    for (block, info, key) in terms {
+        if current != Some(block) {
+            current = Some(block);
+            per_block.push((vec![block_of[block].clone()], Vec::new()));
         }
         let Some((_, lists)) = per_block.last_mut() else {
             continue;
@@ -240,12 +244,17 @@ fn field_units(
             }
         }
         if !unit.is_empty() {
-            lists.push(unit);
+            lists.push((key, unit));
         }
     }
     for (dict_block, lists) in per_block {
-        let weight: usize = lists.iter().flatten().map(|(_, r)| r.len()).sum();
+        let weight: usize = lists
+            .iter()
+            .flat_map(|(_, u)| u)
+            .map(|(_, r)| r.len())
+            .sum();
         if weight <= sizes.lists_max {
+            let lists = lists.into_iter().map(|(_, u)| u);
             blocks.push(join(std::iter::once(dict_block).chain(lists)));
         } else {
             // Heavy lists stay apart, cut at term boundaries (fetched in the
@@ -263,6 +272,21 @@ fn join(units: impl IntoIterator<Item = Unit>) -> Unit {
     for (p, r) in units.into_iter().flatten() {
         match out.iter_mut().rev().find(|(q, _)| *q == p) {
             Some((_, last)) if last.end == r.start => last.end = r.end,
+            _ => out.push((p, r)),
+        }
+    }
+    out
+}
+
+/// `unit`'s ranges in file order, contiguous ones merged: a chunk of several
+/// fields' lists holds each field's run of terms as one part, so the layout
+/// stays small.
+fn coalesce(mut unit: Unit) -> Unit {
+    unit.sort_by(|(p, r), (q, s)| (p, r.start).cmp(&(q, s.start)));
+    let mut out: Unit = Vec::new();
+    for (p, r) in unit {
+        match out.last_mut() {
+            Some((q, last)) if *q == p && last.end == r.start => last.end = r.end,
             _ => out.push((p, r)),
         }
     }
@@ -350,21 +374,36 @@ pub fn split(files: Vec<(String, Vec<u8>)>, sizes: ChunkSizes) -> Result<Split, 
     let mut units: Vec<Unit> = Vec::new();
     let mut norms: Vec<Unit> = Vec::new();
     for segment in searcher.segment_readers() {
+        let mut heavy = Vec::new();
         for (field, entry) in schema.fields() {
             if !entry.is_indexed() {
                 continue;
             }
-            let (mut blocks, mut heavy) = (Vec::new(), Vec::new());
+            let mut blocks = Vec::new();
             field_units(segment, field, &reads, sizes, &mut blocks, &mut heavy)?;
             units.extend(bundle(blocks, sizes.bundle));
-            units.extend(bundle(heavy, sizes.chunk));
             if entry.has_fieldnorms() {
                 let (_, unit) = reads_of(&reads, || segment.get_fieldnorms_reader(field))?;
                 norms.push(unit);
             }
         }
+        // A query looks each term up in every text field: a term's heavy
+        // lists of all fields travel in one chunk (fewer requests in the
+        // lists' round; the sort is stable, so fields keep their order).
+        heavy.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut per_term: Vec<KeyedUnit> = Vec::new();
+        for (key, unit) in heavy {
+            match per_term.last_mut() {
+                Some((k, u)) if *k == key => u.extend(unit),
+                _ => per_term.push((key, unit)),
+            }
+        }
+        let lists = bundle(per_term.into_iter().map(|(_, u)| u).collect(), sizes.chunk);
+        units.extend(lists.into_iter().map(coalesce));
     }
-    units.extend(bundle(norms, sizes.bundle));
+    // Every field's norms in one chunk: a query reads most of them, and
+    // they are small (a byte per document and field).
+    units.extend(bundle(norms, usize::MAX));
 
     let index_of: BTreeMap<&str, usize> = files
         .iter()
