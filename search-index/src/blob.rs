@@ -35,13 +35,24 @@ pub fn pack(entries: &[(String, Vec<u8>)]) -> Vec<u8> {
     out
 }
 
-struct Reader<'a> {
+/// Reads a byte string front to back (the blob here, the chunk layout in
+/// [`crate::lazy`]); running out is [`Error::Blob`] "truncated".
+pub(crate) struct Reader<'a> {
     bytes: &'a [u8],
     at: usize,
 }
 
 impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8], Error> {
+    pub(crate) fn new(bytes: &'a [u8]) -> Self {
+        Reader { bytes, at: 0 }
+    }
+
+    /// True when every byte has been read.
+    pub(crate) fn done(&self) -> bool {
+        self.at == self.bytes.len()
+    }
+
+    pub(crate) fn take(&mut self, n: usize) -> Result<&'a [u8], Error> {
         let end = self.at.checked_add(n).filter(|&e| e <= self.bytes.len());
         let end = end.ok_or(Error::Blob("truncated"))?;
         let s = &self.bytes[self.at..end];
@@ -53,11 +64,39 @@ impl<'a> Reader<'a> {
         let b = self.take(4)?;
         Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
     }
+
+    /// An unsigned LEB128 number.
+    pub(crate) fn varint(&mut self) -> Result<u64, Error> {
+        let mut v = 0u64;
+        for shift in (0..64).step_by(7) {
+            let b = self.take(1)?[0];
+            v |= u64::from(b & 0x7f) << shift;
+            if b < 0x80 {
+                return Ok(v);
+            }
+        }
+        Err(Error::Blob("number too long"))
+    }
+
+    /// An unsigned LEB128 number that fits a `usize`.
+    pub(crate) fn num(&mut self) -> Result<usize, Error> {
+        usize::try_from(self.varint()?).map_err(|_| Error::Blob("number too large"))
+    }
+
+    /// A count of items that follow, each at least one byte long, so a
+    /// corrupt count cannot ask for more than the bytes left.
+    pub(crate) fn count(&mut self) -> Result<usize, Error> {
+        let n = self.num()?;
+        if n > self.bytes.len() - self.at {
+            return Err(Error::Blob("truncated"));
+        }
+        Ok(n)
+    }
 }
 
 /// Splits a blob back into its named entries.
 pub fn unpack(bytes: &[u8]) -> Result<Vec<(String, &[u8])>, Error> {
-    let mut r = Reader { bytes, at: 0 };
+    let mut r = Reader::new(bytes);
     if r.take(MAGIC.len())? != MAGIC {
         return Err(Error::Blob("not a zhiku search index"));
     }
@@ -69,7 +108,7 @@ pub fn unpack(bytes: &[u8]) -> Result<Vec<(String, &[u8])>, Error> {
         let len = r.u32()?;
         out.push((name.to_string(), r.take(len)?));
     }
-    if r.at != bytes.len() {
+    if !r.done() {
         return Err(Error::Blob("trailing bytes"));
     }
     Ok(out)

@@ -19,10 +19,12 @@ const TIMEOUT = 20_000;
 const site = useBuiltSite({ before, after, lazy: true });
 const CHUNK = /\/search\/chunks\/[0-9a-f]{16}\.bin$/;
 
-/** A fresh page (own cache) recording every request path. */
-async function openPage(url, { init } = {}) {
+/** A fresh page (own cache) recording every request path; `setup` gets the
+ * context first (e.g. to route requests). */
+async function openPage(url, { init, setup } = {}) {
   const context = await site.browser.newContext();
   if (init) await context.addInitScript(init);
+  if (setup) await setup(context);
   const page = await context.newPage();
   page.setDefaultTimeout(TIMEOUT);
   const requests = [];
@@ -146,18 +148,12 @@ test("a small index is whole in its hot file: one search, no chunk, and the modu
     // index meanwhile, fetching nothing more. The module slower than the hot
     // file: nothing to wait on, no priming. Both answer alike, scores too.
     const delayed = async (path) => {
-      const context = await site.browser.newContext();
-      await context.route((u) => new URL(u).pathname === path, async (route) => {
-        await new Promise((ok) => setTimeout(ok, 700));
-        await route.continue();
+      const { page, context, requests, errors } = await openPage(`${server.url}/`, {
+        setup: (ctx) => ctx.route((u) => new URL(u).pathname === path, async (route) => {
+          await new Promise((ok) => setTimeout(ok, 700));
+          await route.continue();
+        }),
       });
-      const page = await context.newPage();
-      page.setDefaultTimeout(TIMEOUT);
-      const requests = [];
-      const errors = [];
-      page.on("request", (q) => requests.push(new URL(q.url()).pathname));
-      page.on("pageerror", (e) => errors.push(e.message));
-      await page.goto(`${server.url}/`);
       const got = await page.evaluate(async (query) => {
         for (let i = 0; !window.zhikuSearch && i < 100; i++) await new Promise((ok) => setTimeout(ok, 50));
         const rt = await window.zhikuSearch.load();

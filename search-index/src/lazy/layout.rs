@@ -12,6 +12,7 @@
 //! index, zigzag start delta, length).
 
 use super::{Chunk, FileLayout, Layout, CHUNK_DIR};
+use crate::blob::Reader;
 use crate::Error;
 
 impl Layout {
@@ -54,7 +55,7 @@ impl Layout {
 
     /// Reads the binary form back.
     pub fn decode(bytes: &[u8]) -> Result<Layout, Error> {
-        let mut r = Reader { bytes, at: 0 };
+        let mut r = Reader::new(bytes);
         let mut layout = Layout::default();
         for _ in 0..r.count()? {
             let n = r.count()?;
@@ -64,15 +65,15 @@ impl Layout {
             let mut hot = Vec::new();
             let mut end = 0usize;
             for _ in 0..r.count()? {
-                let s = end.checked_add(r.num()?).ok_or(TRUNCATED)?;
-                end = s.checked_add(r.num()?).ok_or(TRUNCATED)?;
+                let s = end.checked_add(r.num()?).ok_or(OUTSIDE)?;
+                end = s.checked_add(r.num()?).ok_or(OUTSIDE)?;
                 hot.push((s, end));
             }
             layout.files.push(FileLayout { path, len, hot });
         }
         let mut ends = Ends::new(layout.files.len());
         for _ in 0..r.count()? {
-            let hash = u64::from_le_bytes(r.take(8)?.try_into().map_err(|_| TRUNCATED)?);
+            let hash = u64::from_le_bytes(r.take(8)?.try_into().map_err(|_| OUTSIDE)?);
             let mut parts = Vec::new();
             ends.next_chunk();
             for _ in 0..r.count()? {
@@ -91,15 +92,14 @@ impl Layout {
                 parts,
             });
         }
-        if r.at != bytes.len() {
+        if !r.done() {
             return Err(Error::Blob("trailing bytes after the layout"));
         }
         Ok(layout)
     }
 }
 
-const TRUNCATED: Error = Error::Blob("layout truncated");
-const OUTSIDE: Error = Error::Blob("chunk part out of its file");
+const OUTSIDE: Error = Error::Blob("layout range out of bounds");
 
 /// Where parts ended, per file and per place in a chunk (see the module
 /// documentation), for the start deltas.
@@ -170,46 +170,6 @@ fn zigzag(v: i64) -> u64 {
 
 fn unzigzag(v: u64) -> i64 {
     ((v >> 1) as i64) ^ -((v & 1) as i64)
-}
-
-struct Reader<'a> {
-    bytes: &'a [u8],
-    at: usize,
-}
-
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8], Error> {
-        let end = self.at.checked_add(n).filter(|&e| e <= self.bytes.len());
-        let s = &self.bytes[self.at..end.ok_or(TRUNCATED)?];
-        self.at += n;
-        Ok(s)
-    }
-
-    fn varint(&mut self) -> Result<u64, Error> {
-        let mut v = 0u64;
-        for shift in (0..64).step_by(7) {
-            let b = *self.take(1)?.first().ok_or(TRUNCATED)?;
-            v |= u64::from(b & 0x7f) << shift;
-            if b < 0x80 {
-                return Ok(v);
-            }
-        }
-        Err(Error::Blob("layout number too long"))
-    }
-
-    fn num(&mut self) -> Result<usize, Error> {
-        usize::try_from(self.varint()?).map_err(|_| Error::Blob("layout number too large"))
-    }
-
-    /// A count of items that follow: at least one byte each, so a corrupt
-    /// count cannot ask for more than the bytes left.
-    fn count(&mut self) -> Result<usize, Error> {
-        let n = self.num()?;
-        if n > self.bytes.len() - self.at {
-            return Err(TRUNCATED);
-        }
-        Ok(n)
-    }
 }
 
 #[cfg(test)]
