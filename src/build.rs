@@ -239,8 +239,7 @@ pub fn render_site(site: &Site, paths: &Paths) -> Result<Vec<OutputFile>, BuildE
         site,
         paths,
         docs,
-        None,
-        None,
+        Reuse::default(),
         &sink,
         &mut Timings::default(),
     )?;
@@ -254,19 +253,21 @@ pub fn render_site(site: &Site, paths: &Paths) -> Result<Vec<OutputFile>, BuildE
 /// The search index is built on its own thread while the pages render
 /// (pages name only its manifest, whose URL is fixed), its files handed to
 /// `sink` as they are made;
-/// `previous` is the output being replaced, whose index is reused when the
-/// documents are unchanged; with `items` (the sources' fingerprints) pages
-/// whose inputs did not change since that output are kept, not rendered.
+/// `reuse` says what it may take from the output being replaced.
 /// The service worker comes last, made from a summary of every other file.
 pub fn render_into(
     site: &Site,
     paths: &Paths,
     docs: Vec<search_index::Doc>,
-    previous: Option<&Path>,
-    items: Option<&ItemPrints>,
+    reuse: Reuse<'_>,
     sink: &dyn Sink,
     timings: &mut Timings,
 ) -> Result<PageCount, BuildError> {
+    let Reuse {
+        previous,
+        cache,
+        items,
+    } = reuse;
     let vocabulary = crate::search::vocabulary(site);
     let out = Summarise {
         sink,
@@ -283,6 +284,7 @@ pub fn render_into(
                 &vocabulary,
                 crate::search::chunk_sizes(&site.config.search),
                 previous,
+                cache,
                 |f| FileSummary::put(f, |f| sink.put(f)),
             );
             (out, started.elapsed())
@@ -335,6 +337,19 @@ pub fn render_into(
     }
     timings.add("write static files, service worker", started);
     Ok(count)
+}
+
+/// What a build may take from the output it replaces ([`render_into`]).
+#[derive(Clone, Copy, Default)]
+pub struct Reuse<'a> {
+    /// The output being replaced: its index is reused when the documents
+    /// are unchanged.
+    pub previous: Option<&'a Path>,
+    /// Its build cache folder, where a large site's index parts are kept.
+    pub cache: Option<&'a Path>,
+    /// The sources' fingerprints: pages whose inputs did not change since
+    /// `previous` are kept, not rendered.
+    pub items: Option<&'a ItemPrints>,
 }
 
 /// How many pages a build has, and how many it rendered.
@@ -394,12 +409,16 @@ pub fn build(paths: &Paths) -> Result<(BuildStats, Report), (BuildError, Report)
         Err(e) => return Err((e.into(), report)),
     };
     let previous = staging.previous().map(Path::to_path_buf);
+    let cache = staging.cache_dir();
     let count = match render_into(
         &site,
         paths,
         docs,
-        previous.as_deref(),
-        Some(&items),
+        Reuse {
+            previous: previous.as_deref(),
+            cache: Some(&cache),
+            items: Some(&items),
+        },
         &staging,
         &mut timings,
     ) {

@@ -330,6 +330,13 @@ impl Staging {
         self.previous.as_deref()
     }
 
+    /// This output's folder in the build cache (`.zhiku-cache/<name>/`
+    /// beside it; may not exist yet). The lock held by the build keeps
+    /// another build of the same folder out of it.
+    pub fn cache_dir(&self) -> PathBuf {
+        self.parent.join(CACHE_DIR).join(&self.name)
+    }
+
     fn tmp(&self) -> &Path {
         self.tmp.as_ref().map_or(Path::new("."), |t| t.path())
     }

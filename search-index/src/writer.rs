@@ -3,6 +3,7 @@
 
 use std::cell::Cell;
 use std::collections::HashMap;
+use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -113,6 +114,143 @@ pub fn build_index_from(
     vocab: &Vocabulary,
     sizes: ChunkSizes,
 ) -> Result<IndexFiles, Error> {
+    let ranges = part_ranges(&docs);
+    let mut docs = docs.into_iter();
+    let parts = ranges
+        .iter()
+        .map(|r| index_part(docs.by_ref().take(r.len())))
+        .collect::<Result<Vec<_>, _>>()?;
+    finish(parts, vocab, sizes)
+}
+
+/// A part may end only once it has this many documents.
+const PART_MIN: usize = 1024;
+/// One document id in this many ends a part (once it has [`PART_MIN`]).
+const PART_CUT: u64 = 1024;
+/// A site with fewer documents is indexed as one part, so nothing is merged.
+const ONE_PART_BELOW: usize = 2048;
+/// A site with more documents is indexed as one part too: at 50,000
+/// documents, parts built 12 % faster but their merge, beside the last pages
+/// rendering, took the peak memory some 16 MB over the 500 MB the build
+/// stays within as one part (BENCHMARKS.md, stop 17).
+const ONE_PART_ABOVE: usize = 30_000;
+
+/// Where the documents' parts are: each part is indexed on its own (and can
+/// be kept by a build cache), then the parts are merged in order. Sites of
+/// fewer than [`ONE_PART_BELOW`] or more than [`ONE_PART_ABOVE`] documents
+/// are one part. A part ends
+/// after a document chosen by a hash of its id, not at a fixed count, so
+/// adding or removing one document changes the part it is in and no other.
+pub fn part_ranges(docs: &[Doc]) -> Vec<Range<usize>> {
+    if docs.len() < ONE_PART_BELOW || docs.len() > ONE_PART_ABOVE {
+        return std::iter::once(0..docs.len()).collect();
+    }
+    let mut ranges = Vec::new();
+    let mut start = 0;
+    for (i, d) in docs.iter().enumerate() {
+        if i + 1 - start >= PART_MIN && fnv1a(d.id.as_bytes()).is_multiple_of(PART_CUT) {
+            ranges.push(start..i + 1);
+            start = i + 1;
+        }
+    }
+    if start < docs.len() {
+        ranges.push(start..docs.len());
+    }
+    ranges
+}
+
+/// FNV-1a: a hash that stays the same across Rust releases.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// Entry of a part's blob naming the characters its texts renumber (a
+/// [`CharMap`]'s ranking).
+const PART_CHARMAP: &str = "zhiku/part-charmap.txt";
+/// Entry of a part's blob listing the characters of its titles and aliases
+/// (what the pinyin table needs).
+const PART_TITLE_CHARS: &str = "zhiku/part-title-chars.txt";
+
+/// One part of an index: the files of a one-segment tantivy index of some
+/// documents, which [`finish`] merges with the others, and what the hot
+/// file needs of their texts. Its bytes depend on its own documents only: a
+/// character's code comes from a fixed table ([`crate::charmap::COMMON`])
+/// and a title's pinyin from its own characters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Part {
+    files: Vec<(String, Vec<u8>)>,
+    map: CharMap,
+    title_chars: String,
+}
+
+impl Part {
+    /// The part as one blob (what a build cache stores).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut entries = vec![
+            (
+                PART_CHARMAP.to_string(),
+                self.map.order().as_bytes().to_vec(),
+            ),
+            (
+                PART_TITLE_CHARS.to_string(),
+                self.title_chars.as_bytes().to_vec(),
+            ),
+        ];
+        entries.extend(self.files.iter().cloned());
+        blob::pack(&entries)
+    }
+
+    /// A part from [`Part::to_bytes`].
+    pub fn from_bytes(bytes: &[u8]) -> Result<Part, Error> {
+        let mut entries = blob::unpack(bytes)?.into_iter();
+        let mut text = |name: &str| match entries.next() {
+            Some((n, data)) if n == name => std::str::from_utf8(data)
+                .map(str::to_string)
+                .map_err(|_| Error::Blob("a part's text is not UTF-8")),
+            _ => Err(Error::Blob("not an index part")),
+        };
+        let map = CharMap::from_order(&text(PART_CHARMAP)?);
+        let title_chars = text(PART_TITLE_CHARS)?;
+        let files = entries.map(|(name, data)| (name, data.to_vec())).collect();
+        Ok(Part {
+            files,
+            map,
+            title_chars,
+        })
+    }
+
+    /// The part's files in a directory of their own, opened as an index.
+    fn open(self) -> Result<Index, Error> {
+        let dir = RamDirectory::create();
+        for (path, data) in self.files {
+            dir.atomic_write(Path::new(&path), &data)?;
+        }
+        Ok(Index::open(dir)?)
+    }
+}
+
+/// Indexes one part's documents, in order; each is dropped as soon as the
+/// writer has its own copy.
+pub fn index_part(docs: impl IntoIterator<Item = Doc>) -> Result<Part, Error> {
+    let docs: Vec<Doc> = docs.into_iter().collect();
+    let map = Arc::new(CharMap::from_texts(docs.iter().flat_map(|d| {
+        [d.title.as_str(), d.body.as_str()]
+            .into_iter()
+            .chain(d.aliases.iter().map(String::as_str))
+    })));
+    let mut title_chars: Vec<char> = docs
+        .iter()
+        .flat_map(|d| std::iter::once(&d.title).chain(&d.aliases))
+        .flat_map(|t| tokenizer::normalize(t).chars().collect::<Vec<_>>())
+        .filter(|&c| tokenizer::is_cjk(c))
+        .collect();
+    title_chars.sort_unstable();
+    title_chars.dedup();
+    let title_chars: String = title_chars.into_iter().collect();
+    let pinyin = PinyinTable::for_texts([title_chars.as_str()]);
+
     let (schema, f) = schema();
     let dir = RamDirectory::create();
     let settings = IndexSettings {
@@ -123,43 +261,14 @@ pub fn build_index_from(
         ..IndexSettings::default()
     };
     let index = Index::create(dir.clone(), schema, settings)?;
-    let map = Arc::new(CharMap::from_texts(docs.iter().flat_map(|d| {
-        [d.title.as_str(), d.body.as_str()]
-            .into_iter()
-            .chain(d.aliases.iter().map(String::as_str))
-    })));
     tokenizer::register(&index, &map);
-    let pinyin = PinyinTable::for_texts(docs.iter().flat_map(|d| {
-        std::iter::once(d.title.as_str()).chain(d.aliases.iter().map(String::as_str))
-    }));
     // One thread keeps document ids in input order (ties rank the same everywhere).
     let mut writer = index.writer_with_num_threads::<TantivyDocument>(1, 50_000_000)?;
-    // Each document is dropped as soon as the writer has its own copy.
+    // Segments are merged here, once, not by a background policy that could
+    // take some of them first.
+    writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
     for d in docs {
-        let mut doc = TantivyDocument::default();
-        doc.add_text(f.id, &d.id);
-        doc.add_text(f.title, &d.title);
-        for a in &d.aliases {
-            doc.add_text(f.aliases, a);
-        }
-        doc.add_text(f.body, &d.body);
-        doc.add_text(f.unigrams, &d.title);
-        for a in &d.aliases {
-            doc.add_text(f.unigrams, a);
-        }
-        let pinyin_terms: Vec<String> = std::iter::once(&d.title)
-            .chain(&d.aliases)
-            .flat_map(|t| pinyin.doc_terms(t))
-            .collect();
-        doc.add_text(f.pinyin, pinyin_terms.join(" "));
-        doc.add_text(f.section, &d.section);
-        doc.add_text(f.kind, d.kind.as_str());
-        doc.add_text(f.chapter, &d.chapter);
-        for p in &d.provinces {
-            doc.add_text(f.provinces, p);
-        }
-        doc.add_text(f.url, &d.url);
-        writer.add_document(doc)?;
+        writer.add_document(document(&f, &pinyin, d))?;
     }
     writer.commit()?;
     let ids = index.searchable_segment_ids()?;
@@ -167,10 +276,89 @@ pub fn build_index_from(
         writer.merge(&ids).wait()?;
     }
     writer.wait_merging_threads()?;
+    Ok(Part {
+        files: index_files(&index, &dir)?,
+        map: Arc::unwrap_or_clone(map),
+        title_chars,
+    })
+}
 
+/// The tantivy document of `d`.
+fn document(f: &crate::schema::Fields, pinyin: &PinyinTable, d: Doc) -> TantivyDocument {
+    let mut doc = TantivyDocument::default();
+    doc.add_text(f.id, &d.id);
+    doc.add_text(f.title, &d.title);
+    for a in &d.aliases {
+        doc.add_text(f.aliases, a);
+    }
+    doc.add_text(f.body, &d.body);
+    doc.add_text(f.unigrams, &d.title);
+    for a in &d.aliases {
+        doc.add_text(f.unigrams, a);
+    }
+    let pinyin_terms: Vec<String> = std::iter::once(&d.title)
+        .chain(&d.aliases)
+        .flat_map(|t| pinyin.doc_terms(t))
+        .collect();
+    doc.add_text(f.pinyin, pinyin_terms.join(" "));
+    doc.add_text(f.section, &d.section);
+    doc.add_text(f.kind, d.kind.as_str());
+    doc.add_text(f.chapter, &d.chapter);
+    for p in &d.provinces {
+        doc.add_text(f.provinces, p);
+    }
+    doc.add_text(f.url, &d.url);
+    doc
+}
+
+/// Merges `parts` (in order) into one segment and cuts it, the site's
+/// vocabulary, the pinyin table and the renumbering of all the parts'
+/// characters into the hot file and chunks.
+pub fn finish(
+    parts: Vec<Part>,
+    vocab: &Vocabulary,
+    sizes: ChunkSizes,
+) -> Result<IndexFiles, Error> {
+    let map = CharMap::union(parts.iter().map(|p| &p.map));
+    let pinyin = PinyinTable::for_texts(parts.iter().map(|p| p.title_chars.as_str()));
+    let files = match <[Part; 1]>::try_from(parts) {
+        Ok([one]) => one.files,
+        Err(parts) => {
+            let indices = parts
+                .into_iter()
+                .map(Part::open)
+                .collect::<Result<Vec<_>, _>>()?;
+            let dir = RamDirectory::create();
+            let merged = tantivy::indexer::merge_indices(&indices, dir.clone())?;
+            drop(indices);
+            index_files(&merged, &dir)?
+        }
+    };
+    let split = lazy::split(files, sizes)?;
+    let mut entries = vec![
+        (
+            lazy::FORMAT_ENTRY.to_string(),
+            lazy::INDEX_FORMAT.to_string().into_bytes(),
+        ),
+        (lazy::LAYOUT_ENTRY.to_string(), split.layout.encode()?),
+    ];
+    entries.extend(split.hot);
+    entries.push((blob::SYNONYMS.to_string(), json(&vocab.synonyms)?));
+    entries.push((blob::GLOSSARY.to_string(), json(&vocab.glossary)?));
+    entries.push((blob::PROVINCES.to_string(), json(&vocab.provinces)?));
+    entries.push((blob::PINYIN.to_string(), pinyin.to_text().into_bytes()));
+    entries.push((blob::CHARMAP.to_string(), map.order().as_bytes().to_vec()));
+    Ok(IndexFiles {
+        hot: blob::pack(&entries),
+        chunks: split.chunks,
+    })
+}
+
+/// The files of a one-segment index in `dir` (taken out of it), its segment renamed to
+/// [`FIXED_SEGMENT`] so the same documents always give the same bytes.
+fn index_files(index: &Index, dir: &RamDirectory) -> Result<Vec<(String, Vec<u8>)>, Error> {
     let metas = index.load_metas()?;
-    let segments = &metas.segments;
-    let rename: Option<String> = match segments.as_slice() {
+    let rename: Option<String> = match metas.segments.as_slice() {
         [one] => Some(one.id().uuid_string()),
         _ => None,
     };
@@ -191,29 +379,12 @@ pub fn build_index_from(
             continue;
         }
         let data = dir.atomic_read(&path)?;
+        // The directory's copy goes at once: a large index is not held twice.
+        dir.delete(&path)
+            .map_err(|e| Error::Directory(e.to_string()))?;
         files.push((fix(path.to_string_lossy().into_owned()), data));
     }
-    // `files` are copies: the writer's own go before the split makes more.
-    drop(index);
-    drop(dir);
-    let split = lazy::split(files, sizes)?;
-    let mut entries = vec![
-        (
-            lazy::FORMAT_ENTRY.to_string(),
-            lazy::INDEX_FORMAT.to_string().into_bytes(),
-        ),
-        (lazy::LAYOUT_ENTRY.to_string(), split.layout.encode()?),
-    ];
-    entries.extend(split.hot);
-    entries.push((blob::SYNONYMS.to_string(), json(&vocab.synonyms)?));
-    entries.push((blob::GLOSSARY.to_string(), json(&vocab.glossary)?));
-    entries.push((blob::PROVINCES.to_string(), json(&vocab.provinces)?));
-    entries.push((blob::PINYIN.to_string(), pinyin.to_text().into_bytes()));
-    entries.push((blob::CHARMAP.to_string(), map.order().as_bytes().to_vec()));
-    Ok(IndexFiles {
-        hot: blob::pack(&entries),
-        chunks: split.chunks,
-    })
+    Ok(files)
 }
 
 /// `8-4-4-4-12` form of a 32-hex-digit uuid (how meta.json spells segment ids).

@@ -8,6 +8,7 @@
 //! never needs the wasm toolchain) and the loader get content-hashed names.
 
 mod docs;
+pub mod parts;
 
 use search_index::lazy::ChunkSizes;
 use serde::Serialize;
@@ -191,6 +192,7 @@ pub fn build_assets(site: &Site) -> Result<SearchOutput, String> {
         &vocabulary(site),
         chunk_sizes(&site.config.search),
         None,
+        None,
         Ok::<_, std::convert::Infallible>,
     )
     .map_err(|e| match e {
@@ -209,7 +211,7 @@ pub fn build_assets(site: &Site) -> Result<SearchOutput, String> {
 /// `scripts/check-runtime.sh`) and the chunk sizes. A previous build's index
 /// is reused when its key is the same (see [`write_files`]).
 pub fn input_key(
-    docs: &[search_index::Doc],
+    digests: &[[u8; 32]],
     vocabulary: &search_index::Vocabulary,
     sizes: ChunkSizes,
 ) -> String {
@@ -234,9 +236,12 @@ pub fn input_key(
     ] {
         h.update(content_hash(part));
     }
-    // Streamed into the hash: a copy of every document would double the
-    // memory they take. Serialising plain strings and vectors cannot fail.
-    let _ = serde_json::to_writer(HashWriter(&mut h), &(docs, vocabulary));
+    // The documents, by their parts' digests (see [`parts::digests`]).
+    for d in digests {
+        h.update(d);
+    }
+    // Streamed into the hash. Serialising plain strings and vectors cannot fail.
+    let _ = serde_json::to_writer(HashWriter(&mut h), vocabulary);
     content_hash(&h.finalize())
 }
 
@@ -309,17 +314,22 @@ impl<E> From<search_index::Error> for WriteError<E> {
 /// gives what `put` returned in the order the files are listed (index,
 /// runtime, loader, manifests, text shards, chunks), the same in every build.
 /// With `previous` (the output folder about to be replaced) an index built
-/// there from the same inputs is reused; the index is cut by `sizes`.
+/// there from the same inputs is reused; with `cache` (the output's build
+/// cache folder) the index parts whose documents did not change are taken
+/// from there ([`parts`]); the index is cut by `sizes`.
 pub fn write_files<T, E>(
     docs: Vec<search_index::Doc>,
     vocabulary: &search_index::Vocabulary,
     sizes: ChunkSizes,
     previous: Option<&std::path::Path>,
+    cache: Option<&std::path::Path>,
     mut put: impl FnMut(OutputFile) -> Result<T, E>,
 ) -> Result<Vec<T>, WriteError<E>> {
     let mut put =
         |path: String, bytes: Vec<u8>| put(OutputFile { path, bytes }).map_err(WriteError::Put);
-    let key = input_key(&docs, vocabulary, sizes);
+    let ranges = search_index::writer::part_ranges(&docs);
+    let digests = parts::digests(&docs, &ranges);
+    let key = input_key(&digests, vocabulary, sizes);
     let doc_count = docs.len();
     let warm = docs.first().map(|d| d.title.clone()).unwrap_or_default();
     let mut texts = Vec::new();
@@ -332,7 +342,7 @@ pub fn write_files<T, E>(
     })?;
     let built = match previous.and_then(|p| previous_index(p, &key)) {
         Some(built) => built,
-        None => search_index::build_index_from(docs, vocabulary, sizes)
+        None => build_parts(docs, &ranges, &digests, vocabulary, sizes, cache)
             .map_err(|e| WriteError::Index(e.to_string()))?,
     };
     let index = hashed("index", "bin", &built.hot);
@@ -384,6 +394,54 @@ pub fn write_files<T, E>(
     out.extend(text_puts);
     out.extend(chunks);
     Ok(out)
+}
+
+/// The index of `docs`, made part by part (`ranges`, whose documents'
+/// digests are `digests`); with `cache`, a site of several parts takes the
+/// unchanged ones from the build cache and stores the others there. Each
+/// document is freed once its part is made.
+fn build_parts(
+    docs: Vec<search_index::Doc>,
+    ranges: &[std::ops::Range<usize>],
+    digests: &[[u8; 32]],
+    vocabulary: &search_index::Vocabulary,
+    sizes: ChunkSizes,
+    cache: Option<&std::path::Path>,
+) -> Result<search_index::IndexFiles, search_index::Error> {
+    use rayon::prelude::*;
+    // A one-part site's part is its whole index: the reuse of an unchanged
+    // index covers it, and its cache would only take room.
+    let cache = cache
+        .filter(|_| ranges.len() > 1)
+        .map(|dir| parts::PartCache::new(dir, digests));
+    let made = if ranges.len() == 1 {
+        vec![search_index::writer::index_part(docs)?]
+    } else {
+        // The parts are independent: they are made on the threads that
+        // render the pages, each taking the next part's documents when it is
+        // free (so they are not all moved at once), then put back in order.
+        let mut docs = docs.into_iter();
+        let groups = ranges
+            .iter()
+            .map(move |r| docs.by_ref().take(r.len()).collect::<Vec<_>>())
+            .enumerate();
+        let mut made = groups
+            .par_bridge()
+            .map(|(i, docs)| {
+                let part = match &cache {
+                    Some(cache) => cache.part(i, docs),
+                    None => search_index::writer::index_part(docs),
+                };
+                part.map(|p| (i, p))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        made.sort_by_key(|(i, _)| *i);
+        made.into_iter().map(|(_, p)| p).collect()
+    };
+    if let Some(cache) = &cache {
+        cache.prune();
+    }
+    search_index::writer::finish(made, vocabulary, sizes)
 }
 
 /// Why the built index could not be opened.

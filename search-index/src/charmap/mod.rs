@@ -3,11 +3,11 @@
 //! A CJK character takes three bytes in UTF-8, so a bigram term takes six, and
 //! the term dictionary (an FST over those bytes) is the largest part of the
 //! index download. A knowledge base uses about a thousand distinct characters,
-//! so the index renumbers them: ranked by frequency, the first [`CAPACITY`]
-//! get the two-byte code points from U+0100, and a bigram term takes four
-//! bytes. The ranking ships in the index blob; the writer and the engine
+//! so the index renumbers them: the [`CAPACITY`] common characters of a fixed
+//! table get the two-byte code points from U+0100, and a bigram term takes
+//! four bytes. The ranking ships in the index blob; the writer and the engine
 //! encode every term through the same [`CharMap`], so queries match exactly
-//! what was indexed. Characters beyond the capacity keep their own code.
+//! what was indexed. Other characters keep their own code.
 
 use std::collections::HashMap;
 
@@ -33,34 +33,69 @@ pub struct CharMap {
     order: String,
 }
 
+/// The characters that may be renumbered, most frequent first, one line per
+/// 64: the 1,107 characters of zhiku's ICP knowledge base ranked by frequency
+/// (December 2026), then GB2312 level 1 (the 3,755 most common characters, in
+/// its order) up to [`CAPACITY`], leaving out the few the analyser folds into
+/// another character. Made once and fixed: changing it changes every index. A site's characters outside it keep their own (three-byte)
+/// codes.
+pub const COMMON: &str = include_str!("common.txt");
+
+/// Stands for a character of [`COMMON`] that an index does not use, in the
+/// ranking the blob stores (runtimes read it as a character no term has).
+const GAP: char = '\u{0}';
+
+/// [`COMMON`] as a map (every character in place).
+fn common() -> &'static CharMap {
+    static COMMON_MAP: std::sync::OnceLock<CharMap> = std::sync::OnceLock::new();
+    COMMON_MAP.get_or_init(|| CharMap::from_order(&COMMON.replace('\n', "")))
+}
+
 /// The block of CJK unified ideographs, looked up by table.
 const UNIFIED: std::ops::RangeInclusive<u32> = 0x4E00..=0x9FFF;
 
 impl CharMap {
-    /// Ranks the (normalised) CJK characters of `texts` by frequency, ties by
-    /// code point, so the same texts always give the same map.
+    /// The renumbering of an index of `texts`: the characters of
+    /// [`COMMON`] that the (normalised) texts use keep their place in it, the
+    /// others are gaps. A character's code never depends on the rest of the
+    /// site, so an index cut in parts keeps every part an edit did not touch
+    /// (see `writer::part_ranges`).
     pub fn from_texts<'a>(texts: impl IntoIterator<Item = &'a str>) -> CharMap {
-        // Unified ideographs counted in a table, the rest in a map.
-        let mut unified = vec![0u64; UNIFIED.clone().count()];
-        let mut counts: HashMap<char, u64> = HashMap::new();
+        let common = common();
+        let mut used = vec![false; CAPACITY];
         for text in texts {
             for_each_normalized(text, |c| {
-                let n = c as u32;
-                if UNIFIED.contains(&n) {
-                    unified[(n - UNIFIED.start()) as usize] += 1;
-                } else if is_cjk(c) {
-                    *counts.entry(c).or_default() += 1;
+                if let Some(code) = common.code(c) {
+                    used[(code as u32 - BASE) as usize] = true;
                 }
             });
         }
-        let table = unified
-            .iter()
-            .enumerate()
-            .filter(|(_, n)| **n > 0)
-            .filter_map(|(i, n)| Some((char::from_u32(UNIFIED.start() + i as u32)?, *n)));
-        let mut ranked: Vec<(char, u64)> = counts.into_iter().chain(table).collect();
-        ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        CharMap::from_order(&ranked.iter().map(|r| r.0).collect::<String>())
+        CharMap::from_used(&used)
+    }
+
+    /// The renumbering of the characters of all of `maps` (made by
+    /// [`CharMap::from_texts`] of parts of the texts): the map of all the texts.
+    pub fn union<'a>(maps: impl IntoIterator<Item = &'a CharMap>) -> CharMap {
+        let mut used = vec![false; CAPACITY];
+        for map in maps {
+            for (u, c) in used.iter_mut().zip(map.order.chars()) {
+                *u |= c != GAP;
+            }
+        }
+        CharMap::from_used(&used)
+    }
+
+    /// The map of the characters of [`COMMON`] at the places `used` marks.
+    fn from_used(used: &[bool]) -> CharMap {
+        let common = common();
+        let end = used.iter().rposition(|u| *u).map_or(0, |i| i + 1);
+        let order: String = common
+            .order
+            .chars()
+            .zip(&used[..end])
+            .map(|(c, used)| if *used { c } else { GAP })
+            .collect();
+        CharMap::from_order(&order)
     }
 
     /// The map whose ranking is `order` (as stored in the blob).
@@ -69,6 +104,7 @@ impl CharMap {
         let codes: HashMap<char, char> = order
             .chars()
             .zip((BASE..END).filter_map(char::from_u32))
+            .filter(|(c, _)| *c != GAP)
             .collect();
         let mut unified = vec![0u16; UNIFIED.clone().count()];
         for (c, code) in &codes {
@@ -127,12 +163,29 @@ mod tests {
     use super::*;
 
     #[test]
-    fn frequent_characters_get_two_byte_codes() {
+    fn common_characters_get_two_byte_codes_whatever_else_the_site_has() {
         let map = CharMap::from_texts(["备案备案网站", "备案"]);
-        assert_eq!(map.order(), "备案站网");
         assert_eq!(map.encode("备案"), "\u{100}\u{101}");
         assert_eq!(map.encode("备案").len(), 4);
         assert_eq!(CharMap::from_order(map.order()), map);
+        // Unused characters of the table are gaps, up to the last used one.
+        assert!(map.order().starts_with("备案\u{0}\u{0}网"));
+        assert!(map.order().ends_with('站'));
+        let other = CharMap::from_texts(["网站", "审核"]);
+        assert_eq!(other.encode("网站"), map.encode("网站"));
+        assert_eq!(CharMap::from_texts(std::iter::empty()).order(), "");
+    }
+
+    #[test]
+    fn the_common_table_is_capacity_distinct_normalised_characters() {
+        let chars: Vec<char> = COMMON.chars().filter(|&c| c != '\n').collect();
+        assert_eq!(chars.len(), CAPACITY);
+        let distinct: std::collections::HashSet<char> = chars.iter().copied().collect();
+        assert_eq!(distinct.len(), CAPACITY);
+        for c in chars {
+            assert!(is_cjk(c), "{c:?}");
+            assert_eq!(crate::tokenizer::normalize(&c.to_string()), c.to_string());
+        }
     }
 
     #[test]
@@ -148,19 +201,10 @@ mod tests {
     }
 
     #[test]
-    fn only_capacity_characters_are_renumbered() {
-        // Characters the analyser leaves as they are (traditional ones fold).
-        let plain: Vec<char> = (0x4E00..0x9FFF)
-            .filter_map(char::from_u32)
-            .filter(|&c| crate::t2s::simplify(c).is_none())
-            .take(CAPACITY + 10)
-            .collect();
-        let many: String = plain.iter().collect();
-        let map = CharMap::from_texts([many.as_str()]);
-        assert_eq!(map.order().chars().count(), CAPACITY);
-        let last = plain[CAPACITY + 9];
-        assert_eq!(map.encode(&last.to_string()), last.to_string());
-        let first = map.encode("\u{4E00}");
-        assert_eq!(first, "\u{100}");
+    fn characters_outside_the_table_keep_their_code() {
+        // 龘 is in neither the knowledge base nor GB2312 level 1.
+        let map = CharMap::from_texts(["龘备案"]);
+        assert_eq!(map.encode("龘备"), "龘\u{100}");
+        assert!(!map.order().contains('龘'));
     }
 }

@@ -1,0 +1,136 @@
+//! The build cache of index parts (`.zhiku-cache/<output>/index-parts/`).
+//!
+//! A large site's index is made in parts ([`search_index::writer::part_ranges`])
+//! that are merged at the end. Each part is kept here under a key of what it
+//! was made from, so a build after editing one entry indexes that entry's
+//! part again and takes the others from the cache. A part file starts with
+//! the SHA-256 of the rest: a garbled or cut file is not trusted, its part is
+//! indexed again. The folder is safe to delete.
+
+use std::fs;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use search_index::writer::{index_part, Part};
+use search_index::Doc;
+use sha2::{Digest, Sha256};
+
+use super::HashWriter;
+
+/// Folder of the parts inside an output's cache folder.
+pub const DIR: &str = "index-parts";
+
+/// Version of the part files and of their keys: another one is not read.
+const PART_FORMAT: u32 = 1;
+
+/// Extension of a part file.
+const EXT: &str = "part";
+
+/// Where a build's index parts are kept between builds.
+pub struct PartCache {
+    dir: PathBuf,
+    /// The key of each part of this build, in order; the cache's other
+    /// parts go in [`PartCache::prune`].
+    keys: Vec<String>,
+}
+
+/// The SHA-256 of each part's documents (in order), whose concatenation
+/// identifies all of them.
+pub fn digests(docs: &[Doc], ranges: &[Range<usize>]) -> Vec<[u8; 32]> {
+    ranges
+        .iter()
+        .map(|r| {
+            let mut h = Sha256::new();
+            // Serialising plain strings and vectors cannot fail.
+            let _ = serde_json::to_writer(HashWriter(&mut h), &docs[r.clone()]);
+            h.finalize().into()
+        })
+        .collect()
+}
+
+impl PartCache {
+    /// The cache in `cache_dir` (the output's cache folder; created when a
+    /// part is stored) for the parts whose documents have `digests`.
+    pub fn new(cache_dir: &Path, digests: &[[u8; 32]]) -> PartCache {
+        PartCache {
+            dir: cache_dir.join(DIR),
+            keys: digests.iter().map(part_key).collect(),
+        }
+    }
+
+    /// Part `i`, from the cache or indexed from its `docs` (and then
+    /// stored). The documents are dropped either way.
+    pub fn part(&self, i: usize, docs: Vec<Doc>) -> Result<Part, search_index::Error> {
+        let path = self.dir.join(format!("{}.{EXT}", self.keys[i]));
+        if let Some(part) = read_part(&path) {
+            return Ok(part);
+        }
+        let part = index_part(docs)?;
+        // A cache that cannot be written only makes the next build slower.
+        let _ = write_part(&path, &part);
+        Ok(part)
+    }
+
+    /// Removes the parts this build does not use, so the cache holds one
+    /// site's parts, not every version's.
+    pub fn prune(&self) {
+        let Ok(entries) = fs::read_dir(&self.dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else {
+                continue;
+            };
+            let stale = match path.extension().and_then(|e| e.to_str()) {
+                Some(EXT) => !self.keys.iter().any(|k| k == stem),
+                // Left by a killed build.
+                Some("tmp") => true,
+                _ => false,
+            };
+            if stale {
+                let _ = fs::remove_file(&path);
+            }
+        }
+    }
+}
+
+/// What a part's bytes are made from: its documents, the renumbering's
+/// table, this version of zhiku and its index code.
+fn part_key(digest: &[u8; 32]) -> String {
+    let mut h = Sha256::new();
+    h.update(PART_FORMAT.to_le_bytes());
+    h.update(env!("CARGO_PKG_VERSION"));
+    h.update(search_index::lazy::INDEX_FORMAT.to_le_bytes());
+    // The search module's hash changes with the index code it shares with the writer.
+    h.update(super::content_hash(super::RUNTIME_WASM));
+    h.update(search_index::charmap::COMMON);
+    h.update(digest);
+    super::content_hash(&h.finalize())
+}
+
+/// A stored part whose checksum holds.
+fn read_part(path: &Path) -> Option<Part> {
+    let bytes = fs::read(path).ok()?;
+    let (sum, rest) = bytes.split_at_checked(32)?;
+    if Sha256::digest(rest).as_slice() != sum {
+        return None;
+    }
+    Part::from_bytes(rest).ok()
+}
+
+/// Stores a part: its checksum, then its bytes, written to a temporary file
+/// renamed into place (a killed build leaves no half file under the key).
+fn write_part(path: &Path, part: &Part) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir)?;
+    }
+    let bytes = part.to_bytes();
+    let mut file = Vec::with_capacity(32 + bytes.len());
+    file.extend_from_slice(&Sha256::digest(&bytes));
+    file.extend_from_slice(&bytes);
+    drop(bytes);
+    let tmp = path.with_extension("tmp");
+    fs::write(&tmp, &file)?;
+    fs::rename(&tmp, path)
+}
