@@ -345,8 +345,8 @@ pub struct Reuse<'a> {
     /// The output being replaced: its index is reused when the documents
     /// are unchanged.
     pub previous: Option<&'a Path>,
-    /// Its build cache folder, where a large site's index parts are kept.
-    pub cache: Option<&'a Path>,
+    /// Where a large site's index parts are kept (its build cache folder).
+    pub cache: Option<&'a crate::search::parts::PartStore>,
     /// The sources' fingerprints: pages whose inputs did not change since
     /// `previous` are kept, not rendered.
     pub items: Option<&'a ItemPrints>,
@@ -409,7 +409,7 @@ pub fn build(paths: &Paths) -> Result<(BuildStats, Report), (BuildError, Report)
         Err(e) => return Err((e.into(), report)),
     };
     let previous = staging.previous().map(Path::to_path_buf);
-    let cache = staging.cache_dir();
+    let cache = crate::search::parts::PartStore::folder(&staging.cache_dir());
     let count = match render_into(
         &site,
         paths,

@@ -9,7 +9,8 @@ use std::path::Path;
 
 use search_index::lazy::ChunkSizes;
 use search_index::{Doc, Kind, Vocabulary};
-use zhiku::search::{parts, write_files};
+use zhiku::search::parts::{self, PartStore};
+use zhiku::search::write_files;
 
 /// Enough documents for several parts (a site below 2,048 is one part).
 const DOCS: usize = 6_000;
@@ -53,14 +54,18 @@ fn docs() -> Vec<Doc> {
 }
 
 /// The search files `write_files` makes, by path; with `cache`, through the
-/// part cache there.
+/// part cache in that folder.
 fn files(docs: &[Doc], cache: Option<&Path>) -> BTreeMap<String, Vec<u8>> {
+    files_with(docs, cache.map(PartStore::folder).as_ref())
+}
+
+fn files_with(docs: &[Doc], store: Option<&PartStore>) -> BTreeMap<String, Vec<u8>> {
     write_files(
         docs.to_vec(),
         &Vocabulary::default(),
         ChunkSizes::default(),
         None,
-        cache,
+        store,
         |f| Ok::<_, std::convert::Infallible>((f.path, f.bytes)),
     )
     .expect("search files")
@@ -145,6 +150,19 @@ fn cached_parts_give_the_bytes_of_a_build_without_them() {
         "the garbled part was not made again"
     );
     assert_eq!(left[&names[1]], whole, "the cut part was not made again");
+}
+
+#[test]
+fn parts_kept_in_memory_give_the_same_bytes() {
+    let store = PartStore::memory();
+    let mut docs = docs();
+    assert_eq!(files_with(&docs, Some(&store)), files(&docs, None));
+    let parts = store.len();
+    assert!(parts > 3, "{parts} parts");
+    docs[4_500].title.push_str("（已编辑）");
+    docs.remove(10);
+    assert_eq!(files_with(&docs, Some(&store)), files(&docs, None));
+    assert_eq!(store.len(), parts, "the replaced parts stayed");
 }
 
 #[test]

@@ -187,12 +187,21 @@ pub fn chunk_sizes(config: &crate::content::SearchConfig) -> ChunkSizes {
 
 /// Builds the search index and runtime files for a site.
 pub fn build_assets(site: &Site) -> Result<SearchOutput, String> {
+    build_assets_with(site, None)
+}
+
+/// [`build_assets`] taking the index parts that did not change from `parts`
+/// (and storing the others there).
+pub fn build_assets_with(
+    site: &Site,
+    parts: Option<&parts::PartStore>,
+) -> Result<SearchOutput, String> {
     let files = write_files(
         site_docs(site).map_err(|e| e.to_string())?,
         &vocabulary(site),
         chunk_sizes(&site.config.search),
         None,
-        None,
+        parts,
         Ok::<_, std::convert::Infallible>,
     )
     .map_err(|e| match e {
@@ -314,15 +323,15 @@ impl<E> From<search_index::Error> for WriteError<E> {
 /// gives what `put` returned in the order the files are listed (index,
 /// runtime, loader, manifests, text shards, chunks), the same in every build.
 /// With `previous` (the output folder about to be replaced) an index built
-/// there from the same inputs is reused; with `cache` (the output's build
-/// cache folder) the index parts whose documents did not change are taken
-/// from there ([`parts`]); the index is cut by `sizes`.
+/// there from the same inputs is reused; with `cache` the index parts whose
+/// documents did not change are taken from there ([`parts`]); the index is
+/// cut by `sizes`.
 pub fn write_files<T, E>(
     docs: Vec<search_index::Doc>,
     vocabulary: &search_index::Vocabulary,
     sizes: ChunkSizes,
     previous: Option<&std::path::Path>,
-    cache: Option<&std::path::Path>,
+    cache: Option<&parts::PartStore>,
     mut put: impl FnMut(OutputFile) -> Result<T, E>,
 ) -> Result<Vec<T>, WriteError<E>> {
     let mut put =
@@ -406,14 +415,14 @@ fn build_parts(
     digests: &[[u8; 32]],
     vocabulary: &search_index::Vocabulary,
     sizes: ChunkSizes,
-    cache: Option<&std::path::Path>,
+    cache: Option<&parts::PartStore>,
 ) -> Result<search_index::IndexFiles, search_index::Error> {
     use rayon::prelude::*;
     // A one-part site's part is its whole index: the reuse of an unchanged
     // index covers it, and its cache would only take room.
     let cache = cache
         .filter(|_| ranges.len() > 1)
-        .map(|dir| parts::PartCache::new(dir, digests));
+        .map(|store| parts::PartCache::new(store, digests));
     let made = if ranges.len() == 1 {
         vec![search_index::writer::index_part(docs)?]
     } else {

@@ -1,4 +1,5 @@
-//! The build cache of index parts (`.zhiku-cache/<output>/index-parts/`).
+//! The build cache of index parts (`.zhiku-cache/<output>/index-parts/`, or
+//! memory in `zhiku serve`).
 //!
 //! A large site's index is made in parts ([`search_index::writer::part_ranges`])
 //! that are merged at the end. Each part is kept here under a key of what it
@@ -7,9 +8,11 @@
 //! the SHA-256 of the rest: a garbled or cut file is not trusted, its part is
 //! indexed again. The folder is safe to delete.
 
+use std::collections::HashMap;
 use std::fs;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use search_index::writer::{index_part, Part};
 use search_index::Doc;
@@ -26,10 +29,18 @@ const PART_FORMAT: u32 = 1;
 /// Extension of a part file.
 const EXT: &str = "part";
 
-/// Where a build's index parts are kept between builds.
-pub struct PartCache {
-    dir: PathBuf,
-    /// The key of each part of this build, in order; the cache's other
+/// Where index parts are kept between builds.
+pub enum PartStore {
+    /// In a folder (`zhiku build`: the output's build cache folder).
+    Folder(PathBuf),
+    /// In memory (`zhiku serve`, which rebuilds the index after each save).
+    Memory(Mutex<HashMap<String, Part>>),
+}
+
+/// The parts of one build, taken from a [`PartStore`] or made and stored.
+pub struct PartCache<'a> {
+    store: &'a PartStore,
+    /// The key of each part of this build, in order; the store's other
     /// parts go in [`PartCache::prune`].
     keys: Vec<String>,
 }
@@ -48,50 +59,111 @@ pub fn digests(docs: &[Doc], ranges: &[Range<usize>]) -> Vec<[u8; 32]> {
         .collect()
 }
 
-impl PartCache {
-    /// The cache in `cache_dir` (the output's cache folder; created when a
-    /// part is stored) for the parts whose documents have `digests`.
-    pub fn new(cache_dir: &Path, digests: &[[u8; 32]]) -> PartCache {
+impl PartStore {
+    /// The store in an output's build cache folder `cache_dir` (created
+    /// when a part is stored).
+    pub fn folder(cache_dir: &Path) -> PartStore {
+        PartStore::Folder(cache_dir.join(DIR))
+    }
+
+    /// An empty store in memory.
+    pub fn memory() -> PartStore {
+        PartStore::Memory(Mutex::default())
+    }
+
+    fn get(&self, key: &str) -> Option<Part> {
+        match self {
+            PartStore::Folder(dir) => read_part(&dir.join(format!("{key}.{EXT}"))),
+            PartStore::Memory(parts) => lock(parts).get(key).cloned(),
+        }
+    }
+
+    fn put(&self, key: &str, part: &Part) {
+        match self {
+            // A cache that cannot be written only makes the next build slower.
+            PartStore::Folder(dir) => {
+                let _ = write_part(&dir.join(format!("{key}.{EXT}")), part);
+            }
+            PartStore::Memory(parts) => {
+                lock(parts).insert(key.to_string(), part.clone());
+            }
+        }
+    }
+
+    /// Removes the parts whose key is not in `keep` (and, in a folder, what
+    /// a killed build left), so the store holds one site's parts, not every
+    /// version's.
+    fn retain(&self, keep: &[String]) {
+        match self {
+            PartStore::Folder(dir) => {
+                let Ok(entries) = fs::read_dir(dir) else {
+                    return;
+                };
+                for entry in entries.flatten() {
+                    let path = entry.path();
+                    let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else {
+                        continue;
+                    };
+                    let stale = match path.extension().and_then(|e| e.to_str()) {
+                        Some(EXT) => !keep.iter().any(|k| k == stem),
+                        // Left by a killed build.
+                        Some("tmp") => true,
+                        _ => false,
+                    };
+                    if stale {
+                        let _ = fs::remove_file(&path);
+                    }
+                }
+            }
+            PartStore::Memory(parts) => lock(parts).retain(|k, _| keep.contains(k)),
+        }
+    }
+
+    /// How many parts the store holds.
+    pub fn len(&self) -> usize {
+        match self {
+            PartStore::Folder(dir) => fs::read_dir(dir).map_or(0, |e| {
+                e.flatten()
+                    .filter(|e| e.path().extension().is_some_and(|x| x == EXT))
+                    .count()
+            }),
+            PartStore::Memory(parts) => lock(parts).len(),
+        }
+    }
+
+    /// Whether the store holds no part.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl<'a> PartCache<'a> {
+    /// This build's parts in `store`: those whose documents have `digests`.
+    pub fn new(store: &'a PartStore, digests: &[[u8; 32]]) -> PartCache<'a> {
         PartCache {
-            dir: cache_dir.join(DIR),
+            store,
             keys: digests.iter().map(part_key).collect(),
         }
     }
 
-    /// Part `i`, from the cache or indexed from its `docs` (and then
+    /// Part `i`, from the store or indexed from its `docs` (and then
     /// stored). The documents are dropped either way.
     pub fn part(&self, i: usize, docs: Vec<Doc>) -> Result<Part, search_index::Error> {
-        let path = self.dir.join(format!("{}.{EXT}", self.keys[i]));
-        if let Some(part) = read_part(&path) {
+        if let Some(part) = self.store.get(&self.keys[i]) {
             return Ok(part);
         }
         let part = index_part(docs)?;
-        // A cache that cannot be written only makes the next build slower.
-        let _ = write_part(&path, &part);
+        self.store.put(&self.keys[i], &part);
         Ok(part)
     }
 
-    /// Removes the parts this build does not use, so the cache holds one
-    /// site's parts, not every version's.
+    /// Removes the store's parts this build does not use.
     pub fn prune(&self) {
-        let Ok(entries) = fs::read_dir(&self.dir) else {
-            return;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else {
-                continue;
-            };
-            let stale = match path.extension().and_then(|e| e.to_str()) {
-                Some(EXT) => !self.keys.iter().any(|k| k == stem),
-                // Left by a killed build.
-                Some("tmp") => true,
-                _ => false,
-            };
-            if stale {
-                let _ = fs::remove_file(&path);
-            }
-        }
+        self.store.retain(&self.keys);
     }
 }
 

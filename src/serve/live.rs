@@ -78,6 +78,9 @@ pub struct LiveSite {
     index_pending: Option<Site>,
     /// Whether the last attempt failed.
     broken: bool,
+    /// A large site's index parts, so the index rebuilt after a save indexes
+    /// only the parts whose documents changed.
+    parts: crate::search::parts::PartStore,
 }
 
 /// Result of one rebuild attempt.
@@ -104,6 +107,7 @@ impl LiveSite {
             search_assets: None,
             index_pending: None,
             broken: true,
+            parts: crate::search::parts::PartStore::memory(),
         };
         let all = Changes {
             full: true,
@@ -238,7 +242,7 @@ impl LiveSite {
     pub fn rebuild_search(&mut self) -> Option<Outcome> {
         let site = self.index_pending.take()?;
         let started = Instant::now();
-        let search = match crate::search::build_assets(&site) {
+        let search = match crate::search::build_assets_with(&site, Some(&self.parts)) {
             Ok(s) => s,
             Err(e) => {
                 // Retried with the next content change.
@@ -285,7 +289,8 @@ impl LiveSite {
         let (assets, fresh_search) = match &self.search_assets {
             Some(a) => (a.clone(), None),
             None => {
-                let s = crate::search::build_assets(site).map_err(BuildError::Search)?;
+                let s = crate::search::build_assets_with(site, Some(&self.parts))
+                    .map_err(BuildError::Search)?;
                 (s.assets.clone(), Some(s))
             }
         };
