@@ -10,6 +10,7 @@
 
 use std::collections::HashMap;
 use std::fs;
+use std::io::Write;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -144,9 +145,10 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 impl<'a> PartCache<'a> {
     /// This build's parts in `store`: those whose documents have `digests`.
     pub fn new(store: &'a PartStore, digests: &[[u8; 32]]) -> PartCache<'a> {
+        let code = code_stamp();
         PartCache {
             store,
-            keys: digests.iter().map(part_key).collect(),
+            keys: digests.iter().map(|d| part_key(&code, d)).collect(),
         }
     }
 
@@ -167,9 +169,9 @@ impl<'a> PartCache<'a> {
     }
 }
 
-/// What a part's bytes are made from: its documents, the renumbering's
-/// table, this version of zhiku and its index code.
-fn part_key(digest: &[u8; 32]) -> String {
+/// What every part's bytes depend on besides its documents: this version of
+/// zhiku, its index code and the renumbering's table (hashed once per build).
+fn code_stamp() -> [u8; 32] {
     let mut h = Sha256::new();
     h.update(PART_FORMAT.to_le_bytes());
     h.update(env!("CARGO_PKG_VERSION"));
@@ -177,6 +179,14 @@ fn part_key(digest: &[u8; 32]) -> String {
     // The search module's hash changes with the index code it shares with the writer.
     h.update(super::content_hash(super::RUNTIME_WASM));
     h.update(search_index::charmap::COMMON);
+    h.finalize().into()
+}
+
+/// The key of the part whose documents have `digest`, made by the code
+/// [`code_stamp`] stands for.
+fn part_key(code: &[u8; 32], digest: &[u8; 32]) -> String {
+    let mut h = Sha256::new();
+    h.update(code);
     h.update(digest);
     super::content_hash(&h.finalize())
 }
@@ -198,11 +208,10 @@ fn write_part(path: &Path, part: &Part) -> std::io::Result<()> {
         fs::create_dir_all(dir)?;
     }
     let bytes = part.to_bytes();
-    let mut file = Vec::with_capacity(32 + bytes.len());
-    file.extend_from_slice(&Sha256::digest(&bytes));
-    file.extend_from_slice(&bytes);
-    drop(bytes);
     let tmp = path.with_extension("tmp");
-    fs::write(&tmp, &file)?;
+    let mut file = fs::File::create(&tmp)?;
+    file.write_all(&Sha256::digest(&bytes))?;
+    file.write_all(&bytes)?;
+    drop(file);
     fs::rename(&tmp, path)
 }
