@@ -81,7 +81,9 @@ build_module() {
     mv "$TMP/opt.wasm" "$TMP/${name}_bg.wasm"
   fi
 }
-build_module zhiku_search
+# patched-tantivy: the search module reads meta.json through the patched
+# tantivy's META_READER (search-index/src/meta).
+build_module zhiku_search --features patched-tantivy
 build_module zhiku_tools --features tools-runtime
 
 mkdir -p "$OUT"

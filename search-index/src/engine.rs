@@ -245,6 +245,8 @@ impl Engine {
             None => CharMap::default(),
         };
         let dir = LazyDirectory::new(&layout, entry)?;
+        #[cfg(all(target_arch = "wasm32", feature = "patched-tantivy"))]
+        crate::meta::install();
         let opened = Index::open(dir.clone());
         if !dir.missing().is_empty() {
             return Err(Error::Blob(

@@ -7,6 +7,7 @@ pub mod blob;
 pub mod charmap;
 pub mod engine;
 pub mod lazy;
+pub mod meta;
 pub mod nfkc;
 pub mod pinyin;
 pub mod prime;

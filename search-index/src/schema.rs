@@ -4,6 +4,8 @@ use serde::{Deserialize, Serialize};
 use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, STORED, STRING,
 };
+use tantivy::store::Compressor;
+use tantivy::IndexSettings;
 
 use crate::tokenizer::{GRAMS, PINYIN, UNIGRAMS};
 
@@ -126,6 +128,20 @@ pub fn schema() -> (Schema, Fields) {
         url: b.add_text_field("url", STORED),
     };
     (b.build(), fields)
+}
+
+/// Doc store block size: small, so showing a hit fetches one small chunk.
+pub const STORE_BLOCK: usize = 1024;
+
+/// The settings every index is written with.
+pub fn index_settings() -> IndexSettings {
+    IndexSettings {
+        // Chunks travel gzip/brotli-compressed; an uncompressed store
+        // compresses far better over the wire than lz4 blocks do.
+        docstore_compression: Compressor::None,
+        docstore_blocksize: STORE_BLOCK,
+        ..IndexSettings::default()
+    }
 }
 
 /// Looks the fields up in an existing schema by name.

@@ -8,23 +8,19 @@ use std::path::Path;
 use std::sync::Arc;
 
 use tantivy::directory::{Directory, RamDirectory};
-use tantivy::store::Compressor;
-use tantivy::{Index, IndexSettings, TantivyDocument};
+use tantivy::{Index, TantivyDocument};
 
 use crate::blob;
 use crate::charmap::CharMap;
 use crate::lazy::{self, ChunkSizes};
 use crate::pinyin::PinyinTable;
-use crate::schema::{schema, Doc};
+use crate::schema::{index_settings, schema, Doc};
 use crate::vocab::Vocabulary;
 use crate::{tokenizer, Engine, Error, Hit, SearchRequest};
 
 /// Segment id written into the blob instead of tantivy's random one, so the
 /// same documents always give the same bytes (and the same content hash).
 const FIXED_SEGMENT: &str = "0000000000004000800000005a484b55";
-
-/// Doc store block size: small, so showing a hit fetches one small chunk.
-const STORE_BLOCK: usize = 1024;
 
 /// A built index: the hot file and the chunks it names.
 #[derive(Debug)]
@@ -253,14 +249,7 @@ pub fn index_part(docs: impl IntoIterator<Item = Doc>) -> Result<Part, Error> {
 
     let (schema, f) = schema();
     let dir = RamDirectory::create();
-    let settings = IndexSettings {
-        // Chunks travel gzip/brotli-compressed; an uncompressed store
-        // compresses far better over the wire than lz4 blocks do.
-        docstore_compression: Compressor::None,
-        docstore_blocksize: STORE_BLOCK,
-        ..IndexSettings::default()
-    };
-    let index = Index::create(dir.clone(), schema, settings)?;
+    let index = Index::create(dir.clone(), schema, index_settings())?;
     tokenizer::register(&index, &map);
     // One thread keeps document ids in input order (ties rank the same everywhere).
     let mut writer = index.writer_with_num_threads::<TantivyDocument>(1, 50_000_000)?;
