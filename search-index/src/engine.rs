@@ -16,13 +16,13 @@ use tantivy::postings::TermInfo;
 use tantivy::query::{
     BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, TermQuery,
 };
-use tantivy::schema::{Field, IndexRecordOption, Value};
-use tantivy::{DocAddress, Index, ReloadPolicy, Searcher, TantivyDocument, Term as TantivyTerm};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DocAddress, Index, ReloadPolicy, Searcher, Term as TantivyTerm};
 
 use crate::charmap::CharMap;
 use crate::lazy::{self, Layout, LazyDirectory};
 use crate::pinyin::PinyinTable;
-use crate::schema::{fields_of, Fields, Kind};
+use crate::schema::{fields_of, Fields, Kind, StoredTexts};
 use crate::snippet::{self, Marks};
 use crate::tokenizer::{self, analyze, is_cjk, normalize, Mode, Term};
 use crate::vocab::{find_by_forms, GlossaryEntry, ProvinceName};
@@ -660,13 +660,8 @@ impl Engine {
         shards: usize,
     ) -> Result<Hit, Error> {
         let f = &self.fields;
-        let doc: TantivyDocument = self.searcher.doc(addr)?;
-        let get = |field: Field| {
-            doc.get_first(field)
-                .and_then(|v| v.as_str())
-                .unwrap_or_default()
-                .to_string()
-        };
+        let doc: StoredTexts = self.searcher.doc(addr)?;
+        let get = |field: Field| doc.first(field).to_string();
         let title = get(f.title);
         let id = get(f.id);
         let (snippet_html, text_shard) = match self.texts.get(&id) {

@@ -1,6 +1,7 @@
 //! The typed tantivy schema and the document type the generator indexes.
 
 use serde::{Deserialize, Serialize};
+use tantivy::schema::document::{DeserializeError, DocumentDeserialize, DocumentDeserializer};
 use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, STORED, STRING,
 };
@@ -141,6 +142,36 @@ pub fn index_settings() -> IndexSettings {
         docstore_compression: Compressor::None,
         docstore_blocksize: STORE_BLOCK,
         ..IndexSettings::default()
+    }
+}
+
+/// A hit's stored fields as the engine reads them: every stored field is
+/// text, so its values are read as strings only. (tantivy's own document
+/// type reads any value, JSON objects included, which puts serde_json's
+/// value code into the browser module.)
+#[derive(Debug, Default)]
+pub struct StoredTexts(Vec<(Field, String)>);
+
+impl StoredTexts {
+    /// The first value of `field`, or "" when the document has none.
+    pub fn first(&self, field: Field) -> &str {
+        self.0
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map_or("", |(_, v)| v.as_str())
+    }
+}
+
+impl DocumentDeserialize for StoredTexts {
+    fn deserialize<'de, D>(mut deserializer: D) -> Result<Self, DeserializeError>
+    where
+        D: DocumentDeserializer<'de>,
+    {
+        let mut values = Vec::with_capacity(deserializer.size_hint());
+        while let Some(entry) = deserializer.next_field::<String>()? {
+            values.push(entry);
+        }
+        Ok(StoredTexts(values))
     }
 }
 
