@@ -79,7 +79,8 @@ fn step_json(step: Result<Step, crate::Error>) -> Result<String, String> {
 }
 
 fn request(json: &str) -> Result<SearchRequest, JsError> {
-    serde_json::from_str(json).map_err(|e| JsError::new(&format!("bad request: {e}")))
+    // from_slice, as the index's own JSON is read: one JSON reader in the module.
+    serde_json::from_slice(json.as_bytes()).map_err(|e| JsError::new(&format!("bad request: {e}")))
 }
 
 /// One attempt at a search: `request` is a JSON `SearchRequest`; the result is

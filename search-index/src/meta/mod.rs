@@ -46,7 +46,9 @@ struct SegmentEntry {
 /// Reads `meta.json` as tantivy wrote it for this crate's schema; an index
 /// with deleted documents (which zhiku never writes) is refused.
 pub fn read(json: &str) -> Result<Meta, String> {
-    let file: File = serde_json::from_str(json).map_err(|e| e.to_string())?;
+    // from_slice, as the rest of the index's JSON is read: one JSON reader
+    // in the browser module.
+    let file: File = serde_json::from_slice(json.as_bytes()).map_err(|e| e.to_string())?;
     let segments = file
         .segments
         .into_iter()
