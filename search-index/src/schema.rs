@@ -217,3 +217,43 @@ mod tests {
         }
     }
 }
+
+#[cfg(all(test, feature = "writer"))]
+mod stored_tests {
+    use super::*;
+    use tantivy::schema::Value;
+    use tantivy::{DocAddress, TantivyDocument};
+
+    /// The engine's reader of stored fields gives what tantivy's own
+    /// document type reads, field by field.
+    #[test]
+    fn stored_texts_read_what_tantivy_reads() {
+        let doc = crate::Doc {
+            id: "faq/a/1".into(),
+            title: "网站备案要多久 \"引号\" <b>".into(),
+            aliases: vec!["备案时长".into()],
+            body: "正文".into(),
+            section: "第 1 节".into(),
+            kind: Kind::Rejection,
+            chapter: "a".into(),
+            provinces: vec!["广东".into()],
+            url: "/faq/a/1/".into(),
+        };
+        let (index, _) = crate::writer::part_in_ram(vec![doc]);
+        let searcher = index.reader().unwrap().searcher();
+        let addr = DocAddress::new(0, 0);
+        let ours: StoredTexts = searcher.doc(addr).unwrap();
+        let theirs: TantivyDocument = searcher.doc(addr).unwrap();
+        let f = fields_of(&index.schema()).unwrap();
+        for field in [f.id, f.title, f.section, f.kind, f.url, f.body] {
+            let expected = theirs
+                .get_first(field)
+                .and_then(|v| v.as_str())
+                .unwrap_or("");
+            assert_eq!(ours.first(field), expected);
+        }
+        assert_eq!(ours.first(f.title), "网站备案要多久 \"引号\" <b>");
+        assert_eq!(ours.first(f.kind), "rejection");
+        assert_eq!(ours.first(f.body), "", "the body is not stored");
+    }
+}

@@ -388,3 +388,22 @@ fn hyphenated(simple: &str) -> String {
 fn json<T: serde::Serialize>(value: &T) -> Result<Vec<u8>, Error> {
     serde_json::to_vec(value).map_err(|e| Error::Json(e.to_string()))
 }
+
+/// An index part opened from memory, with its `meta.json` (tests reading
+/// what tantivy wrote).
+#[cfg(test)]
+pub(crate) fn part_in_ram(docs: Vec<Doc>) -> (Index, String) {
+    use tantivy::directory::{Directory, RamDirectory};
+    let part = index_part(docs).unwrap().to_bytes();
+    let dir = RamDirectory::create();
+    let mut meta = String::new();
+    for (name, data) in crate::blob::unpack(&part).unwrap() {
+        if name == "meta.json" {
+            meta = String::from_utf8(data.to_vec()).unwrap();
+        }
+        if !name.starts_with("zhiku/") {
+            dir.atomic_write(std::path::Path::new(&name), data).unwrap();
+        }
+    }
+    (Index::open(dir).unwrap(), meta)
+}

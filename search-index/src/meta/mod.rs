@@ -130,20 +130,8 @@ mod tests {
                 url: format!("/faq/a/{i}/"),
             })
             .collect();
-        let part = crate::writer::index_part(docs).unwrap().to_bytes();
-        let dir = tantivy::directory::RamDirectory::create();
-        let mut json = None;
-        for (name, data) in crate::blob::unpack(&part).unwrap() {
-            use tantivy::directory::Directory;
-            if name == "meta.json" {
-                json = Some(String::from_utf8(data.to_vec()).unwrap());
-            }
-            if !name.starts_with("zhiku/") {
-                dir.atomic_write(std::path::Path::new(&name), data).unwrap();
-            }
-        }
-        let ours = read(&json.unwrap()).unwrap();
-        let index = tantivy::Index::open(dir).unwrap();
+        let (index, json) = crate::writer::part_in_ram(docs);
+        let ours = read(&json).unwrap();
         let theirs = index.load_metas().unwrap();
         assert_eq!(ours.settings, theirs.index_settings);
         assert_eq!(ours.schema, theirs.schema);
