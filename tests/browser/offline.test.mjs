@@ -96,3 +96,33 @@ test("offline after one visit and one search; a new deploy replaces the cache", 
   assert.deepEqual(errors, []);
   await second.close();
 });
+
+test("a worker whose cache a newer deploy deleted does not bring it back", async () => {
+  // After a new deploy's worker activates and deletes the old cache, pages
+  // still controlled by the old worker go on fetching and asking whether
+  // they are kept for a moment; a cache opened then would stay for good.
+  const context = await browser.newContext({ serviceWorkers: "allow" });
+  const page = await context.newPage();
+  await page.goto(`${server.url}/`);
+  await controlled(page);
+  await page.locator(".offline-status:not([hidden])").waitFor({ timeout: 120000 });
+  const [name] = await cacheNames(page);
+  assert.ok(name, "a cache for this site");
+  const after = await page.evaluate(async (name) => {
+    await caches.delete(name); // as the newer deploy's activation does
+    const res = await fetch("/faq/after-filing/display-number/");
+    const status = await new Promise((ok) => {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = (e) => ok(e.data);
+      navigator.serviceWorker.controller.postMessage(
+        { type: "zhiku-offline-status", url: location.href }, [channel.port2]);
+    });
+    // keep() stores in the background: give it time to (wrongly) do so.
+    await new Promise((ok) => setTimeout(ok, 500));
+    return { ok: res.ok, cached: status.cached, names: (await caches.keys()).filter((n) => n.startsWith("zhiku:")) };
+  }, name);
+  assert.equal(after.ok, true, "the page is fetched from the network");
+  assert.equal(after.cached, false, "the page is no longer said to be kept");
+  assert.deepEqual(after.names, [], "no cache came back");
+  await context.close();
+});

@@ -37,14 +37,17 @@ function key(req) {
   return u.href;
 }
 
+// This deploy's cache, or null once a newer deploy has activated and
+// deleted it: caches.open would bring it back, never to go (a page still
+// controlled by this worker goes on fetching and asking for a while).
+function liveCache() {
+  return caches.has(CACHE).then(function (live) { return live ? caches.open(CACHE) : null; });
+}
+
 function keep(req, res) {
   if (!res || !res.ok || res.type !== "basic") return res;
   var copy = res.clone();
-  // Only into a cache that still exists: once a newer deploy has activated
-  // and deleted this one, caches.open would bring it back, never to go.
-  caches.has(CACHE).then(function (live) {
-    return live && caches.open(CACHE).then(function (cache) { return cache.put(key(req), copy); });
-  });
+  liveCache().then(function (cache) { return cache && cache.put(key(req), copy); });
   return res;
 }
 
@@ -56,7 +59,8 @@ self.addEventListener("fetch", function (e) {
   if (url.href === self.location.href) return;
   // Same site and version: every file is served from the cache first (a
   // deploy brings a new worker and a new cache), else fetched and kept.
-  e.respondWith(caches.open(CACHE).then(function (cache) {
+  e.respondWith(liveCache().then(function (cache) {
+    if (!cache) return fetch(req);
     return cache.match(key(req)).then(function (hit) {
       if (hit) return hit;
       return fetch(req).then(function (res) { return keep(req, res); }, function (err) {
@@ -73,8 +77,8 @@ self.addEventListener("fetch", function (e) {
 self.addEventListener("message", function (e) {
   var data = e.data || {};
   if (data.type !== "zhiku-offline-status" || !e.ports[0]) return;
-  caches.open(CACHE).then(function (cache) {
-    return cache.match(key({ mode: "navigate", url: data.url }));
+  liveCache().then(function (cache) {
+    return cache && cache.match(key({ mode: "navigate", url: data.url }));
   }).then(function (hit) {
     e.ports[0].postMessage({ cached: !!hit, version: SETTINGS.version });
   });
