@@ -3,7 +3,7 @@
 //! The browser runtime's tantivy is patched
 //! (`scripts/runtime-patches/tantivy-meta-reader.patch`) to take meta.json
 //! from [`read`] instead of deserializing `IndexMeta` and `Schema` itself:
-//! that code was 25 KB of the 285 KB gzip module. Only what varies is read
+//! that code was 20 KB of the 285 KB gzip module. Only what varies is read
 //! from the file (segments, opstamp); the schema and settings are this
 //! crate's own ([`schema`], [`index_settings`]), which is sound because
 //! every schema change bumps the index format (`the_schema_is_the_one_of_its_index_format`),
