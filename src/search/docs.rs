@@ -349,7 +349,12 @@ impl<'s> ProvinceNames<'s> {
         ProvinceNames {
             ids: site.provinces.iter().map(|p| p.data.id.as_str()).collect(),
             // Only fails past the automaton's size limits, far above 31 provinces.
-            finder: aho_corasick::AhoCorasick::new(&patterns).ok(),
+            // A DFA: overlapping search over every page's text is this
+            // phase's hottest loop, and 31 provinces' forms make a small one.
+            finder: aho_corasick::AhoCorasick::builder()
+                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+                .build(&patterns)
+                .ok(),
             of_pattern,
         }
     }
