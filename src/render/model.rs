@@ -345,6 +345,16 @@ impl<'s> Model<'s> {
         }
     }
 
+    /// The id of the item that links to a page (a dependency of that page).
+    fn backlink_id(&self, from: Backlink) -> &'s str {
+        let site = self.site;
+        match from {
+            Backlink::Rejection(i) => &site.rejections[i].id,
+            Backlink::Entry(i) => &site.entries[i].id,
+            Backlink::Tree(i) => &site.trees[i].id,
+        }
+    }
+
     /// The items that link to `id`, in link order.
     fn backlinks(&self, id: &str) -> Vec<LinkView> {
         self.backlinks
@@ -552,9 +562,11 @@ impl<'s> Model<'s> {
                     }));
                 }
                 deps.extend(
-                    self.backlinks(id)
+                    self.backlinks
+                        .get(id.as_str())
                         .into_iter()
-                        .map(|l| l.url.trim_matches('/').replace("rejections/", "rejection/")),
+                        .flatten()
+                        .map(|&b| self.backlink_id(b).to_string()),
                 );
                 deps
             }
