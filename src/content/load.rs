@@ -44,6 +44,11 @@ pub fn load_site_config(root: &Path, report: &mut Report) -> Option<(SiteConfig,
 /// `site.toml` itself is unusable.
 pub fn load_site(root: &Path, report: &mut Report) -> Option<Site> {
     let content = root.join("content");
+    // `git log` waits on its own process; it runs while the files are read.
+    let dates = std::thread::spawn({
+        let content = content.clone();
+        move || super::dates::git_dates(&content)
+    });
     let config = load_site_config(root, report);
     let raw = config
         .as_ref()
@@ -238,6 +243,7 @@ pub fn load_site(root: &Path, report: &mut Report) -> Option<Site> {
     provinces.sort_by(|a, b| a.id.cmp(&b.id));
     trees.sort_by(|a, b| (a.data.order, &a.slug).cmp(&(b.data.order, &b.slug)));
 
+    let file_dates = dates.join().unwrap_or_default();
     let (config, config_file) = config?;
     Some(Site {
         config,
@@ -252,7 +258,7 @@ pub fn load_site(root: &Path, report: &mut Report) -> Option<Site> {
         glossary,
         glossary_file,
         unloaded,
-        file_dates: super::dates::git_dates(&content),
+        file_dates,
         held_sources: None,
     })
 }
