@@ -343,16 +343,41 @@ pub fn write_files<T, E>(
     let warm = docs.first().map(|d| d.title.clone()).unwrap_or_default();
     let mut texts = Vec::new();
     let mut text_puts = Vec::new();
-    search_index::texts::write_shards::<WriteError<E>>(&docs, |bytes| {
-        let path = hashed(&format!("text-{}", texts.len()), "json", &bytes);
-        texts.push(beside_manifest(&path));
-        text_puts.push(put(path, bytes)?);
-        Ok(())
-    })?;
-    let built = match previous.and_then(|p| previous_index(p, &key)) {
-        Some(built) => built,
-        None => build_parts(docs, &ranges, &digests, vocabulary, sizes, cache)
-            .map_err(|e| WriteError::Index(e.to_string()))?,
+    let mut write_texts = |docs: &[search_index::Doc]| {
+        search_index::texts::write_shards::<WriteError<E>>(docs, |bytes| {
+            let path = hashed(&format!("text-{}", texts.len()), "json", &bytes);
+            texts.push(beside_manifest(&path));
+            text_puts.push(put(path, bytes)?);
+            Ok(())
+        })
+    };
+    let reused = previous.and_then(|p| previous_index(p, &key));
+    let built = match reused {
+        Some(built) => {
+            write_texts(&docs)?;
+            built
+        }
+        // One part: its index takes the documents whole, after the texts
+        // (a 50,000-entry build's peak memory would not hold a copy).
+        None if ranges.len() == 1 => {
+            write_texts(&docs)?;
+            build_one_part(docs, vocabulary, sizes).map_err(|e| WriteError::Index(e.to_string()))?
+        }
+        // Several parts: the text shards are written while the parts are
+        // made and merged (a one-entry edit's longest path otherwise waits
+        // on both in turn); a part's documents are copied only to index it.
+        None => {
+            let built = std::thread::scope(|s| {
+                let index =
+                    s.spawn(|| build_parts(&docs, &ranges, &digests, vocabulary, sizes, cache));
+                let texts = write_texts(&docs);
+                let built = index
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                texts.map(|()| built)
+            })?;
+            built.map_err(|e| WriteError::Index(e.to_string()))?
+        }
     };
     let index = hashed("index", "bin", &built.hot);
     let index_put = put(index.clone(), built.hot)?;
@@ -405,12 +430,24 @@ pub fn write_files<T, E>(
     Ok(out)
 }
 
-/// The index of `docs`, made part by part (`ranges`, whose documents'
-/// digests are `digests`); with `cache`, a site of several parts takes the
-/// unchanged ones from the build cache and stores the others there. Each
-/// document is freed once its part is made.
-fn build_parts(
+/// The index of a one-part site's `docs`, handed over whole: a copy of
+/// every document would cost another 10 MB at a 50,000-entry build's peak.
+/// (A one-part site's part is its whole index: the reuse of an unchanged
+/// index covers it, and a part cache would only take room.)
+fn build_one_part(
     docs: Vec<search_index::Doc>,
+    vocabulary: &search_index::Vocabulary,
+    sizes: ChunkSizes,
+) -> Result<search_index::IndexFiles, search_index::Error> {
+    let made = vec![search_index::writer::index_part(docs)?];
+    search_index::writer::finish(made, vocabulary, sizes)
+}
+
+/// The index of `docs`, made part by part (`ranges`, whose documents'
+/// digests are `digests`); with `cache`, the unchanged parts come from the
+/// build cache and the others are stored there.
+fn build_parts(
+    docs: &[search_index::Doc],
     ranges: &[std::ops::Range<usize>],
     digests: &[[u8; 32]],
     vocabulary: &search_index::Vocabulary,
@@ -418,37 +455,20 @@ fn build_parts(
     cache: Option<&parts::PartStore>,
 ) -> Result<search_index::IndexFiles, search_index::Error> {
     use rayon::prelude::*;
-    // A one-part site's part is its whole index: the reuse of an unchanged
-    // index covers it, and its cache would only take room.
-    let cache = cache
-        .filter(|_| ranges.len() > 1)
-        .map(|store| parts::PartCache::new(store, digests));
-    let made = if ranges.len() == 1 {
-        // Handed over whole: moving every document into a vector of its own
-        // would cost another 10 MB at a 50,000-entry build's peak.
-        vec![search_index::writer::index_part(docs)?]
-    } else {
-        // The parts are independent: they are made on the threads that
-        // render the pages, each taking the next part's documents when it is
-        // free (so they are not all moved at once), then put back in order.
-        let mut docs = docs.into_iter();
-        let groups = ranges
-            .iter()
-            .map(move |r| docs.by_ref().take(r.len()).collect::<Vec<_>>())
-            .enumerate();
-        let mut made = groups
-            .par_bridge()
-            .map(|(i, docs)| {
-                let part = match &cache {
-                    Some(cache) => cache.part(i, docs),
-                    None => search_index::writer::index_part(docs),
-                };
-                part.map(|p| (i, p))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        made.sort_by_key(|(i, _)| *i);
-        made.into_iter().map(|(_, p)| p).collect()
-    };
+    let cache = cache.map(|store| parts::PartCache::new(store, digests));
+    // The parts are independent: they are made on the threads that render
+    // the pages, in order.
+    let made = ranges
+        .par_iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let docs = || docs[r.clone()].to_vec();
+            match &cache {
+                Some(cache) => cache.part(i, docs),
+                None => search_index::writer::index_part(docs()),
+            }
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     if let Some(cache) = &cache {
         cache.prune();
     }

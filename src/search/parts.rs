@@ -49,8 +49,10 @@ pub struct PartCache<'a> {
 /// The SHA-256 of each part's documents (in order), whose concatenation
 /// identifies all of them.
 pub fn digests(docs: &[Doc], ranges: &[Range<usize>]) -> Vec<[u8; 32]> {
+    use rayon::prelude::*;
+    // Every document is serialised for this: on every core.
     ranges
-        .iter()
+        .par_iter()
         .map(|r| {
             let mut h = Sha256::new();
             // Serialising plain strings and vectors cannot fail.
@@ -154,11 +156,15 @@ impl<'a> PartCache<'a> {
 
     /// Part `i`, from the store or indexed from its `docs` (and then
     /// stored). The documents are dropped either way.
-    pub fn part(&self, i: usize, docs: Vec<Doc>) -> Result<Part, search_index::Error> {
+    pub fn part(
+        &self,
+        i: usize,
+        docs: impl FnOnce() -> Vec<Doc>,
+    ) -> Result<Part, search_index::Error> {
         if let Some(part) = self.store.get(&self.keys[i]) {
             return Ok(part);
         }
-        let part = index_part(docs)?;
+        let part = index_part(docs())?;
         self.store.put(&self.keys[i], &part);
         Ok(part)
     }
