@@ -243,7 +243,9 @@ pub fn load_site(root: &Path, report: &mut Report) -> Option<Site> {
     provinces.sort_by(|a, b| a.id.cmp(&b.id));
     trees.sort_by(|a, b| (a.data.order, &a.slug).cmp(&(b.data.order, &b.slug)));
 
-    let file_dates = dates.join().unwrap_or_default();
+    let file_dates = dates
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
     let (config, config_file) = config?;
     Some(Site {
         config,

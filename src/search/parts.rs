@@ -154,8 +154,8 @@ impl<'a> PartCache<'a> {
         }
     }
 
-    /// Part `i`, from the store or indexed from its `docs` (and then
-    /// stored). The documents are dropped either way.
+    /// Part `i`, from the store or indexed from the documents `docs` gives
+    /// (and then stored); they are asked for only when it is indexed.
     pub fn part(
         &self,
         i: usize,
