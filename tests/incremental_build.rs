@@ -181,3 +181,48 @@ fn the_build_cache_is_safe_to_delete_or_garble() {
     assert_eq!(fs::read(&home).expect("home"), good, "a hand edit survived");
     assert!(cache.join("public/files.tsv").is_file());
 }
+
+#[test]
+fn the_spare_folder_brings_in_nothing_the_build_did_not_make() {
+    let site = common::valid_site();
+    let root = site.path();
+    let public = root.join("public");
+    build(root, &public, None);
+    build(root, &public, None);
+    let spare = root.join(".zhiku-cache/public/spare");
+    assert!(
+        spare.is_dir(),
+        "the previous build was not kept as the spare"
+    );
+    let good = common::snapshot(&public);
+    let first = common::stamps(&public);
+
+    // Hand edits in the output: a new file, and a page written over in
+    // place (its inode is shared with the spare's copy).
+    fs::write(public.join("stray.txt"), "not made by zhiku").expect("stray file");
+    fs::create_dir_all(public.join("stray-folder")).expect("stray folder");
+    fs::write(public.join("stray-folder/a.txt"), "nor this").expect("stray file");
+    fs::write(public.join("index.html"), b"edited by hand").expect("edit output");
+    // Two builds: the second writes into the folder the hand edits were in.
+    for round in 1..=2 {
+        build(root, &public, None);
+        assert!(
+            common::snapshot(&public) == good,
+            "build {round} after the hand edits differs from the build before them"
+        );
+        assert!(!public.join("stray-folder").exists(), "build {round}");
+        let now = common::stamps(&public);
+        for (path, stamp) in &first {
+            if path != "index.html" {
+                assert_eq!(&now[path], stamp, "build {round}: {path} was written again");
+            }
+        }
+    }
+    assert!(common::leftovers(root).is_empty());
+
+    // A spare without its table, or garbled, is not used.
+    fs::write(root.join(".zhiku-cache/public/spare.tsv"), "garbage\n").expect("garble");
+    fs::write(spare.join("stray.txt"), "in the spare").expect("stray file");
+    build(root, &public, None);
+    assert!(common::snapshot(&public) == good);
+}
