@@ -383,9 +383,19 @@ pub fn build(paths: &Paths) -> Result<(BuildStats, Report), (BuildError, Report)
         return Err((e.into(), Report::default()));
     }
     let mut timings = Timings::default();
+    // The output folder (the spare's files sorted out) is made ready while
+    // the content loads; a build that fails gives it back untouched.
+    let opening = {
+        let output = paths.output.clone();
+        std::thread::spawn(move || {
+            let started = Instant::now();
+            (crate::output::Staging::begin(&output), started.elapsed())
+        })
+    };
     let (site, mut report) = check_site_timed(paths, &mut timings);
     let Some(mut site) = site.filter(|_| !report.has_errors()) else {
         let n = report.error_count();
+        drop(opening.join());
         return Err((BuildError::Content(n), report));
     };
     let docs_started = Instant::now();
@@ -404,9 +414,15 @@ pub fn build(paths: &Paths) -> Result<(BuildStats, Report), (BuildError, Report)
         Err(e) => return Err((RenderError::from(e).into(), report)),
     };
     timings.add("search documents, sources' fingerprints", docs_started);
-    let staging = match crate::output::Staging::begin(&paths.output) {
-        Ok(s) => s,
-        Err(e) => return Err((e.into(), report)),
+    let staging = match opening.join() {
+        Ok((Ok(staging), took)) => {
+            timings
+                .phases
+                .push(("open the output folder (beside loading)", took));
+            staging
+        }
+        Ok((Err(e), _)) => return Err((e.into(), report)),
+        Err(panic) => std::panic::resume_unwind(panic),
     };
     let previous = staging.previous().map(Path::to_path_buf);
     let cache = crate::search::parts::PartStore::folder(&staging.cache_dir());

@@ -220,6 +220,23 @@ fn the_spare_folder_brings_in_nothing_the_build_did_not_make() {
     }
     assert!(common::leftovers(root).is_empty());
 
+    // A build that fails on its content leaves the spare in the cache.
+    let config = root.join("content/site.toml");
+    let good_config = fs::read(&config).expect("site.toml");
+    fs::write(&config, "title = [unclosed").expect("break site.toml");
+    let failed = Command::new(env!("CARGO_BIN_EXE_zhiku"))
+        .arg("--root")
+        .arg(root)
+        .arg("build")
+        .output()
+        .expect("running zhiku");
+    assert!(!failed.status.success());
+    assert!(spare.is_dir(), "a failed build deleted the spare");
+    assert!(common::leftovers(root).is_empty());
+    fs::write(&config, good_config).expect("mend site.toml");
+    build(root, &public, None);
+    assert!(common::snapshot(&public) == good);
+
     // A spare without its table, or garbled, is not used.
     fs::write(root.join(".zhiku-cache/public/spare.tsv"), "garbage\n").expect("garble");
     fs::write(spare.join("stray.txt"), "in the spare").expect("stray file");

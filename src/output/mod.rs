@@ -27,7 +27,9 @@ use std::sync::Mutex;
 
 mod spare;
 
-use spare::{discard_spare, remove_file_and_empty_folders, retire, take_spare, SpareFiles};
+use spare::{
+    discard_spare, put_back, remove_file_and_empty_folders, retire, take_spare, SpareFiles,
+};
 
 /// Name of the file that marks a folder as written by `zhiku build`.
 pub const STAMP: &str = ".zhiku-build";
@@ -205,7 +207,8 @@ fn pause(point: Point) {
 /// A new output being written: a fresh stamped folder beside `output`, filled
 /// file by file as pages are rendered (nothing is collected in memory), then
 /// swapped in by [`Staging::commit`]. Dropped without a commit, it is removed
-/// and the previous output stays as it was.
+/// (or, when it was the spare, given back to the cache) and the previous
+/// output stays as it was.
 ///
 /// A rebuild into an existing output keeps the files whose bytes did not
 /// change: they are hard-linked from the previous output into the new folder
@@ -566,6 +569,17 @@ impl Staging {
             kept: self.kept.load(Ordering::Relaxed),
             removed,
         })
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        // Not committed: a spare goes back to the cache; a new folder is deleted.
+        if let Some(tmp) = self.tmp.take() {
+            if !self.spare.is_empty() {
+                put_back(tmp, &self.parent, &self.name);
+            }
+        }
     }
 }
 

@@ -7,6 +7,8 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 use super::{
     io_err, is_stamped, read_table, remove_tree, unique_name, write_table_at, OutputError, Row,
     TmpDir, CACHE_DIR, STAMP,
@@ -86,36 +88,56 @@ pub(super) fn take_spare(
         return discard_spare(parent, name).map(|()| None);
     }
     let tmp = TmpDir(Some(tmp));
+    let root = tmp.path();
+    // The subtrees under the second level are walked on every core (a
+    // site of 10,000 pages has a folder per page there).
+    let mut starts = Vec::new();
+    for entry in fs::read_dir(root).map_err(io_err("reading", root))? {
+        let entry = entry.map_err(io_err("reading", root))?;
+        if entry.file_type().is_ok_and(|t| t.is_dir()) {
+            let dir = entry.path();
+            for inner in fs::read_dir(&dir).map_err(io_err("reading", &dir))? {
+                starts.push(inner.map_err(io_err("reading", &dir))?.path());
+            }
+        } else if entry.file_name() != STAMP {
+            starts.push(entry.path());
+        }
+    }
+    let sorted: Vec<Result<(String, Option<Row>), OutputError>> = starts
+        .par_iter()
+        .flat_map_iter(walkdir::WalkDir::new)
+        .filter_map(|entry| {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(e) => {
+                    let path = e.path().unwrap_or(root).to_path_buf();
+                    return Some(Err(io_err("reading", &path)(io::Error::from(e))));
+                }
+            };
+            if entry.file_type().is_dir() {
+                return None;
+            }
+            let rel = entry.path().strip_prefix(root).ok()?;
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            let row = match (entry.file_type().is_file(), table.get(&rel)) {
+                (true, Some(row)) => entry
+                    .metadata()
+                    .ok()
+                    .filter(|m| row.describes(m))
+                    .map(|_| row.clone()),
+                _ => None,
+            };
+            Some(Ok((rel, row)))
+        })
+        .collect();
     let mut known = HashMap::with_capacity(table.len());
     let mut unknown = Vec::new();
-    for entry in walkdir::WalkDir::new(tmp.path()).min_depth(1) {
-        let entry = entry.map_err(|e| {
-            let path = e.path().unwrap_or(tmp.path()).to_path_buf();
-            io_err("reading", &path)(io::Error::from(e))
-        })?;
-        if entry.file_type().is_dir() {
-            continue;
-        }
-        let Ok(rel) = entry.path().strip_prefix(tmp.path()) else {
-            continue;
-        };
-        let rel = rel.to_string_lossy().replace('\\', "/");
-        if rel == STAMP {
-            continue;
-        }
-        let row = match (entry.file_type().is_file(), table.get(&rel)) {
-            (true, Some(row)) => entry
-                .metadata()
-                .ok()
-                .filter(|m| row.describes(m))
-                .map(|_| row.clone()),
-            _ => None,
-        };
-        match row {
-            Some(row) => {
+    for item in sorted {
+        match item? {
+            (rel, Some(row)) => {
                 known.insert(rel, row);
             }
-            None => unknown.push(rel),
+            (rel, None) => unknown.push(rel),
         }
     }
     for rel in &unknown {
@@ -123,6 +145,17 @@ pub(super) fn take_spare(
             .map_err(io_err("removing", &tmp.path().join(rel)))?;
     }
     Ok(Some((tmp, known)))
+}
+
+/// Gives the spare taken by [`take_spare`] back to the cache after a build
+/// that did not finish: the next build sorts its files out again (what this
+/// one wrote there is not in its table), which costs less than deleting it
+/// and linking every file anew. Deleted when it cannot go back.
+pub(super) fn put_back(tmp: TmpDir, parent: &Path, name: &str) {
+    let spare = spare_dir(parent, name);
+    if fs::symlink_metadata(&spare).is_err() && fs::rename(tmp.path(), &spare).is_ok() {
+        tmp.keep();
+    }
 }
 
 /// Deletes `root/rel` and then each folder above it, up to `root`, that
