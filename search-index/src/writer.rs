@@ -112,17 +112,27 @@ pub fn build_index_from(
 ) -> Result<IndexFiles, Error> {
     let ranges = part_ranges(&docs);
     let mut docs = docs.into_iter();
-    let parts = ranges
+    let mut parts = ranges
         .iter()
         .map(|r| index_part(docs.by_ref().take(r.len())))
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter();
+    let groups = part_groups(ranges.len())
+        .into_iter()
+        .map(|g| merge_parts(parts.by_ref().take(g.len()).collect()))
         .collect::<Result<Vec<_>, _>>()?;
-    finish(parts, vocab, sizes)
+    finish(groups, vocab, sizes)
 }
 
 /// A part may end only once it has this many documents.
-const PART_MIN: usize = 1024;
+const PART_MIN: usize = 512;
 /// One document id in this many ends a part (once it has [`PART_MIN`]).
-const PART_CUT: u64 = 1024;
+const PART_CUT: u64 = 512;
+/// Parts merged into one group, which a build cache keeps too: an edit
+/// indexes its part (about a thousand documents) again, merges its group,
+/// then merges the few groups, instead of merging every part (the cost of a
+/// merge grows with the number of segments: BENCHMARKS.md, stop 29).
+const GROUP_PARTS: usize = 4;
 /// A site with fewer documents is indexed as one part, so nothing is merged.
 const ONE_PART_BELOW: usize = 2048;
 /// A site with more documents is indexed as one part too: at 50,000
@@ -153,6 +163,16 @@ pub fn part_ranges(docs: &[Doc]) -> Vec<Range<usize>> {
         ranges.push(start..docs.len());
     }
     ranges
+}
+
+/// The groups of [`part_ranges`]'s parts (ranges of their indices), in
+/// order: [`GROUP_PARTS`] parts each, the last one fewer. The index is the
+/// groups merged ([`merge_parts`], then [`finish`]).
+pub fn part_groups(parts: usize) -> Vec<Range<usize>> {
+    (0..parts)
+        .step_by(GROUP_PARTS)
+        .map(|start| start..(start + GROUP_PARTS).min(parts))
+        .collect()
 }
 
 /// FNV-1a: a hash that stays the same across Rust releases.
@@ -310,19 +330,7 @@ pub fn finish(
 ) -> Result<IndexFiles, Error> {
     let map = CharMap::union(parts.iter().map(|p| &p.map));
     let pinyin = PinyinTable::for_texts(parts.iter().map(|p| p.title_chars.as_str()));
-    let files = match <[Part; 1]>::try_from(parts) {
-        Ok([one]) => one.files,
-        Err(parts) => {
-            let indices = parts
-                .into_iter()
-                .map(Part::open)
-                .collect::<Result<Vec<_>, _>>()?;
-            let dir = RamDirectory::create();
-            let merged = tantivy::indexer::merge_indices(&indices, dir.clone())?;
-            drop(indices);
-            index_files(&merged, &dir)?
-        }
-    };
+    let files = merged_files(parts)?;
     let split = lazy::split(files, sizes)?;
     let mut entries = vec![
         (
@@ -341,6 +349,38 @@ pub fn finish(
         hot: blob::pack(&entries),
         chunks: split.chunks,
     })
+}
+
+/// Merges `parts` (in order) into one part: their documents in one
+/// segment, and their characters. The same characters and documents give
+/// the same part whatever groups they were merged in before.
+pub fn merge_parts(parts: Vec<Part>) -> Result<Part, Error> {
+    let map = CharMap::union(parts.iter().map(|p| &p.map));
+    let mut chars: Vec<char> = parts.iter().flat_map(|p| p.title_chars.chars()).collect();
+    chars.sort_unstable();
+    chars.dedup();
+    Ok(Part {
+        files: merged_files(parts)?,
+        map,
+        title_chars: chars.into_iter().collect(),
+    })
+}
+
+/// The files of the one-segment index of `parts` (merged in order).
+fn merged_files(parts: Vec<Part>) -> Result<Vec<(String, Vec<u8>)>, Error> {
+    match <[Part; 1]>::try_from(parts) {
+        Ok([one]) => Ok(one.files),
+        Err(parts) => {
+            let indices = parts
+                .into_iter()
+                .map(Part::open)
+                .collect::<Result<Vec<_>, _>>()?;
+            let dir = RamDirectory::create();
+            let merged = tantivy::indexer::merge_indices(&indices, dir.clone())?;
+            drop(indices);
+            index_files(&merged, &dir)
+        }
+    }
 }
 
 /// The files of a one-segment index in `dir` (taken out of it), its segment renamed to

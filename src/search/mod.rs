@@ -455,18 +455,29 @@ fn build_parts(
     cache: Option<&parts::PartStore>,
 ) -> Result<search_index::IndexFiles, search_index::Error> {
     use rayon::prelude::*;
-    let cache = cache.map(|store| parts::PartCache::new(store, digests));
+    let groups = search_index::writer::part_groups(ranges.len());
+    let cache = cache.map(|store| parts::PartCache::new(store, digests, &groups));
     // The parts are independent: they are made on the threads that render
-    // the pages, in order.
-    let made = ranges
+    // the pages, in order; so are the groups they are merged in.
+    let part = |i: usize| {
+        let docs = || docs[ranges[i].clone()].to_vec();
+        match &cache {
+            Some(cache) => cache.part(i, docs),
+            None => search_index::writer::index_part(docs()),
+        }
+    };
+    let group_parts = |g: &std::ops::Range<usize>| {
+        g.clone()
+            .into_par_iter()
+            .map(part)
+            .collect::<Result<Vec<_>, _>>()
+    };
+    let made = groups
         .par_iter()
         .enumerate()
-        .map(|(i, r)| {
-            let docs = || docs[r.clone()].to_vec();
-            match &cache {
-                Some(cache) => cache.part(i, docs),
-                None => search_index::writer::index_part(docs()),
-            }
+        .map(|(j, g)| match &cache {
+            Some(cache) => cache.group(j, || group_parts(g)),
+            None => search_index::writer::merge_parts(group_parts(g)?),
         })
         .collect::<Result<Vec<_>, _>>()?;
     if let Some(cache) = &cache {

@@ -4,7 +4,9 @@
 //! A large site's index is made in parts ([`search_index::writer::part_ranges`])
 //! that are merged at the end. Each part is kept here under a key of what it
 //! was made from, so a build after editing one entry indexes that entry's
-//! part again and takes the others from the cache. A part file starts with
+//! part again and takes the others from the cache. Groups of consecutive
+//! parts, merged, are kept the same way, so that edit merges its own group's
+//! parts and then the groups, not every part. A part file starts with
 //! the SHA-256 of the rest: a garbled or cut file is not trusted, its part is
 //! indexed again. The folder is safe to delete.
 
@@ -38,12 +40,15 @@ pub enum PartStore {
     Memory(Mutex<HashMap<String, Part>>),
 }
 
-/// The parts of one build, taken from a [`PartStore`] or made and stored.
+/// The parts of one build, and their groups, taken from a [`PartStore`] or
+/// made and stored.
 pub struct PartCache<'a> {
     store: &'a PartStore,
-    /// The key of each part of this build, in order; the store's other
-    /// parts go in [`PartCache::prune`].
+    /// The key of each part of this build, in order.
     keys: Vec<String>,
+    /// The key of each group of parts ([`search_index::writer::part_groups`]),
+    /// in order. The store's other entries go in [`PartCache::prune`].
+    group_keys: Vec<String>,
 }
 
 /// The SHA-256 of each part's documents (in order), whose concatenation
@@ -145,13 +150,46 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl<'a> PartCache<'a> {
-    /// This build's parts in `store`: those whose documents have `digests`.
-    pub fn new(store: &'a PartStore, digests: &[[u8; 32]]) -> PartCache<'a> {
+    /// This build's parts in `store`: those whose documents have `digests`,
+    /// and their `groups`.
+    pub fn new(
+        store: &'a PartStore,
+        digests: &[[u8; 32]],
+        groups: &[Range<usize>],
+    ) -> PartCache<'a> {
         let code = code_stamp();
+        let group_keys = groups
+            .iter()
+            .map(|g| {
+                // A group is named by its parts' documents.
+                let mut h = Sha256::new();
+                h.update(b"group");
+                for d in &digests[g.clone()] {
+                    h.update(d);
+                }
+                part_key(&code, &h.finalize().into())
+            })
+            .collect();
         PartCache {
             store,
             keys: digests.iter().map(|d| part_key(&code, d)).collect(),
+            group_keys,
         }
+    }
+
+    /// Group `j`, from the store or merged from the parts `parts` gives
+    /// (and then stored).
+    pub fn group(
+        &self,
+        j: usize,
+        parts: impl FnOnce() -> Result<Vec<Part>, search_index::Error>,
+    ) -> Result<Part, search_index::Error> {
+        if let Some(group) = self.store.get(&self.group_keys[j]) {
+            return Ok(group);
+        }
+        let group = search_index::writer::merge_parts(parts()?)?;
+        self.store.put(&self.group_keys[j], &group);
+        Ok(group)
     }
 
     /// Part `i`, from the store or indexed from the documents `docs` gives
@@ -169,9 +207,11 @@ impl<'a> PartCache<'a> {
         Ok(part)
     }
 
-    /// Removes the store's parts this build does not use.
+    /// Removes the store's parts and groups this build does not use (the
+    /// parts of a stored group stay: an edit in it merges them again).
     pub fn prune(&self) {
-        self.store.retain(&self.keys);
+        let keep: Vec<String> = self.keys.iter().chain(&self.group_keys).cloned().collect();
+        self.store.retain(&keep);
     }
 }
 
