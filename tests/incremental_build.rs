@@ -237,9 +237,20 @@ fn the_spare_folder_brings_in_nothing_the_build_did_not_make() {
     build(root, &public, None);
     assert!(common::snapshot(&public) == good);
 
-    // A spare without its table, or garbled, is not used.
-    fs::write(root.join(".zhiku-cache/public/spare.tsv"), "garbage\n").expect("garble");
+    // Files changed or added in the spare itself are not published.
     fs::write(spare.join("stray.txt"), "in the spare").expect("stray file");
+    let page = fs::read_dir(&spare)
+        .expect("the spare")
+        .filter_map(Result::ok)
+        .map(|e| e.path().join("index.html"))
+        .find(|p| p.is_file())
+        .expect("a page in the spare");
+    fs::remove_file(&page).expect("unlink");
+    fs::write(&page, "replaced in the spare").expect("replace");
+    build(root, &public, None);
+    assert!(common::snapshot(&public) == good);
+    // Without the output's table the spare is not used.
+    fs::remove_file(root.join(".zhiku-cache/public/files.tsv")).expect("delete table");
     build(root, &public, None);
     assert!(common::snapshot(&public) == good);
 }

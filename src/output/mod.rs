@@ -28,7 +28,7 @@ use std::sync::Mutex;
 mod spare;
 
 use spare::{
-    discard_spare, put_back, remove_file_and_empty_folders, retire, take_spare, SpareFiles,
+    discard_spare, prune_folders, put_back, remove_file_and_empty_folders, retire, take_spare,
 };
 
 /// Name of the file that marks a folder as written by `zhiku build`.
@@ -221,9 +221,9 @@ fn pause(point: Point) {
 ///
 /// The folder written into is the spare when there is one (the build
 /// before the previous one, kept in the cache): its files that are still
-/// the previous output's (same inode) stay without a file operation, the
-/// others are replaced or removed, and files it holds that its table does
-/// not describe (hand edits) are deleted first.
+/// the previous output's (same size, mtime and inode as the table says)
+/// stay without a file operation when this build keeps them; every other
+/// file in it is deleted first.
 pub struct Staging {
     output: PathBuf,
     parent: PathBuf,
@@ -233,8 +233,12 @@ pub struct Staging {
     previous: Option<PathBuf>,
     /// The last build's table of its output files.
     cache: HashMap<String, Row>,
-    /// The files already in the temporary folder when it is the spare.
-    spare: SpareFiles,
+    /// The temporary folder is the spare: it holds the previous output's
+    /// files whose rows are marked [`Row::in_spare`], and nothing else.
+    reusing: bool,
+    /// Folders of the spare's that removing its other files may have left
+    /// empty (removed at the commit unless this build wrote into them).
+    emptied: Vec<String>,
     /// This build's table, written to the cache after the swap.
     rows: Mutex<Vec<(String, Row)>>,
     written: AtomicUsize,
@@ -267,13 +271,24 @@ struct Row {
     /// otherwise): the same inputs give the same bytes, so the next build
     /// can keep the file without making it again.
     inputs: String,
+    /// The spare holds this very file (same size, mtime and inode): a
+    /// build writing into the spare keeps it without a file operation.
+    /// Only ever set on the previous output's rows; never written out.
+    in_spare: bool,
 }
+
+/// A file's size, mtime (ns) and inode: while they stay the same, so do
+/// its bytes (zhiku never writes a file in place).
+type Stamp = (u64, i128, u64);
 
 impl Row {
     /// The file on disk is still the one this row describes.
     fn describes(&self, meta: &fs::Metadata) -> bool {
-        let now = row_of(String::new(), meta);
-        (now.size, now.mtime_ns, now.inode) == (self.size, self.mtime_ns, self.inode)
+        row_of(String::new(), meta).stamp() == self.stamp()
+    }
+
+    fn stamp(&self) -> Stamp {
+        (self.size, self.mtime_ns, self.inode)
     }
 }
 
@@ -312,7 +327,7 @@ impl Staging {
         let previous = fs::symlink_metadata(output)
             .is_ok_and(|m| m.is_dir())
             .then(|| output.to_path_buf());
-        let cache = if previous.is_some() {
+        let mut cache = if previous.is_some() {
             read_table(&cache_table(&parent, &name))
         } else {
             HashMap::new()
@@ -322,16 +337,17 @@ impl Staging {
             discard_spare(&parent, &name)?;
             None
         } else {
-            take_spare(&parent, &name)?
+            take_spare(&parent, &name, &mut cache)?
         };
-        let (tmp, spare) = match reused {
+        let reusing = reused.is_some();
+        let (tmp, emptied) = match reused {
             Some(reused) => reused,
             None => {
                 let dir = tempfile::Builder::new()
                     .prefix(&format!(".{name}.tmp-"))
                     .tempdir_in(&parent)
                     .map_err(io_err("creating a temporary folder in", &parent))?;
-                (TmpDir(Some(dir.keep())), HashMap::new())
+                (TmpDir(Some(dir.keep())), Vec::new())
             }
         };
         // The stamp goes in first: a folder killed half-written is still ours
@@ -355,7 +371,8 @@ impl Staging {
             tmp: Some(tmp),
             previous,
             cache,
-            spare,
+            reusing,
+            emptied,
             rows: Mutex::new(Vec::new()),
             written: AtomicUsize::new(0),
             kept: AtomicUsize::new(0),
@@ -462,14 +479,14 @@ impl Staging {
     }
 
     /// The previous output's row for `rel` when the spare already holds
-    /// that very file (same inode, size and mtime: the last build kept it)
-    /// and, given `hash`, its bytes are those.
+    /// that very file (the last build kept it) and, given `hash`, its bytes
+    /// are those.
     fn in_place(&self, rel: &str, hash: Option<&str>) -> Option<Row> {
-        let here = self.spare.get(rel)?;
         let live = self.cache.get(rel)?;
-        let same_file =
-            (here.size, here.mtime_ns, here.inode) == (live.size, live.mtime_ns, live.inode);
-        (same_file && hash.is_none_or(|h| h == live.hash)).then(|| live.clone())
+        (live.in_spare && hash.is_none_or(|h| h == live.hash)).then(|| Row {
+            in_spare: false,
+            ..live.clone()
+        })
     }
 
     /// Makes room for a new file at `rel` and gives its path: its folder
@@ -478,7 +495,7 @@ impl Staging {
     /// in place).
     fn clear(&self, rel: &str) -> Result<PathBuf, OutputError> {
         let dest = self.tmp().join(rel);
-        if !self.spare.is_empty() {
+        if self.reusing {
             // No other file of this build lies under a path that is one of
             // its files, so a folder there is the spare's to drop.
             let gone = match fs::symlink_metadata(&dest) {
@@ -491,7 +508,7 @@ impl Staging {
         let Some(dir) = dest.parent() else {
             return Ok(dest);
         };
-        if fs::create_dir_all(dir).is_err() && !self.spare.is_empty() {
+        if fs::create_dir_all(dir).is_err() && self.reusing {
             // A file of the spare's where this build has a folder.
             for above in dir.ancestors().take_while(|a| *a != self.tmp()) {
                 if fs::symlink_metadata(above).is_ok_and(|m| !m.is_dir()) {
@@ -543,10 +560,15 @@ impl Staging {
             return Ok(Written::default());
         };
         // The spare's files this build did not make are not part of it.
-        for rel in self.spare.keys().filter(|p| !new.contains(p.as_str())) {
+        let stale = self
+            .cache
+            .iter()
+            .filter(|(p, row)| row.in_spare && !new.contains(p.as_str()));
+        for (rel, _) in stale {
             remove_file_and_empty_folders(tmp.path(), rel)
                 .map_err(io_err("removing", &tmp.path().join(rel)))?;
         }
+        prune_folders(tmp.path(), &self.emptied);
         let staged = tmp.keep();
         let result = swap_in(&staged, &self.output, &self.parent, &self.name);
         let old = match result {
@@ -559,7 +581,7 @@ impl Staging {
         if let Some(old) = old {
             // The folder now holds the previous build, which the table read
             // at the start describes.
-            retire(&old, &self.parent, &self.name, &self.cache)
+            retire(&old, &self.parent, &self.name, !self.cache.is_empty())
                 .map_err(io_err("removing", &old))?;
         }
         // A cache that cannot be written only makes the next build compare bytes.
@@ -576,7 +598,7 @@ impl Drop for Staging {
     fn drop(&mut self) {
         // Not committed: a spare goes back to the cache; a new folder is deleted.
         if let Some(tmp) = self.tmp.take() {
-            if !self.spare.is_empty() {
+            if self.reusing {
                 put_back(tmp, &self.parent, &self.name);
             }
         }
@@ -621,6 +643,7 @@ fn row_of(hash: String, meta: &fs::Metadata) -> Row {
         mtime_ns: i128::from(meta.mtime()) * 1_000_000_000 + i128::from(meta.mtime_nsec()),
         inode: meta.ino(),
         inputs: String::new(),
+        in_spare: false,
     }
 }
 
@@ -637,6 +660,7 @@ fn row_of(hash: String, meta: &fs::Metadata) -> Row {
         mtime_ns,
         inode: 0,
         inputs: String::new(),
+        in_spare: false,
     }
 }
 
@@ -664,31 +688,37 @@ fn read_table(path: &Path) -> HashMap<String, Row> {
     let Ok(text) = fs::read_to_string(path) else {
         return HashMap::new();
     };
-    let mut lines = text.lines();
-    if lines.next() != Some(CACHE_HEADER) {
-        return HashMap::new();
-    }
-    lines
-        .filter_map(|line| {
-            let mut f = line.splitn(6, '\t');
-            let hash = f.next()?.to_string();
-            let size = f.next()?.parse().ok()?;
-            let mtime_ns = f.next()?.parse().ok()?;
-            let inode = f.next()?.parse().ok()?;
-            let inputs = f.next()?.to_string();
-            let path = f.next()?.to_string();
-            Some((
-                path,
-                Row {
-                    hash,
-                    size,
-                    mtime_ns,
-                    inode,
-                    inputs,
-                },
-            ))
+    table_lines(&text)
+        .map(|(hash, stamp, inputs, path)| {
+            let (size, mtime_ns, inode) = stamp;
+            let row = Row {
+                hash: hash.to_string(),
+                size,
+                mtime_ns,
+                inode,
+                inputs: inputs.to_string(),
+                in_spare: false,
+            };
+            (path.to_string(), row)
         })
         .collect()
+}
+
+/// The rows of a table's text (hash, stamp, inputs, path); none when its
+/// first line is not [`CACHE_HEADER`].
+fn table_lines(text: &str) -> impl Iterator<Item = (&str, Stamp, &str, &str)> {
+    let mut lines = text.lines();
+    let known = lines.next() == Some(CACHE_HEADER);
+    lines.filter(move |_| known).filter_map(|line| {
+        let mut f = line.splitn(6, '\t');
+        let hash = f.next()?;
+        let size = f.next()?.parse().ok()?;
+        let mtime_ns = f.next()?.parse().ok()?;
+        let inode = f.next()?.parse().ok()?;
+        let inputs = f.next()?;
+        let path = f.next()?;
+        Some((hash, (size, mtime_ns, inode), inputs, path))
+    })
 }
 
 /// Writes the table (to a temporary file renamed over the old one, so a
@@ -701,11 +731,6 @@ fn write_table(parent: &Path, name: &str, rows: &[(String, Row)]) -> io::Result<
     if !ignore.exists() {
         fs::write(&ignore, "# zhiku build cache: safe to delete\n*\n")?;
     }
-    write_table_at(&cache_table(parent, name), rows)
-}
-
-/// Writes a table of output files at `table`, atomically.
-fn write_table_at(table: &Path, rows: &[(String, Row)]) -> io::Result<()> {
     let mut text = String::with_capacity(rows.len() * 120);
     text.push_str(CACHE_HEADER);
     text.push('\n');
@@ -719,9 +744,10 @@ fn write_table_at(table: &Path, rows: &[(String, Row)]) -> io::Result<()> {
             r.hash, r.size, r.mtime_ns, r.inode, r.inputs
         ));
     }
+    let table = cache_table(parent, name);
     let tmp = table.with_extension("tsv.tmp");
     fs::write(&tmp, text)?;
-    fs::rename(&tmp, table)
+    fs::rename(&tmp, &table)
 }
 
 /// Puts `staged` at `output`; gives the folder the previous output (if

@@ -1,49 +1,34 @@
 //! The spare: the build before the previous one, kept in the build cache
-//! (`.zhiku-cache/<name>/spare/`, with its table `spare.tsv`) so the next
-//! build brings it up to date instead of filling a new folder.
+//! (`.zhiku-cache/<name>/spare/`) so the next build brings it up to date
+//! instead of filling a new folder.
+//!
+//! It needs no table of its own. The previous output's table records each
+//! file's size, mtime and inode; a file of the spare's that still has all
+//! three is that very file (the last build kept it, so both folders link
+//! it), and its bytes are the ones the table hashed. Every other file of
+//! the spare's is deleted before the build writes into it.
 
 use std::collections::HashMap;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
+use super::{io_err, is_stamped, remove_tree, row_of, unique_name, OutputError, Row, TmpDir};
+use super::{CACHE_DIR, STAMP};
 
-use super::{
-    io_err, is_stamped, read_table, remove_tree, unique_name, write_table_at, OutputError, Row,
-    TmpDir, CACHE_DIR, STAMP,
-};
-
-/// The files of a spare that its table describes, by path: their rows
-/// (the hash recorded, the metadata they have now).
-pub(super) type SpareFiles = HashMap<String, Row>;
-
-/// The folder the next build writes into when the build cache describes
-/// it: `.zhiku-cache/<name>/spare/`.
+/// The folder the next build writes into: `.zhiku-cache/<name>/spare/`.
 fn spare_dir(parent: &Path, name: &str) -> PathBuf {
     parent.join(CACHE_DIR).join(name).join("spare")
 }
 
-/// The spare's table: the rows of the build it was.
-fn spare_table(parent: &Path, name: &str) -> PathBuf {
-    parent.join(CACHE_DIR).join(name).join("spare.tsv")
-}
-
-/// Keeps the previous build `old` (described by `table`) as the spare, or
-/// deletes it when it cannot be kept (no table, another file system).
-pub(super) fn retire(
-    old: &Path,
-    parent: &Path,
-    name: &str,
-    table: &HashMap<String, Row>,
-) -> io::Result<()> {
+/// Keeps the previous build `old` as the spare when the output table
+/// describes it (`described`); otherwise, or when it cannot be kept
+/// (another file system), deletes it.
+pub(super) fn retire(old: &Path, parent: &Path, name: &str, described: bool) -> io::Result<()> {
     let keep = || -> io::Result<()> {
-        if table.is_empty() {
+        if !described {
             return Err(io::Error::from(io::ErrorKind::NotFound));
         }
-        let rows: Vec<(String, Row)> = table.iter().map(|(p, r)| (p.clone(), r.clone())).collect();
-        // The table first: a spare is never taken without one.
-        write_table_at(&spare_table(parent, name), &rows)?;
         let spare = spare_dir(parent, name);
         if fs::symlink_metadata(&spare).is_ok() {
             remove_tree(&spare)?;
@@ -62,25 +47,21 @@ pub(super) fn discard_spare(parent: &Path, name: &str) -> Result<(), OutputError
     if fs::symlink_metadata(&spare).is_err() {
         return Ok(());
     }
-    remove_tree(&spare).map_err(io_err("removing", &spare))?;
-    let _ = fs::remove_file(spare_table(parent, name));
-    Ok(())
+    remove_tree(&spare).map_err(io_err("removing", &spare))
 }
 
 /// Moves the spare to a temporary folder beside the output (so a killed
 /// build's leftover is removed like any other) and sorts out its files:
-/// those its table describes are kept with their rows, every other file is
-/// deleted. `None` when there is no spare with a table.
+/// those that are still the previous output's (`table`) get their rows
+/// marked [`Row::in_spare`]; every other file is deleted. Gives the folder
+/// and the folders that may now be empty; `None` when there is no spare.
 pub(super) fn take_spare(
     parent: &Path,
     name: &str,
-) -> Result<Option<(TmpDir, SpareFiles)>, OutputError> {
+    table: &mut HashMap<String, Row>,
+) -> Result<Option<(TmpDir, Vec<String>)>, OutputError> {
     let spare = spare_dir(parent, name);
     if !is_stamped(&spare) {
-        return discard_spare(parent, name).map(|()| None);
-    }
-    let table = read_table(&spare_table(parent, name));
-    if table.is_empty() {
         return discard_spare(parent, name).map(|()| None);
     }
     let tmp = unique_name(parent, &format!(".{name}.tmp-"));
@@ -89,68 +70,51 @@ pub(super) fn take_spare(
     }
     let tmp = TmpDir(Some(tmp));
     let root = tmp.path();
-    // The subtrees under the second level are walked on every core (a
-    // site of 10,000 pages has a folder per page there).
-    let mut starts = Vec::new();
-    for entry in fs::read_dir(root).map_err(io_err("reading", root))? {
-        let entry = entry.map_err(io_err("reading", root))?;
-        if entry.file_type().is_ok_and(|t| t.is_dir()) {
-            let dir = entry.path();
-            for inner in fs::read_dir(&dir).map_err(io_err("reading", &dir))? {
-                starts.push(inner.map_err(io_err("reading", &dir))?.path());
-            }
-        } else if entry.file_name() != STAMP {
-            starts.push(entry.path());
+    // One thread, one file at a time: this runs beside the loading of the
+    // content, and nothing per file is held (a 50,000-entry build's peak
+    // memory is reached just after).
+    let mut emptied = Vec::new();
+    for entry in walkdir::WalkDir::new(root).min_depth(1) {
+        let entry = entry.map_err(|e| {
+            let path = e.path().unwrap_or(root).to_path_buf();
+            io_err("reading", &path)(io::Error::from(e))
+        })?;
+        if entry.file_type().is_dir() {
+            continue;
         }
-    }
-    let sorted: Vec<Result<(String, Option<Row>), OutputError>> = starts
-        .par_iter()
-        .flat_map_iter(walkdir::WalkDir::new)
-        .filter_map(|entry| {
-            let entry = match entry {
-                Ok(entry) => entry,
-                Err(e) => {
-                    let path = e.path().unwrap_or(root).to_path_buf();
-                    return Some(Err(io_err("reading", &path)(io::Error::from(e))));
-                }
-            };
-            if entry.file_type().is_dir() {
-                return None;
-            }
-            let rel = entry.path().strip_prefix(root).ok()?;
-            let rel = rel.to_string_lossy().replace('\\', "/");
-            let row = match (entry.file_type().is_file(), table.get(&rel)) {
-                (true, Some(row)) => entry
+        let Ok(rel) = entry.path().strip_prefix(root) else {
+            continue;
+        };
+        let rel = rel.to_string_lossy();
+        let rel = rel.replace('\\', "/");
+        if rel == STAMP {
+            continue;
+        }
+        let row = table.get_mut(&rel).filter(|row| {
+            entry.file_type().is_file()
+                && entry
                     .metadata()
-                    .ok()
-                    .filter(|m| row.describes(m))
-                    .map(|_| row.clone()),
-                _ => None,
-            };
-            Some(Ok((rel, row)))
-        })
-        .collect();
-    let mut known = HashMap::with_capacity(table.len());
-    let mut unknown = Vec::new();
-    for item in sorted {
-        match item? {
-            (rel, Some(row)) => {
-                known.insert(rel, row);
+                    .is_ok_and(|m| row_of(String::new(), &m).stamp() == row.stamp())
+        });
+        match row {
+            Some(row) => row.in_spare = true,
+            None => {
+                fs::remove_file(entry.path()).map_err(io_err("removing", entry.path()))?;
+                if let Some((folder, _)) = rel.rsplit_once('/') {
+                    emptied.push(folder.to_string());
+                }
             }
-            (rel, None) => unknown.push(rel),
         }
     }
-    for rel in &unknown {
-        remove_file_and_empty_folders(tmp.path(), rel)
-            .map_err(io_err("removing", &tmp.path().join(rel)))?;
-    }
-    Ok(Some((tmp, known)))
+    emptied.sort_unstable();
+    emptied.dedup();
+    Ok(Some((tmp, emptied)))
 }
 
 /// Gives the spare taken by [`take_spare`] back to the cache after a build
 /// that did not finish: the next build sorts its files out again (what this
-/// one wrote there is not in its table), which costs less than deleting it
-/// and linking every file anew. Deleted when it cannot go back.
+/// one wrote there is not the previous output's), which costs less than
+/// deleting it and linking every file anew. Deleted when it cannot go back.
 pub(super) fn put_back(tmp: TmpDir, parent: &Path, name: &str) {
     let spare = spare_dir(parent, name);
     if fs::symlink_metadata(&spare).is_err() && fs::rename(tmp.path(), &spare).is_ok() {
@@ -166,13 +130,28 @@ pub(super) fn remove_file_and_empty_folders(root: &Path, rel: &str) -> io::Resul
         Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
         _ => {}
     }
-    let mut dir = path.parent();
+    if let Some(dir) = path.parent() {
+        prune_up(root, dir);
+    }
+    Ok(())
+}
+
+/// Deletes each of `folders` (relative to `root`) that is empty, and the
+/// folders above it that this leaves empty.
+pub(super) fn prune_folders(root: &Path, folders: &[String]) {
+    // Deepest first, so a parent is tried after its children.
+    for folder in folders.iter().rev() {
+        prune_up(root, &root.join(folder));
+    }
+}
+
+fn prune_up(root: &Path, from: &Path) {
+    let mut dir = Some(from);
     while let Some(d) = dir.filter(|d| *d != root && d.starts_with(root)) {
-        // A folder with other files stays (the error says so).
+        // A folder with files in it stays (the error says so).
         if fs::remove_dir(d).is_err() {
             break;
         }
         dir = d.parent();
     }
-    Ok(())
 }
