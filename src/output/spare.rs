@@ -13,7 +13,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use super::{io_err, is_stamped, remove_tree, row_of, unique_name, OutputError, Row, TmpDir};
+use super::{io_err, is_stamped, remove_tree, unique_name, OutputError, Row, TmpDir};
 use super::{CACHE_DIR, STAMP};
 
 /// The folder the next build writes into: `.zhiku-cache/<name>/spare/`.
@@ -91,10 +91,7 @@ pub(super) fn take_spare(
             continue;
         }
         let row = table.get_mut(&rel).filter(|row| {
-            entry.file_type().is_file()
-                && entry
-                    .metadata()
-                    .is_ok_and(|m| row_of(String::new(), &m).stamp() == row.stamp())
+            entry.file_type().is_file() && entry.metadata().is_ok_and(|m| row.describes(&m))
         });
         match row {
             Some(row) => row.in_spare = true,
