@@ -352,8 +352,9 @@ pub fn finish(
 }
 
 /// Merges `parts` (in order) into one part: their documents in one
-/// segment, and their characters. The same characters and documents give
-/// the same part whatever groups they were merged in before.
+/// segment, and their characters. (The bytes depend on how the parts were
+/// grouped before: tantivy's merges are not associative byte for byte, so
+/// every build groups the same parts the same way, [`part_groups`].)
 pub fn merge_parts(parts: Vec<Part>) -> Result<Part, Error> {
     let map = CharMap::union(parts.iter().map(|p| &p.map));
     let mut chars: Vec<char> = parts.iter().flat_map(|p| p.title_chars.chars()).collect();

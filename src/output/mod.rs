@@ -418,23 +418,22 @@ impl Staging {
             pause(Point::Writing);
         }
         let hash = sha256_hex(bytes);
-        if let Some(mut row) = self.in_place(rel, Some(&hash)) {
+        let mut row = if let Some(row) = self.in_place(rel, Some(&hash)) {
             self.kept.fetch_add(1, Ordering::Relaxed);
-            row.inputs = inputs.to_string();
-            self.record(rel, row);
-            return Ok(hash);
-        }
-        let dest = self.clear(rel)?;
-        let mut row = match self.keep_previous(rel, bytes, &hash, &dest) {
-            Some(row) => {
-                self.kept.fetch_add(1, Ordering::Relaxed);
-                row
-            }
-            None => {
-                fs::write(&dest, bytes).map_err(io_err("writing", &dest))?;
-                self.written.fetch_add(1, Ordering::Relaxed);
-                let meta = fs::symlink_metadata(&dest).map_err(io_err("reading", &dest))?;
-                row_of(hash.clone(), &meta)
+            row
+        } else {
+            let dest = self.clear(rel)?;
+            match self.keep_previous(rel, bytes, &hash, &dest) {
+                Some(row) => {
+                    self.kept.fetch_add(1, Ordering::Relaxed);
+                    row
+                }
+                None => {
+                    fs::write(&dest, bytes).map_err(io_err("writing", &dest))?;
+                    self.written.fetch_add(1, Ordering::Relaxed);
+                    let meta = fs::symlink_metadata(&dest).map_err(io_err("reading", &dest))?;
+                    row_of(hash.clone(), &meta)
+                }
             }
         };
         row.inputs = inputs.to_string();
@@ -453,29 +452,27 @@ impl Staging {
         if inputs.is_empty() || row.inputs != inputs {
             return Ok(None);
         }
-        if let Some(row) = self.in_place(rel, None) {
-            self.kept.fetch_add(1, Ordering::Relaxed);
-            let kept = Kept {
-                sha256: row.hash.clone(),
-                size: row.size,
-            };
-            self.record(rel, row);
-            return Ok(Some(kept));
-        }
-        let old = previous.join(rel);
-        if !fs::symlink_metadata(&old).is_ok_and(|m| m.is_file() && row.describes(&m)) {
-            return Ok(None);
-        }
-        let dest = self.clear(rel)?;
-        if fs::hard_link(&old, &dest).is_err() {
-            return Ok(None);
-        }
+        let row = match self.in_place(rel, None) {
+            Some(row) => row,
+            None => {
+                let old = previous.join(rel);
+                if !fs::symlink_metadata(&old).is_ok_and(|m| m.is_file() && row.describes(&m)) {
+                    return Ok(None);
+                }
+                let dest = self.clear(rel)?;
+                if fs::hard_link(&old, &dest).is_err() {
+                    return Ok(None);
+                }
+                row.clone()
+            }
+        };
         self.kept.fetch_add(1, Ordering::Relaxed);
-        self.record(rel, row.clone());
-        Ok(Some(Kept {
+        let kept = Kept {
             sha256: row.hash.clone(),
             size: row.size,
-        }))
+        };
+        self.record(rel, row);
+        Ok(Some(kept))
     }
 
     /// The previous output's row for `rel` when the spare already holds
@@ -688,37 +685,32 @@ fn read_table(path: &Path) -> HashMap<String, Row> {
     let Ok(text) = fs::read_to_string(path) else {
         return HashMap::new();
     };
-    table_lines(&text)
-        .map(|(hash, stamp, inputs, path)| {
-            let (size, mtime_ns, inode) = stamp;
-            let row = Row {
-                hash: hash.to_string(),
-                size,
-                mtime_ns,
-                inode,
-                inputs: inputs.to_string(),
-                in_spare: false,
-            };
-            (path.to_string(), row)
+    let mut lines = text.lines();
+    if lines.next() != Some(CACHE_HEADER) {
+        return HashMap::new();
+    }
+    lines
+        .filter_map(|line| {
+            let mut f = line.splitn(6, '\t');
+            let hash = f.next()?.to_string();
+            let size = f.next()?.parse().ok()?;
+            let mtime_ns = f.next()?.parse().ok()?;
+            let inode = f.next()?.parse().ok()?;
+            let inputs = f.next()?.to_string();
+            let path = f.next()?.to_string();
+            Some((
+                path,
+                Row {
+                    hash,
+                    size,
+                    mtime_ns,
+                    inode,
+                    inputs,
+                    in_spare: false,
+                },
+            ))
         })
         .collect()
-}
-
-/// The rows of a table's text (hash, stamp, inputs, path); none when its
-/// first line is not [`CACHE_HEADER`].
-fn table_lines(text: &str) -> impl Iterator<Item = (&str, Stamp, &str, &str)> {
-    let mut lines = text.lines();
-    let known = lines.next() == Some(CACHE_HEADER);
-    lines.filter(move |_| known).filter_map(|line| {
-        let mut f = line.splitn(6, '\t');
-        let hash = f.next()?;
-        let size = f.next()?.parse().ok()?;
-        let mtime_ns = f.next()?.parse().ok()?;
-        let inode = f.next()?.parse().ok()?;
-        let inputs = f.next()?;
-        let path = f.next()?;
-        Some((hash, (size, mtime_ns, inode), inputs, path))
-    })
 }
 
 /// Writes the table (to a temporary file renamed over the old one, so a
